@@ -1,0 +1,33 @@
+"""cgexplain: explain coarse-grained neural network potentials with GNN-LRP.
+
+The library behind the cgexplain Snakemake workflow. It has no Snakemake import and
+knows nothing of the workflow's file layout. Subpackages, one job each:
+
+- :mod:`cgexplain.md`: all-atom reference systems and OpenMM runs;
+- :mod:`cgexplain.cg`: coarse-grained mapping and datasets;
+- :mod:`cgexplain.analysis`: structure (RDF, triplet angles);
+- :mod:`cgexplain.lrp`: layer-wise relevance propagation kernels;
+- :mod:`cgexplain.plots`: figures from small tables.
+
+Importing :mod:`cgexplain` installs the torch import shim SchNetPack 2.0.4 needs
+(see :mod:`cgexplain._compat`), so ``import cgexplain`` before ``import schnetpack``.
+
+Units throughout: Å, kcal/mol, kcal/mol/Å, ps, K.
+"""
+
+from cgexplain._compat import install_torch_shims
+
+install_torch_shims()
+
+__version__ = "0.1.0"
+
+_LAZY = {"nbody_relevance": "cgexplain.lrp", "NBodyRelevance": "cgexplain.lrp"}
+
+
+def __getattr__(name: str):
+    """Import the public LRP API on first use (keeps ``import cgexplain`` light)."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'cgexplain' has no attribute {name!r}")
