@@ -1,0 +1,119 @@
+"""Configuration: the JSON schema fills defaults and names bad keys; cross-checks name keys."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+from snakemake.utils import validate
+from snakemake_interface_common.exceptions import WorkflowError
+
+from cgexplain.config import ConfigError, check_config, system_seed
+
+from ..conftest import REPO
+
+SCHEMA = str(REPO / "workflow" / "schemas" / "config.schema.yaml")
+
+
+def load(name: str) -> dict:
+    """A scale's config as Snakemake sees it: config.yaml updated by the overrides."""
+    base = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    if name != "config":
+        override = yaml.safe_load((REPO / "config" / f"{name}.yaml").read_text())
+
+        def merge(a: dict, b: dict) -> None:
+            for key, value in b.items():
+                if isinstance(value, dict) and isinstance(a.get(key), dict):
+                    merge(a[key], value)
+                else:
+                    a[key] = value
+
+        merge(base, override)
+    return base
+
+
+@pytest.mark.parametrize("scale", ["config", "tiny", "paper"])
+def test_shipped_configs_validate(scale):
+    config = load(scale)
+    validate(config, SCHEMA)
+    check_config(config)
+
+
+def test_empty_config_gets_every_default():
+    config: dict = {}
+    validate(config, SCHEMA)
+    assert config["water"]["reference"]["timestep"] == 1.0
+    assert config["methane"]["reference"]["box"] == [20.768, 20.410, 17.969]
+    assert config["methane"]["structure"]["rdf_bins"] == 150
+    check_config(config)
+
+
+@pytest.mark.parametrize(
+    "path, key",
+    [
+        (("methane", "reference"), "lenght"),
+        (("water", "structure"), "rdf_maxx"),
+        ((), "sytems"),
+        (("threads",), "refrence"),
+    ],
+)
+def test_unknown_key_is_named(path, key):
+    config = load("config")
+    node = config
+    for p in path:
+        node = node[p]
+    node[key] = 1
+    with pytest.raises(WorkflowError) as err:
+        validate(config, SCHEMA)
+    assert repr(key) in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "path, value, where",
+    [
+        (("water", "reference", "length"), -5.0, "['water']['reference']['length']"),
+        (("methane", "reference", "timestep"), "2 fs", "['methane']['reference']['timestep']"),
+        (("seed",), 0, "['seed']"),
+        (("systems",), ["methane", "argon"], "['systems']"),
+    ],
+)
+def test_bad_value_names_its_key(path, value, where):
+    config = load("config")
+    node = config
+    for p in path[:-1]:
+        node = node[p]
+    node[path[-1]] = value
+    with pytest.raises(WorkflowError) as err:
+        validate(config, SCHEMA)
+    assert where in str(err.value)
+
+
+def test_save_interval_longer_than_run_is_named():
+    config = load("tiny")
+    validate(config, SCHEMA)
+    config["methane"]["reference"]["save_interval"] = 50.0
+    with pytest.raises(ConfigError, match=r"methane\.reference\.save_interval .* longer than the run"):
+        check_config(config)
+
+
+def test_cutoff_beyond_half_box_is_named():
+    config = load("config")
+    validate(config, SCHEMA)
+    config["water"]["structure"]["rdf_max"] = 12.0
+    with pytest.raises(ConfigError, match=r"water\.structure\.rdf_max"):
+        check_config(config)
+
+
+def test_save_interval_not_multiple_of_timestep():
+    config = load("config")
+    validate(config, SCHEMA)
+    config["methane"]["reference"]["save_interval"] = 0.003
+    with pytest.raises(ConfigError, match="not a multiple"):
+        check_config(config)
+
+
+def test_system_seeds_are_stable_and_distinct():
+    assert system_seed(2025, "water", "reference") == system_seed(2025, "water", "reference")
+    seeds = {system_seed(2025, s, st) for s in ("water", "methane") for st in ("reference", "training")}
+    assert len(seeds) == 4 and all(1 <= s < 2**31 for s in seeds)

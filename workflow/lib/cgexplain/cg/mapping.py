@@ -1,0 +1,135 @@
+"""Coarse-grained mapping of all-atom configurations and forces.
+
+A linear CG map is a pair of matrices: positions ``R = C r`` with ``C`` (n_beads,
+n_atoms) and forces ``F = D f`` with ``D`` (n_beads, n_atoms). The "basic aggregated"
+map of Bonneau et al., Nat. Commun. (2025) keeps one heavy atom per molecule as the
+bead (``C`` selects it) and sums the forces of all atoms of the molecule (``D`` = 1 on
+every atom of the bead's molecule). Summing the forces over all atoms whose
+constraints tie them to the bead makes the mapped force consistent with rigid X-H
+bonds: intramolecular and constraint forces cancel in the sum (Krämer et al.,
+J. Chem. Theory Comput. 19, 2023, on force aggregation maps).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cgexplain.io import InputError, Trajectory
+
+
+@dataclass(frozen=True)
+class LinearMap:
+    """A linear CG map.
+
+    Attributes:
+        position_map: (n_beads, n_atoms) coefficients of bead positions (rows sum to 1).
+        force_map: (n_beads, n_atoms) coefficients of bead forces.
+        bead_types: (n_beads,) integer bead types (atomic number used as type).
+        bead_names: bead names.
+    """
+
+    position_map: np.ndarray
+    force_map: np.ndarray
+    bead_types: np.ndarray
+    bead_names: list[str]
+
+    def __post_init__(self) -> None:
+        if self.position_map.shape != self.force_map.shape:
+            raise ValueError("position_map and force_map must have the same shape")
+        if not np.allclose(self.position_map.sum(axis=1), 1.0):
+            raise ValueError("each row of position_map must sum to 1 (translation invariance)")
+
+    @property
+    def n_beads(self) -> int:
+        return int(self.position_map.shape[0])
+
+    @property
+    def n_atoms(self) -> int:
+        return int(self.position_map.shape[1])
+
+    def map_positions(self, positions: np.ndarray) -> np.ndarray:
+        """(n_frames, n_atoms, 3) Å -> (n_frames, n_beads, 3) Å.
+
+        Molecules must be whole (unwrapped within each molecule) when a bead averages
+        several atoms; a single selected atom needs no such care.
+        """
+        return np.einsum("ba,fax->fbx", self.position_map, positions, optimize=True)
+
+    def map_forces(self, forces: np.ndarray) -> np.ndarray:
+        """(n_frames, n_atoms, 3) kcal/mol/Å -> (n_frames, n_beads, 3) kcal/mol/Å."""
+        return np.einsum("ba,fax->fbx", self.force_map, forces, optimize=True)
+
+
+def aggregated_map(
+    molecule_index: np.ndarray,
+    bead_atoms: np.ndarray,
+    bead_types: np.ndarray,
+    bead_names: list[str] | None = None,
+) -> LinearMap:
+    """Basic aggregated map: bead = one atom, bead force = sum over its molecule.
+
+    Args:
+        molecule_index: (n_atoms,) molecule of each atom.
+        bead_atoms: (n_beads,) atom kept as each bead; one per molecule.
+        bead_types: (n_beads,) bead types.
+        bead_names: optional names (default: the bead atom index).
+    """
+    molecule_index = np.asarray(molecule_index)
+    bead_atoms = np.asarray(bead_atoms)
+    n_atoms, n_beads = len(molecule_index), len(bead_atoms)
+    bead_molecules = molecule_index[bead_atoms]
+    if len(np.unique(bead_molecules)) != n_beads:
+        raise ValueError("aggregated map needs exactly one bead per molecule")
+    position_map = np.zeros((n_beads, n_atoms))
+    position_map[np.arange(n_beads), bead_atoms] = 1.0
+    force_map = (molecule_index[None, :] == bead_molecules[:, None]).astype(float)
+    names = bead_names or [f"B{i}" for i in range(n_beads)]
+    return LinearMap(position_map, force_map, np.asarray(bead_types), names)
+
+
+def heavy_atom_map(molecule_index: np.ndarray, atomic_numbers: np.ndarray) -> LinearMap:
+    """Aggregated map with the heaviest atom of each molecule as its bead (C of CH4, O of H2O).
+
+    Bead type = that atom's atomic number; bead force = sum over the molecule.
+    """
+    molecule_index = np.asarray(molecule_index)
+    atomic_numbers = np.asarray(atomic_numbers)
+    molecules = np.unique(molecule_index)
+    bead_atoms = np.empty(len(molecules), dtype=np.int64)
+    for b, m in enumerate(molecules):
+        atoms = np.flatnonzero(molecule_index == m)
+        bead_atoms[b] = atoms[np.argmax(atomic_numbers[atoms])]
+    return aggregated_map(molecule_index, bead_atoms, atomic_numbers[bead_atoms])
+
+
+def wrap_positions(positions: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """Wrap (n_frames, n, 3) positions into the periodic cell (n_frames, 3, 3), Å."""
+    frac = np.einsum("fnx,fxy->fny", positions, np.linalg.inv(box))
+    frac -= np.floor(frac)
+    return np.einsum("fny,fyx->fnx", frac, box)
+
+
+def map_trajectory(traj: Trajectory, cg_map: LinearMap) -> Trajectory:
+    """Apply a CG map to every frame of an all-atom trajectory.
+
+    Bead positions are wrapped into the box; the box, time and potential energy are
+    kept. Bead masses are the summed masses of the atoms each bead's force aggregates.
+    """
+    if traj.n_sites != cg_map.n_atoms:
+        raise InputError(f"CG map expects {cg_map.n_atoms} atoms, trajectory has {traj.n_sites}")
+    positions = wrap_positions(cg_map.map_positions(traj.positions.astype(np.float64)), traj.box)
+    forces = cg_map.map_forces(traj.forces.astype(np.float64))
+    return Trajectory(
+        positions=positions,
+        forces=forces,
+        box=traj.box.astype(np.float64),
+        time=traj.time,
+        potential_energy=traj.potential_energy,
+        atomic_numbers=cg_map.bead_types.astype(np.int64),
+        masses=cg_map.force_map @ traj.masses,
+        molecule_index=np.arange(cg_map.n_beads),
+        names=list(cg_map.bead_names),
+        metadata={"mapping": "basic aggregated", "source": traj.metadata},
+    )

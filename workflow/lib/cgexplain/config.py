@@ -1,0 +1,61 @@
+"""Checks of the workflow configuration that a JSON schema cannot express.
+
+The schema (``workflow/schemas/config.schema.yaml``) checks keys, types and ranges;
+:func:`check_config` checks relations between values (a save interval longer than
+the run, a cutoff beyond half the box) and names the offending keys.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+LIQUIDS = ("methane", "water")
+
+
+class ConfigError(ValueError):
+    """A configuration value is inconsistent; the message names the key."""
+
+
+def _box_edges(system: str, ref: dict[str, Any]) -> list[float]:
+    return list(ref["box"]) if system == "methane" else [ref["box_edge"]] * 3
+
+
+def check_config(config: dict[str, Any]) -> None:
+    """Raise :class:`ConfigError` listing every inconsistent value of a validated config."""
+    errors = []
+    for system in config["systems"]:
+        ref, structure = config[system]["reference"], config[system]["structure"]
+        key = f"{system}.reference"
+        dt_ps = ref["timestep"] * 1e-3
+        if ref["save_interval"] > ref["length"]:
+            errors.append(
+                f"{key}.save_interval ({ref['save_interval']} ps) is longer than the run "
+                f"{key}.length ({ref['length']} ps)"
+            )
+        steps = ref["save_interval"] / dt_ps
+        if abs(steps - round(steps)) > 1e-6:
+            errors.append(
+                f"{key}.save_interval ({ref['save_interval']} ps) is not a multiple of "
+                f"{key}.timestep ({ref['timestep']} fs)"
+            )
+        if ref["checkpoint_interval"] < ref["save_interval"]:
+            errors.append(
+                f"{key}.checkpoint_interval ({ref['checkpoint_interval']} ps) is shorter than "
+                f"{key}.save_interval ({ref['save_interval']} ps)"
+            )
+        half = min(_box_edges(system, ref)) / 2
+        for name, value in (
+            (f"{key}.cutoff", ref["cutoff"]),
+            (f"{system}.structure.rdf_max", structure["rdf_max"]),
+            (f"{system}.structure.triplet_cutoff", structure["triplet_cutoff"]),
+        ):
+            if value > half:
+                errors.append(f"{name} ({value} Å) exceeds half the shortest box edge ({half} Å)")
+    if errors:
+        raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(errors))
+
+
+def system_seed(master_seed: int, system: str, stage: str) -> int:
+    """Deterministic per-(system, stage) seed in [1, 2**31) derived from the master seed."""
+    return 1 + (master_seed * 1_000_003 + zlib.crc32(f"{system}/{stage}".encode())) % (2**31 - 2)

@@ -1,0 +1,35 @@
+"""Figures of liquid structure: RDFs and triplet angle maps."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from cgexplain.analysis.rdf import first_peak
+from cgexplain.plots.style import save, setup
+
+
+def plot_rdf(rdfs: dict[str, pd.DataFrame], title: str, path: str) -> None:
+    """Overlay g(r) curves (tables with columns ``r`` Å and ``g``), marking each first peak."""
+    setup()
+    fig, ax = plt.subplots(figsize=(4.0, 3.0))
+    for label, table in rdfs.items():
+        r_peak, g_peak = first_peak(table)
+        ax.plot(table["r"], table["g"], label=f"{label} (peak {r_peak:.2f} Å, {g_peak:.2f})")
+    ax.axhline(1.0, color="0.6", lw=0.8, ls=":")
+    ax.set(xlabel="r / Å", ylabel="g(r)", title=title, xlim=(0, None))
+    ax.legend(frameon=False, fontsize="small")
+    save(fig, path)
+
+
+def plot_triplet_map(histogram: pd.DataFrame, title: str, path: str) -> None:
+    """Probability density over (largest angle, opposite edge) from a triplet histogram table."""
+    setup()
+    angles, edges = np.sort(histogram["angle"].unique()), np.sort(histogram["edge"].unique())
+    density = histogram.pivot(index="edge", columns="angle", values="density").loc[edges, angles]
+    fig, ax = plt.subplots(figsize=(4.0, 3.0))
+    mesh = ax.pcolormesh(angles, edges, density.to_numpy(), shading="nearest", cmap="viridis")
+    fig.colorbar(mesh, ax=ax, label="density / (deg·Å)⁻¹")
+    ax.set(xlabel="largest angle / deg", ylabel="opposite edge / Å", title=title)
+    save(fig, path)

@@ -1,0 +1,22 @@
+"""Shared figure style (matplotlib without a display)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+
+def setup() -> None:
+    """Apply the house style: seaborn ticks, colour-blind palette, 150 dpi."""
+    sns.set_theme(style="ticks", palette="colorblind", context="paper")
+    plt.rcParams.update({"figure.dpi": 150, "savefig.bbox": "tight"})
+
+
+def save(fig: plt.Figure, path: str) -> None:
+    """Save and close a figure."""
+    fig.savefig(path)
+    plt.close(fig)

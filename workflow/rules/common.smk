@@ -1,0 +1,64 @@
+"""Configuration, wildcard constraints and input functions shared by all stages."""
+
+import sys
+from pathlib import Path
+
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+# The library lives in the repository; make it importable even without `pip install -e .`
+sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "lib"))
+
+from cgexplain.config import check_config, system_seed  # noqa: E402
+
+validate(config, schema="../schemas/config.schema.yaml")
+check_config(config)
+
+SYSTEMS = config["systems"]
+LIQUIDS = [s for s in SYSTEMS if s in ("methane", "water")]
+
+
+wildcard_constraints:
+    system="|".join(SYSTEMS) if SYSTEMS else "none",
+
+
+def reference_settings(wildcards):
+    """Run settings of a system's reference MD, with its derived seed (params of the rule)."""
+    ref = dict(config[wildcards.system]["reference"])
+    ref["seed"] = system_seed(config["seed"], wildcards.system, "reference")
+    ref["platform"] = config["openmm_platform"]
+    return ref
+
+
+def structure_settings(wildcards):
+    return dict(config[wildcards.system]["structure"])
+
+
+def reference_runtime(wildcards, attempt):
+    """Minutes to ask a scheduler for a reference run: 2-core CPU speed plus margin."""
+    ref = config[wildcards.system]["reference"]
+    ns_per_day = (
+        60.0 if wildcards.system == "methane" else 25.0
+    )  # measured, 2 CPU threads
+    minutes = (ref["length"] + ref["equilibration"]) * 1e-3 / ns_per_day * 1440.0
+    return int(10 + 1.5 * minutes * attempt)
+
+
+def structure_targets():
+    return expand("results/{system}/reference/rdf.csv", system=LIQUIDS) + expand(
+        "results/{system}/reference/triplets.csv", system=LIQUIDS
+    )
+
+
+def reference_figures():
+    return expand(
+        "results/figures/reference_rdf_{system}.png", system=LIQUIDS
+    ) + expand("results/figures/reference_triplets_{system}.png", system=LIQUIDS)
+
+
+def forcefield_input(wildcards):
+    """The shipped all-atom force field a system needs (water comes from openmmtools)."""
+    if wildcards.system == "methane":
+        return "resources/forcefields/methane_oplsaa.xml"
+    return []

@@ -1,0 +1,21 @@
+"""Stage 2: coarse-grained mapping (basic aggregated map) and SchNetPack datasets."""
+
+
+rule map_to_cg:
+    input:
+        trajectory="results/{system}/reference/trajectory.h5",
+    output:
+        trajectory="results/{system}/mapping/cg_trajectory.h5",
+        dataset="results/{system}/mapping/dataset.db",
+    log:
+        "logs/map_to_cg/{system}.log",
+    benchmark:
+        "results/benchmarks/map_to_cg/{system}.tsv"
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        runtime=30,
+    script:
+        "../scripts/map_to_cg.py"

@@ -1,0 +1,59 @@
+"""Stage 1: all-atom reference MD (OpenMM) and the structure of the reference."""
+
+
+rule simulate_reference:
+    input:
+        forcefield=forcefield_input,
+    output:
+        trajectory="results/{system}/reference/trajectory.h5",
+    log:
+        "logs/simulate_reference/{system}.log",
+    benchmark:
+        "results/benchmarks/simulate_reference/{system}.tsv"
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: config["threads"]["reference"]
+    resources:
+        mem_mb=lambda wildcards, attempt: 2000 * attempt,
+        runtime=reference_runtime,
+    params:
+        settings=reference_settings,
+        work_dir="results/{system}/reference/work",
+    script:
+        "../scripts/simulate_reference.py"
+
+
+rule analyze_reference_structure:
+    input:
+        trajectory="results/{system}/mapping/cg_trajectory.h5",
+    output:
+        rdf="results/{system}/reference/rdf.csv",
+        triplets="results/{system}/reference/triplets.csv",
+        summary="results/{system}/reference/structure.json",
+    log:
+        "logs/analyze_reference_structure/{system}.log",
+    benchmark:
+        "results/benchmarks/analyze_reference_structure/{system}.tsv"
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        settings=structure_settings,
+    script:
+        "../scripts/analyze_structure.py"
+
+
+rule summarize_reference:
+    input:
+        expand("results/{system}/reference/structure.json", system=LIQUIDS),
+    output:
+        "results/validation/reference_structure.csv",
+    log:
+        "logs/summarize_reference/summary.log",
+    conda:
+        "../../envs/cgexplain.yaml"
+    script:
+        "../scripts/summarize_reference.py"
