@@ -1,0 +1,101 @@
+"""The tiny workflow end to end: reference MD and CG datasets for both liquids."""
+
+from __future__ import annotations
+
+import json
+
+import h5py
+import numpy as np
+import pandas as pd
+import pytest
+
+from cgexplain.io import load_trajectory
+
+pytestmark = pytest.mark.workflow
+
+EXPECTED = {"methane": {"atoms": 625, "beads": 125, "type": 6, "mass": 16.043},
+            "water": {"atoms": 774, "beads": 258, "type": 8, "mass": 18.015}}
+
+
+@pytest.mark.parametrize("system", ["methane", "water"])
+def test_reference_trajectory_shapes_and_units(tiny_run, system):
+    path = tiny_run / f"results/{system}/reference/trajectory.h5"
+    with h5py.File(path) as h5:
+        units = json.loads(h5.attrs["units"])
+        assert units["positions"] == "angstrom" and units["forces"] == "kcal/mol/angstrom"
+    traj = load_trajectory(path)
+    assert traj.positions.shape == (20, EXPECTED[system]["atoms"], 3)
+    assert traj.forces.shape == traj.positions.shape
+    assert traj.metadata["run_summary"]["ns_per_day"] > 0
+    assert traj.metadata["settings"]["seed"] >= 1
+    # Å, not nm: the box is ~20 Å wide and C-H / O-H bonds are ~1 Å
+    assert 17.0 < traj.box[0].diagonal().min() < 21.0
+    bond = np.linalg.norm(traj.positions[0, 1] - traj.positions[0, 0])
+    assert 0.9 < bond < 1.15
+    # forces of a liquid at 300 K: tens of kcal/mol/Å per atom, not kJ/mol/nm
+    assert 1.0 < np.sqrt(np.mean(traj.forces**2)) < 100.0
+
+
+@pytest.mark.parametrize("system", ["methane", "water"])
+def test_cg_data_conserve_total_force_and_keep_heavy_atoms(tiny_run, system):
+    atomistic = load_trajectory(tiny_run / f"results/{system}/reference/trajectory.h5")
+    cg = load_trajectory(tiny_run / f"results/{system}/mapping/cg_trajectory.h5")
+    e = EXPECTED[system]
+    assert cg.positions.shape == (20, e["beads"], 3)
+    assert np.all(cg.atomic_numbers == e["type"])
+    np.testing.assert_allclose(cg.masses, e["mass"], atol=0.01)
+    np.testing.assert_allclose(
+        cg.forces.sum(axis=1), atomistic.forces.astype(np.float64).sum(axis=1), atol=1e-3
+    )
+    heavy = atomistic.positions[:, atomistic.atomic_numbers == e["type"]]
+    delta = cg.positions - heavy
+    frac = np.einsum("fnx,fxy->fny", delta, np.linalg.inv(cg.box))
+    np.testing.assert_allclose(frac - np.round(frac), 0.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("system", ["methane", "water"])
+def test_schnetpack_reads_the_dataset(tiny_run, system):
+    import cgexplain  # noqa: F401 - SchNetPack import shim
+    from schnetpack.data import ASEAtomsData
+
+    data = ASEAtomsData(str(tiny_run / f"results/{system}/mapping/dataset.db"))
+    assert len(data) == 20
+    assert data.units["forces"] == "kcal/mol/Ang"
+    row = data[3]
+    cg = load_trajectory(tiny_run / f"results/{system}/mapping/cg_trajectory.h5")
+    np.testing.assert_allclose(row["forces"].numpy(), cg.forces[3], rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(row["_cell"].numpy()[0], cg.box[3], atol=1e-6)
+
+
+def test_water_rdf_first_peak_near_2_75(tiny_run):
+    rdf = pd.read_csv(tiny_run / "results/water/reference/rdf.csv")
+    assert list(rdf.columns[:2]) == ["r", "g"]
+    summary = json.loads((tiny_run / "results/water/reference/structure.json").read_text())
+    assert 2.65 <= summary["rdf_peak_r"] <= 2.90
+    assert 2.0 < summary["rdf_peak_g"] < 3.5
+    assert rdf.loc[rdf["r"] < 2.3, "g"].max() < 0.05  # excluded volume
+
+
+def test_methane_density_and_rdf(tiny_run):
+    summary = json.loads((tiny_run / "results/methane/reference/structure.json").read_text())
+    assert summary["mass_density_g_cm3"] == pytest.approx(0.437, abs=5e-4)
+    assert 3.4 < summary["rdf_peak_r"] < 4.6
+    table = pd.read_csv(tiny_run / "results/validation/reference_structure.csv")
+    assert set(table["system"]) == {"methane", "water"}
+
+
+def test_triplet_tables_and_figures(tiny_run):
+    for system in ("methane", "water"):
+        hist = pd.read_csv(tiny_run / f"results/{system}/reference/triplets.csv")
+        assert {"angle", "edge", "count", "density"} <= set(hist.columns)
+        assert hist["count"].sum() > 100
+        for kind in ("rdf", "triplets"):
+            png = tiny_run / f"results/figures/reference_{kind}_{system}.png"
+            assert png.stat().st_size > 10_000
+
+
+def test_logs_and_benchmarks_written(tiny_run):
+    log = (tiny_run / "logs/simulate_reference/water.log").read_text()
+    assert "ns/day" in log and "ETA" in log
+    assert (tiny_run / "results/benchmarks/simulate_reference/methane.tsv").exists()
+    assert not list((tiny_run / "results").rglob("work"))  # work directories cleaned up
