@@ -12,14 +12,23 @@ def workdir(tmp_path_factory):
     return copy_workflow(tmp_path_factory.mktemp("dag"))
 
 
-@pytest.mark.parametrize("configfile", ["config/config.yaml", "config/tiny.yaml", "config/paper.yaml"])
+@pytest.mark.parametrize(
+    "configfile", ["config/config.yaml", "config/tiny.yaml", "config/paper.yaml"]
+)
 def test_dry_run_of_all(workdir, configfile):
     proc = snakemake(workdir, "all", "-n", "--configfile", configfile)
-    for rule in ("simulate_reference", "map_to_cg", "analyze_reference_structure", "plot_reference_structure"):
+    for rule in (
+        "simulate_reference",
+        "map_to_cg",
+        "analyze_reference_structure",
+        "plot_reference_structure",
+    ):
         assert rule in proc.stdout
 
 
-@pytest.mark.parametrize("target", ["reference", "datasets", "figures", "results/figures/reference_rdf_water.png"])
+@pytest.mark.parametrize(
+    "target", ["reference", "datasets", "figures", "results/figures/reference_rdf_water.png"]
+)
 def test_named_targets_resolve(workdir, target):
     snakemake(workdir, target, "-n", "--configfile", "config/tiny.yaml")
 

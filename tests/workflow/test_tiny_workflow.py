@@ -13,8 +13,10 @@ from cgexplain.io import load_trajectory
 
 pytestmark = pytest.mark.workflow
 
-EXPECTED = {"methane": {"atoms": 625, "beads": 125, "type": 6, "mass": 16.043},
-            "water": {"atoms": 774, "beads": 258, "type": 8, "mass": 18.015}}
+EXPECTED = {
+    "methane": {"atoms": 625, "beads": 125, "type": 6, "mass": 16.043},
+    "water": {"atoms": 774, "beads": 258, "type": 8, "mass": 18.015},
+}
 
 
 @pytest.mark.parametrize("system", ["methane", "water"])
@@ -55,8 +57,9 @@ def test_cg_data_conserve_total_force_and_keep_heavy_atoms(tiny_run, system):
 
 @pytest.mark.parametrize("system", ["methane", "water"])
 def test_schnetpack_reads_the_dataset(tiny_run, system):
-    import cgexplain  # noqa: F401 - SchNetPack import shim
     from schnetpack.data import ASEAtomsData
+
+    import cgexplain  # noqa: F401 - SchNetPack import shim
 
     data = ASEAtomsData(str(tiny_run / f"results/{system}/mapping/dataset.db"))
     assert len(data) == 20

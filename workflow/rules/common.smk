@@ -10,13 +10,15 @@ min_version("9.0")
 # The library lives in the repository; make it importable even without `pip install -e .`
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "lib"))
 
-from cgexplain.config import check_config, system_seed  # noqa: E402
+from cgexplain.config import check_config, gpu_request, system_seed  # noqa: E402
 
 validate(config, schema="../schemas/config.schema.yaml")
 check_config(config)
 
 SYSTEMS = config["systems"]
 LIQUIDS = [s for s in SYSTEMS if s in ("methane", "water")]
+# GPUs each GPU-capable job asks for (resource `gpu`, sbatch --gpus on SLURM)
+GPU = gpu_request(config["gpu"])
 
 
 wildcard_constraints:
@@ -29,6 +31,31 @@ def reference_settings(wildcards):
     ref["seed"] = system_seed(config["seed"], wildcards.system, "reference")
     ref["platform"] = config["openmm_platform"]
     return ref
+
+
+def trajectory_frames(system):
+    ref = config[system]["reference"]
+    return int(round(ref["length"] / ref["save_interval"]))
+
+
+def mapping_mem_mb(wildcards, attempt):
+    """Memory of the CG mapping: the all-atom trajectory in float32 plus float64 copies."""
+    atoms = (
+        5 * config["methane"]["reference"]["n_molecules"]
+        if wildcards.system == "methane"
+        else 800
+    )
+    mb = trajectory_frames(wildcards.system) * atoms * 3 * 8 * 6 / 1e6
+    return int((1000 + mb) * attempt)
+
+
+def structure_runtime(wildcards, attempt):
+    """Minutes for the structure analysis (about 0.1 s per frame, with margin)."""
+    frames = min(
+        trajectory_frames(wildcards.system),
+        config[wildcards.system]["structure"]["max_frames"],
+    )
+    return int((10 + frames * 0.3 / 60) * attempt)
 
 
 def structure_settings(wildcards):

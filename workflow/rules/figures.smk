@@ -12,5 +12,9 @@ rule plot_reference_structure:
         "logs/plot_reference_structure/{system}.log",
     conda:
         "../../envs/cgexplain.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
     script:
         "../scripts/plot_structure.py"

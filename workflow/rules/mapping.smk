@@ -15,7 +15,7 @@ rule map_to_cg:
         "../../envs/cgexplain.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wildcards, attempt: 4000 * attempt,
-        runtime=30,
+        mem_mb=mapping_mem_mb,
+        runtime=lambda wildcards, attempt: 30 * attempt,
     script:
         "../scripts/map_to_cg.py"

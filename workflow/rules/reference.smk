@@ -16,6 +16,7 @@ rule simulate_reference:
     resources:
         mem_mb=lambda wildcards, attempt: 2000 * attempt,
         runtime=reference_runtime,
+        gpu=GPU,
     params:
         settings=reference_settings,
         work_dir="results/{system}/reference/work",
@@ -38,8 +39,8 @@ rule analyze_reference_structure:
         "../../envs/cgexplain.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=30,
+        mem_mb=lambda wildcards, attempt: 2000 * attempt,
+        runtime=structure_runtime,
     params:
         settings=structure_settings,
     script:
@@ -55,5 +56,9 @@ rule summarize_reference:
         "logs/summarize_reference/summary.log",
     conda:
         "../../envs/cgexplain.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
     script:
         "../scripts/summarize_reference.py"

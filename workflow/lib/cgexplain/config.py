@@ -7,6 +7,8 @@ the run, a cutoff beyond half the box) and names the offending keys.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import zlib
 from typing import Any
 
@@ -59,3 +61,24 @@ def check_config(config: dict[str, Any]) -> None:
 def system_seed(master_seed: int, system: str, stage: str) -> int:
     """Deterministic per-(system, stage) seed in [1, 2**31) derived from the master seed."""
     return 1 + (master_seed * 1_000_003 + zlib.crc32(f"{system}/{stage}".encode())) % (2**31 - 2)
+
+
+def count_local_gpus() -> int:
+    """Number of NVIDIA GPUs ``nvidia-smi -L`` lists on this machine (0 without the tool)."""
+    exe = shutil.which("nvidia-smi")
+    if exe is None:
+        return 0
+    try:
+        out = subprocess.run([exe, "-L"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return 0
+    return sum(line.startswith("GPU ") for line in out.splitlines())
+
+
+def gpu_request(setting: bool | str) -> int:
+    """GPUs a GPU-capable job asks for (0 or 1) given the ``gpu`` config value."""
+    if setting == "auto":
+        return 1 if count_local_gpus() > 0 else 0
+    if isinstance(setting, str):  # from `--config gpu=true`
+        return int(setting.lower() == "true")
+    return int(bool(setting))

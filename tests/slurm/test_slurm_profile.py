@@ -1,0 +1,95 @@
+"""The tiny workflow through `--profile profiles/slurm` on a real one-node SLURM cluster.
+
+Needs root and the Debian packages slurm-wlm, slurmdbd, munge and mariadb-server
+(`bash tests/slurm/cluster.sh install`); runs only with CGEXPLAIN_SLURM_TEST=1, which
+`.ci/run` sets. The cluster lives on localhost and is torn down afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from ..conftest import REPO
+from ..workflow.conftest import copy_workflow
+
+CLUSTER = REPO / "tests" / "slurm" / "cluster.sh"
+
+pytestmark = [
+    pytest.mark.workflow,
+    pytest.mark.skipif(
+        os.environ.get("CGEXPLAIN_SLURM_TEST") != "1",
+        reason="set CGEXPLAIN_SLURM_TEST=1 (root, SLURM packages) to run the SLURM test",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def slurm_cluster():
+    if os.geteuid() != 0 or shutil.which("sbatch") is None:
+        pytest.fail("the SLURM test needs root and `bash tests/slurm/cluster.sh install`")
+    subprocess.run(["bash", str(CLUSTER), "stop"], check=False, capture_output=True)
+    subprocess.run(["bash", str(CLUSTER), "start"], check=True, timeout=180)
+    yield
+    subprocess.run(["bash", str(CLUSTER), "stop"], check=False, timeout=120)
+
+
+def sacct_rows() -> list[dict[str, str]]:
+    fields = ["JobID", "JobName", "State", "ReqTRES", "Comment"]
+    out = subprocess.run(
+        ["sacct", "-a", "-X", "-P", "-n", "-S", "now-1hour", "-o", ",".join(fields)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return [dict(zip(fields, line.split("|"), strict=False)) for line in out.splitlines() if line]
+
+
+def test_tiny_workflow_runs_through_sbatch(slurm_cluster, tmp_path):
+    workdir = copy_workflow(tmp_path)
+    shutil.copytree(REPO / "profiles", workdir / "profiles")
+    env = {**os.environ, "PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--profile",
+            "profiles/slurm",
+            "--configfile",
+            "config/tiny.yaml",
+            "--slurm-init-seconds-before-status-checks",
+            "2",
+            "--seconds-between-status-checks",
+            "2",
+        ],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout[-6000:]
+    assert (workdir / "results/validation/reference_structure.csv").exists()
+
+    rows = sacct_rows()
+    print("\n".join("|".join(r.values()) for r in rows))  # shown with pytest -s / on failure
+    by_rule: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        for rule in ("simulate_reference", "map_to_cg", "analyze_reference_structure"):
+            if f"rule_{rule}" in row["Comment"]:
+                by_rule.setdefault(rule, []).append(row)
+    assert {len(v) for v in by_rule.values()} == {2}, by_rule  # methane and water each
+    for rule_rows in by_rule.values():
+        assert all(r["State"] == "COMPLETED" for r in rule_rows)
+    for row in by_rule["simulate_reference"]:  # GPU rule, 2 threads from config
+        assert "gres/gpu=1" in row["ReqTRES"] and "cpu=2" in row["ReqTRES"], row
+    for row in by_rule["map_to_cg"]:  # CPU rule: one core, no GPU
+        assert "gres/gpu" not in row["ReqTRES"] and "cpu=1" in row["ReqTRES"], row
+    # local rules (plots, tables) never went through sbatch
+    assert not any("rule_plot_" in r["Comment"] or "summarize" in r["Comment"] for r in rows)
