@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 import yaml
 from snakemake.utils import validate
 from snakemake_interface_common.exceptions import WorkflowError
 
-from cgexplain.config import ConfigError, check_config, system_seed
+from cgexplain.config import ConfigError, check_config, gpu_request, system_seed
 
 from ..conftest import REPO
 
@@ -93,7 +91,9 @@ def test_save_interval_longer_than_run_is_named():
     config = load("tiny")
     validate(config, SCHEMA)
     config["methane"]["reference"]["save_interval"] = 50.0
-    with pytest.raises(ConfigError, match=r"methane\.reference\.save_interval .* longer than the run"):
+    with pytest.raises(
+        ConfigError, match=r"methane\.reference\.save_interval .* longer than the run"
+    ):
         check_config(config)
 
 
@@ -115,5 +115,21 @@ def test_save_interval_not_multiple_of_timestep():
 
 def test_system_seeds_are_stable_and_distinct():
     assert system_seed(2025, "water", "reference") == system_seed(2025, "water", "reference")
-    seeds = {system_seed(2025, s, st) for s in ("water", "methane") for st in ("reference", "training")}
+    seeds = {
+        system_seed(2025, s, st) for s in ("water", "methane") for st in ("reference", "training")
+    }
     assert len(seeds) == 4 and all(1 <= s < 2**31 for s in seeds)
+
+
+@pytest.mark.parametrize("setting, expected", [(True, 1), (False, 0), ("true", 1), ("false", 0)])
+def test_gpu_request_from_config(setting, expected):
+    assert gpu_request(setting) == expected
+
+
+def test_gpu_auto_follows_nvidia_smi(monkeypatch):
+    import cgexplain.config as cfg
+
+    monkeypatch.setattr(cfg, "count_local_gpus", lambda: 0)
+    assert cfg.gpu_request("auto") == 0
+    monkeypatch.setattr(cfg, "count_local_gpus", lambda: 2)
+    assert cfg.gpu_request("auto") == 1
