@@ -1,4 +1,4 @@
-"""The tiny workflow through `--profile profiles/slurm` on a real one-node SLURM cluster.
+"""The tiny workflow through `--workflow-profile profiles/slurm` on a one-node SLURM cluster.
 
 Needs root and the Debian packages slurm-wlm, slurmdbd, munge and mariadb-server
 (`bash tests/slurm/cluster.sh install`); runs only with CGEXPLAIN_SLURM_TEST=1, which
@@ -58,7 +58,7 @@ def test_tiny_workflow_runs_through_sbatch(slurm_cluster, tmp_path):
             sys.executable,
             "-m",
             "snakemake",
-            "--profile",
+            "--workflow-profile",
             "profiles/slurm",
             "--configfile",
             "config/tiny.yaml",

@@ -133,3 +133,21 @@ def test_gpu_auto_follows_nvidia_smi(monkeypatch):
     assert cfg.gpu_request("auto") == 0
     monkeypatch.setattr(cfg, "count_local_gpus", lambda: 2)
     assert cfg.gpu_request("auto") == 1
+
+
+def test_shard_frames_split_evenly_and_sum():
+    from cgexplain.config import parse_scatteritem, shard_frames
+
+    assert [shard_frames(10, k, 3) for k in (1, 2, 3)] == [4, 3, 3]
+    assert sum(shard_frames(25_000, k, 7) for k in range(1, 8)) == 25_000
+    assert parse_scatteritem("2-of-5") == (2, 5)
+    with pytest.raises(ValueError):
+        shard_frames(10, 4, 3)
+
+
+def test_more_shards_than_frames_is_named():
+    config = load("tiny")
+    config["scatter"] = {"reference": 50}
+    validate(config, SCHEMA)
+    with pytest.raises(ConfigError, match="scatter.reference"):
+        check_config(config)

@@ -43,7 +43,9 @@ def test_bead_force_is_sum_over_molecule_and_total_force_conserved():
     cg = map_trajectory(traj, heavy_atom_map(traj.molecule_index, traj.atomic_numbers))
     expected = traj.forces.reshape(traj.n_frames, -1, 3, 3).sum(axis=2)
     np.testing.assert_allclose(cg.forces, expected, rtol=1e-12)
-    np.testing.assert_allclose(cg.forces.sum(axis=1), traj.forces.sum(axis=1), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(
+        cg.forces.sum(axis=1), traj.forces.sum(axis=1), rtol=1e-10, atol=1e-10
+    )
 
 
 def test_internal_forces_cancel():
@@ -78,3 +80,26 @@ def test_linear_map_requires_normalised_position_rows():
 def test_aggregated_map_needs_one_bead_per_molecule():
     with pytest.raises(ValueError, match="one bead per molecule"):
         aggregated_map(np.array([0, 0, 1]), np.array([0, 1]), np.array([6, 6]))
+
+
+def test_concatenate_trajectories_streams_shards(tmp_path):
+    from cgexplain.io import concatenate_trajectories, load_trajectory, save_trajectory
+
+    parts = []
+    for k in range(3):
+        traj = water_like_trajectory(n_frames=2 + k)
+        traj.metadata = {"settings": {"seed": k + 1}}
+        save_trajectory(tmp_path / f"s{k}.h5", traj)
+        parts.append(traj)
+    out = concatenate_trajectories([tmp_path / f"s{k}.h5" for k in range(3)], tmp_path / "all.h5")
+    joined = load_trajectory(out)
+    assert joined.n_frames == 2 + 3 + 4
+    np.testing.assert_allclose(joined.forces, np.concatenate([p.forces for p in parts]), rtol=1e-6)
+    assert np.all(np.diff(joined.time) > 0)
+    assert [s["settings"]["seed"] for s in joined.metadata["shards"]] == [1, 2, 3]
+
+    other = water_like_trajectory(n_molecules=3)
+    save_trajectory(tmp_path / "other.h5", other)
+    with pytest.raises(InputError, match="sites differ"):
+        concatenate_trajectories([tmp_path / "s0.h5", tmp_path / "other.h5"], tmp_path / "bad.h5")
+    assert not (tmp_path / "bad.h5").exists()

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import openmm
@@ -27,6 +26,22 @@ BOX = (20.768, 20.410, 17.969)
 
 def methane():
     return build_methane_box(125, BOX, FF, cutoff=8.0, seed=3)
+
+
+def settings(**change) -> RunSettings:
+    """Short methane run settings, with ``change`` applied."""
+    base = dict(
+        temperature=300,
+        friction=1,
+        timestep=2,
+        equilibration=0.2,
+        length=12.0,
+        save_interval=0.2,
+        checkpoint_interval=0.4,
+        seed=5,
+        threads=1,
+    )
+    return RunSettings(**{**base, **change})
 
 
 def test_methane_box_has_published_density_and_composition():
@@ -69,19 +84,22 @@ def test_missing_force_field_is_named(tmp_path):
     ],
 )
 def test_bad_run_settings_are_named(change, message):
-    kwargs = dict(temperature=300, friction=1, timestep=2, equilibration=0, length=10,
-                  save_interval=1, checkpoint_interval=5, seed=1)
     with pytest.raises(ValueError, match=message):
-        RunSettings(**{**kwargs, **change})
+        settings(**change)
 
 
 def test_blow_up_stops_with_nan_message_and_no_output(tmp_path):
-    settings = RunSettings(temperature=300, friction=1, timestep=40, equilibration=0, length=20,
-                           save_interval=0.4, checkpoint_interval=0.4, seed=1, threads=2,
-                           minimize_tolerance=1e6)
+    unstable = settings(
+        timestep=40,
+        equilibration=0,
+        length=20,
+        save_interval=0.4,
+        threads=2,
+        minimize_tolerance=1e6,
+    )
     out = tmp_path / "traj.h5"
     with pytest.raises(SimulationError, match="NaN"):
-        run_reference(methane(), settings, out, tmp_path / "work")
+        run_reference(methane(), unstable, out, tmp_path / "work")
     assert not out.exists()
 
 
@@ -101,8 +119,10 @@ def test_killed_run_resumes_from_checkpoint_and_stores_forces_of_each_frame(tmp_
     out, work = tmp_path / "traj.h5", tmp_path / "work"
     script = tmp_path / "run.py"
     script.write_text(RUN_SCRIPT.format(box=BOX, ff=str(FF), length=12.0))
-    proc = subprocess.Popen([sys.executable, str(script), str(out), str(work)],
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(out), str(work)],
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     progress = work / "progress.json"
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -118,11 +138,9 @@ def test_killed_run_resumes_from_checkpoint_and_stores_forces_of_each_frame(tmp_
     frames_before = json.loads(progress.read_text())["frames"]
     assert 0 < frames_before < 60
 
-    settings = RunSettings(temperature=300, friction=1, timestep=2, equilibration=0.2, length=12.0,
-                           save_interval=0.2, checkpoint_interval=0.4, seed=5, threads=1)
     ref = build_methane_box(125, BOX, FF, 8.0, 3)
     with caplog.at_level("INFO", logger="cgexplain"):
-        run_reference(ref, settings, out, work)
+        run_reference(ref, settings(), out, work)  # the same settings as RUN_SCRIPT
     assert f"with {frames_before} frames stored" in caplog.text  # resumed, not restarted
     assert "minimising" not in caplog.text
     assert not work.exists()
@@ -132,13 +150,16 @@ def test_killed_run_resumes_from_checkpoint_and_stores_forces_of_each_frame(tmp_
     assert traj.metadata["settings"]["seed"] == 5
 
     # the stored forces are the forces of the stored configuration
-    context = openmm.Context(ref.system, openmm.VerletIntegrator(1e-3),
-                             openmm.Platform.getPlatformByName("CPU"))
+    context = openmm.Context(
+        ref.system, openmm.VerletIntegrator(1e-3), openmm.Platform.getPlatformByName("CPU")
+    )
     for f in (0, frames_before, traj.n_frames - 1):
         context.setPeriodicBoxVectors(*(traj.box[f] * 0.1))
         context.setPositions(traj.positions[f].astype(np.float64) * 0.1 * unit.nanometer)
         state = context.getState(getForces=True, getEnergy=True)
-        forces = state.getForces(asNumpy=True).value_in_unit(unit.kilocalorie_per_mole / unit.angstrom)
+        forces = state.getForces(asNumpy=True).value_in_unit(
+            unit.kilocalorie_per_mole / unit.angstrom
+        )
         scale = np.abs(forces).max()
         np.testing.assert_allclose(traj.forces[f], forces, atol=2e-3 * scale)
         energy = state.getPotentialEnergy().value_in_unit(unit.kilocalorie_per_mole)

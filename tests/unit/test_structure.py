@@ -69,7 +69,9 @@ def test_rdf_rejects_bad_shapes():
 
 
 def test_triangle_geometry():
-    angle, edge = triangle_geometry(np.array([1.0, 3.0]), np.array([1.0, 4.0]), np.array([1.0, 5.0]))
+    angle, edge = triangle_geometry(
+        np.array([1.0, 3.0]), np.array([1.0, 4.0]), np.array([1.0, 5.0])
+    )
     np.testing.assert_allclose(angle, [60.0, 90.0])
     np.testing.assert_allclose(edge, [1.0, 5.0])
 
@@ -99,7 +101,9 @@ def test_triplet_table_is_permutation_and_image_invariant():
     order = np.lexsort(relabelled.T[::-1])
     np.testing.assert_array_equal(relabelled[order], ref[["i", "j", "k"]].to_numpy())
     np.testing.assert_allclose(
-        np.sort(got["largest_angle"].to_numpy()), np.sort(ref["largest_angle"].to_numpy()), atol=1e-9
+        np.sort(got["largest_angle"].to_numpy()),
+        np.sort(ref["largest_angle"].to_numpy()),
+        atol=1e-9,
     )
 
 

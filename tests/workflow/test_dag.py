@@ -51,3 +51,17 @@ def test_inconsistent_value_is_named(workdir, tmp_path):
     proc = snakemake(workdir, "-n", "--configfile", str(bad), check=False)
     assert proc.returncode != 0
     assert "water.reference.save_interval (5.0 ps) is longer than the run" in proc.stdout
+
+
+@pytest.mark.parametrize("how", ["set-scatter", "config"])
+def test_reference_shards_from_config_or_set_scatter(workdir, tmp_path, how):
+    if how == "set-scatter":
+        args = ["--set-scatter", "reference=3"]
+    else:
+        shards = tmp_path / "shards.yaml"
+        shards.write_text("scatter:\n  reference: 3\n")
+        args = [str(shards)]
+    proc = snakemake(workdir, "all", "-n", "--configfile", "config/tiny.yaml", *args)
+    stats = proc.stdout.split("Job stats:")[1].split("Reasons")[0]
+    jobs = dict(line.split()[:2] for line in stats.splitlines()[3:] if len(line.split()) == 2)
+    assert jobs["simulate_reference"] == "6" and jobs["gather_reference"] == "2"

@@ -31,7 +31,7 @@ def test_killed_workflow_resumes_and_reproduces_tables(tiny_run, tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    progress = workdir / "results/methane/reference/work/progress.json"
+    progress = workdir / "results/methane/reference/shards/1-of-1/work/progress.json"
     deadline = time.time() + 300
     while time.time() < deadline:
         if progress.exists() and json.loads(progress.read_text())["frames"] > 0:
@@ -42,11 +42,11 @@ def test_killed_workflow_resumes_and_reproduces_tables(tiny_run, tmp_path):
         pytest.fail("methane reference run never checkpointed a production frame")
     os.killpg(proc.pid, signal.SIGKILL)  # snakemake and its job, mid-rule
     proc.wait()
-    assert not (workdir / "results/methane/reference/trajectory.h5").exists()
+    assert not (workdir / "results/methane/reference/shards/1-of-1/trajectory.h5").exists()
 
     snakemake(workdir, "--unlock", *tiny)
     snakemake(workdir, "--rerun-incomplete", *tiny)
-    log = (workdir / "logs/simulate_reference/methane.log").read_text()
+    log = (workdir / "logs/simulate_reference/methane/1-of-1.log").read_text()
     assert "resumed from checkpoint" in log and "resuming at block" in log
     # completed rules were not redone
     for path, mtime in water_done.items():

@@ -98,7 +98,7 @@ def test_triplet_tables_and_figures(tiny_run):
 
 
 def test_logs_and_benchmarks_written(tiny_run):
-    log = (tiny_run / "logs/simulate_reference/water.log").read_text()
+    log = (tiny_run / "logs/simulate_reference/water/1-of-1.log").read_text()
     assert "ns/day" in log and "ETA" in log
-    assert (tiny_run / "results/benchmarks/simulate_reference/methane.tsv").exists()
+    assert (tiny_run / "results/benchmarks/simulate_reference/methane/1-of-1.tsv").exists()
     assert not list((tiny_run / "results").rglob("work"))  # work directories cleaned up

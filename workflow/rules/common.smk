@@ -10,7 +10,13 @@ min_version("9.0")
 # The library lives in the repository; make it importable even without `pip install -e .`
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "lib"))
 
-from cgexplain.config import check_config, gpu_request, system_seed  # noqa: E402
+from cgexplain.config import (  # noqa: E402
+    check_config,
+    gpu_request,
+    parse_scatteritem,
+    shard_frames,
+    system_seed,
+)
 
 validate(config, schema="../schemas/config.schema.yaml")
 check_config(config)
@@ -25,10 +31,23 @@ wildcard_constraints:
     system="|".join(SYSTEMS) if SYSTEMS else "none",
 
 
+scattergather:
+    reference=config["scatter"]["reference"],
+
+
 def reference_settings(wildcards):
-    """Run settings of a system's reference MD, with its derived seed (params of the rule)."""
+    """Run settings of one reference shard (params of the rule).
+
+    Shard k of n is an independent run with its own seed and equilibration whose
+    production holds its share of the frames (see cgexplain.config.shard_frames).
+    """
     ref = dict(config[wildcards.system]["reference"])
-    ref["seed"] = system_seed(config["seed"], wildcards.system, "reference")
+    shard, n_shards = parse_scatteritem(wildcards.scatteritem)
+    n_frames = trajectory_frames(wildcards.system)
+    ref["length"] = shard_frames(n_frames, shard, n_shards) * ref["save_interval"]
+    ref["seed"] = system_seed(
+        config["seed"], wildcards.system, f"reference/{wildcards.scatteritem}"
+    )
     ref["platform"] = config["openmm_platform"]
     return ref
 

@@ -5,11 +5,11 @@ rule simulate_reference:
     input:
         forcefield=forcefield_input,
     output:
-        trajectory="results/{system}/reference/trajectory.h5",
+        trajectory="results/{system}/reference/shards/{scatteritem}/trajectory.h5",
     log:
-        "logs/simulate_reference/{system}.log",
+        "logs/simulate_reference/{system}/{scatteritem}.log",
     benchmark:
-        "results/benchmarks/simulate_reference/{system}.tsv"
+        "results/benchmarks/simulate_reference/{system}/{scatteritem}.tsv"
     conda:
         "../../envs/cgexplain.yaml"
     threads: config["threads"]["reference"]
@@ -19,9 +19,30 @@ rule simulate_reference:
         gpu=GPU,
     params:
         settings=reference_settings,
-        work_dir="results/{system}/reference/work",
+        work_dir="results/{system}/reference/shards/{scatteritem}/work",
     script:
         "../scripts/simulate_reference.py"
+
+
+rule gather_reference:
+    input:
+        gather.reference(
+            "results/{{system}}/reference/shards/{scatteritem}/trajectory.h5"
+        ),
+    output:
+        trajectory="results/{system}/reference/trajectory.h5",
+    log:
+        "logs/gather_reference/{system}.log",
+    benchmark:
+        "results/benchmarks/gather_reference/{system}.tsv"
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        runtime=lambda wildcards, attempt: 20 * attempt,
+    script:
+        "../scripts/gather_reference.py"
 
 
 rule analyze_reference_structure:

@@ -46,6 +46,13 @@ def check_config(config: dict[str, Any]) -> None:
                 f"{key}.checkpoint_interval ({ref['checkpoint_interval']} ps) is shorter than "
                 f"{key}.save_interval ({ref['save_interval']} ps)"
             )
+        n_frames = int(round(ref["length"] / ref["save_interval"]))
+        shards = config.get("scatter", {}).get("reference", 1)
+        if n_frames < shards:
+            errors.append(
+                f"scatter.reference ({shards}) asks for more shards than {key} has frames "
+                f"({n_frames})"
+            )
         half = min(_box_edges(system, ref)) / 2
         for name, value in (
             (f"{key}.cutoff", ref["cutoff"]),
@@ -82,3 +89,20 @@ def gpu_request(setting: bool | str) -> int:
     if isinstance(setting, str):  # from `--config gpu=true`
         return int(setting.lower() == "true")
     return int(bool(setting))
+
+
+def shard_frames(n_frames: int, shard: int, n_shards: int) -> int:
+    """Frames of shard ``shard`` (1-based) when ``n_frames`` are split into ``n_shards``.
+
+    The first ``n_frames % n_shards`` shards take one frame more; the sum is ``n_frames``.
+    """
+    if not 1 <= shard <= n_shards:
+        raise ValueError(f"shard {shard} outside 1..{n_shards}")
+    base, extra = divmod(n_frames, n_shards)
+    return base + (1 if shard <= extra else 0)
+
+
+def parse_scatteritem(item: str) -> tuple[int, int]:
+    """``"2-of-5"`` -> ``(2, 5)`` (Snakemake's scatteritem wildcard)."""
+    k, _, n = item.partition("-of-")
+    return int(k), int(n)

@@ -274,3 +274,54 @@ def trajectory_length(path: str | os.PathLike) -> int:
     """Number of frames in a trajectory file without reading it."""
     with h5py.File(path, "r") as h5:
         return int(h5["positions"].shape[0])
+
+
+def concatenate_trajectories(paths: list[str | os.PathLike], output: str | os.PathLike) -> Path:
+    """Join independent runs of one system (shards) into one trajectory, atomically.
+
+    Frames are streamed shard by shard (memory: one shard). Times are shifted so that
+    they increase across shards; ``metadata["shards"]`` keeps each shard's settings,
+    seed and frame count, and ``run_summary`` sums frames and averages ns/day.
+
+    Raises:
+        InputError: a shard is missing or its sites differ from the first shard's.
+    """
+    if not paths:
+        raise InputError("no trajectories to concatenate")
+    first = load_trajectory(paths[0], frames=slice(0, 1))
+    shards_meta: list[dict[str, Any]] = []
+    speeds = []
+    with atomic_output(output) as tmp:
+        writer = TrajectoryWriter(
+            tmp, first.atomic_numbers, first.masses, first.molecule_index, first.names, {}
+        )
+        with writer:
+            offset = 0.0
+            for path in paths:
+                traj = load_trajectory(path)
+                if not (
+                    np.array_equal(traj.atomic_numbers, first.atomic_numbers)
+                    and np.array_equal(traj.molecule_index, first.molecule_index)
+                ):
+                    raise InputError(f"{path}: sites differ from those of {paths[0]}")
+                step = np.diff(traj.time).mean() if traj.n_frames > 1 else 0.0
+                frames = {key: getattr(traj, key) for key in FRAME_KEYS}
+                frames["time"] = traj.time + offset
+                writer.append(**frames)
+                offset = float(frames["time"][-1] + step)
+                summary = traj.metadata.pop("run_summary", {})
+                speeds.append(summary.get("ns_per_day", np.nan))
+                shards_meta.append({"path": str(path), "frames": traj.n_frames, **traj.metadata})
+            metadata = {key: value for key, value in shards_meta[0].items() if key != "path"}
+            metadata["shards"] = shards_meta
+            metadata["frames"] = writer.n_frames
+            writer.h5.attrs["metadata"] = json.dumps(metadata, sort_keys=True, default=str)
+            run_summary = {
+                "frames": writer.n_frames,
+                "shards": len(paths),
+                "ns_per_day": float(np.nanmean(speeds)) if np.isfinite(speeds).any() else None,
+                "platform": shards_meta[0].get("platform"),
+                "density_g_cm3": shards_meta[0].get("density_g_cm3"),
+            }
+            writer.h5.attrs["run_summary"] = json.dumps(run_summary)
+    return Path(output)
