@@ -15,6 +15,7 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/reference.smk"
 include: "workflow/rules/mapping.smk"
+include: "workflow/rules/training.smk"
 include: "workflow/rules/figures.smk"
 
 
@@ -22,6 +23,7 @@ localrules:
     all,
     reference,
     datasets,
+    models,
     figures,
     summarize_reference,
     plot_reference_structure,
@@ -42,6 +44,12 @@ rule datasets:
         expand("results/{system}/mapping/dataset.db", system=LIQUIDS),
 
 
+rule models:
+    """Trained CG potentials of every system and architecture."""
+    input:
+        trained_models(),
+
+
 rule figures:
     """Every figure built so far."""
     input:
@@ -53,4 +61,5 @@ rule all:
     input:
         rules.reference.input,
         rules.datasets.input,
+        rules.models.input,
         rules.figures.input,

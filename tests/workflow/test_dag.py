@@ -22,12 +22,15 @@ def test_dry_run_of_all(workdir, configfile):
         "map_to_cg",
         "analyze_reference_structure",
         "plot_reference_structure",
+        "gather_reference",
+        "train_model",
     ):
         assert rule in proc.stdout
 
 
 @pytest.mark.parametrize(
-    "target", ["reference", "datasets", "figures", "results/figures/reference_rdf_water.png"]
+    "target",
+    ["reference", "datasets", "models", "figures", "results/figures/reference_rdf_water.png"],
 )
 def test_named_targets_resolve(workdir, target):
     snakemake(workdir, target, "-n", "--configfile", "config/tiny.yaml")

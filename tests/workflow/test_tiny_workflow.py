@@ -102,3 +102,32 @@ def test_logs_and_benchmarks_written(tiny_run):
     assert "ns/day" in log and "ETA" in log
     assert (tiny_run / "results/benchmarks/simulate_reference/methane/1-of-1.tsv").exists()
     assert not list((tiny_run / "results").rglob("work"))  # work directories cleaned up
+
+
+@pytest.mark.parametrize("system", ["methane", "water"])
+@pytest.mark.parametrize("model", ["painn", "so3net"])
+def test_trained_models_load_and_predict_forces(tiny_run, system, model):
+    import schnetpack.transform as trn
+    import torch
+    from ase import Atoms
+    from schnetpack.interfaces import AtomsConverter
+
+    from cgexplain.cg.training import load_model, load_spec
+
+    path = tiny_run / f"results/{system}/training/{model}/model.pt"
+    spec, train = load_spec(path)
+    assert spec.architecture == model and train.seed >= 1
+    metrics = pd.read_csv(tiny_run / f"results/{system}/training/{model}/metrics.csv")
+    assert metrics["epoch"].tolist() == [0, 1]
+    assert np.isfinite(metrics[["train_force_rmse", "val_force_rmse"]].to_numpy()).all()
+    cg = load_trajectory(
+        tiny_run / f"results/{system}/mapping/cg_trajectory.h5", frames=slice(0, 1)
+    )
+    atoms = Atoms(numbers=cg.atomic_numbers, positions=cg.positions[0], cell=cg.box[0], pbc=True)
+    converter = AtomsConverter(
+        neighbor_list=trn.MatScipyNeighborList(cutoff=spec.cutoff), dtype=torch.float32
+    )
+    forces = load_model(path)(converter(atoms))["forces"].detach().numpy()
+    assert forces.shape == (len(atoms), 3) and np.isfinite(forces).all()
+    log = (tiny_run / f"logs/train_model/{system}/{model}.log").read_text()
+    assert "epoch 1: train force RMSE" in log

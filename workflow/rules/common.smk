@@ -27,8 +27,12 @@ LIQUIDS = [s for s in SYSTEMS if s in ("methane", "water")]
 GPU = gpu_request(config["gpu"])
 
 
+MODELS = sorted({m for s in LIQUIDS for m in config[s]["training"]["models"]})
+
+
 wildcard_constraints:
     system="|".join(SYSTEMS) if SYSTEMS else "none",
+    model="|".join(MODELS) if MODELS else "none",
 
 
 scattergather:
@@ -108,3 +112,33 @@ def forcefield_input(wildcards):
     if wildcards.system == "methane":
         return "resources/forcefields/methane_oplsaa.xml"
     return []
+
+
+def model_settings(wildcards):
+    """Architecture hyperparameters of one (system, model) (params of train_model)."""
+    return {
+        "architecture": wildcards.model,
+        **config[wildcards.system]["training"][wildcards.model],
+    }
+
+
+def optimizer_settings(wildcards):
+    """Optimisation settings of one system, with the derived training seed."""
+    seed = system_seed(config["seed"], wildcards.system, f"training/{wildcards.model}")
+    return {**config[wildcards.system]["training"]["optimizer"], "seed": seed}
+
+
+def training_runtime(wildcards, attempt):
+    """Minutes for a training job: epochs x frames at ~2 frames/s (2-core CPU), capped."""
+    opt = config[wildcards.system]["training"]["optimizer"]
+    frames = trajectory_frames(wildcards.system) * (1 - opt["val_fraction"])
+    minutes = opt["max_epochs"] * frames / 2.0 / 60.0
+    return int(min(10 + minutes, 7 * 1440) * attempt)
+
+
+def trained_models():
+    return [
+        f"results/{system}/training/{model}/model.pt"
+        for system in LIQUIDS
+        for model in config[system]["training"]["models"]
+    ]

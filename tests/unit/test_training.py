@@ -1,0 +1,149 @@
+"""Force-matching training: a loadable model whose forces are -dU/dx; resume after a crash."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+import cgexplain.cg.training as training
+from cgexplain.cg.datasets import write_schnetpack_dataset
+from cgexplain.cg.training import ModelSpec, TrainSpec, load_model, load_spec, train_force_matching
+from cgexplain.io import InputError, Trajectory
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    """12 frames of 10 beads in an 8 Å box with forces of a soft harmonic pair repulsion."""
+    rng = np.random.default_rng(0)
+    n_frames, n, edge = 12, 10, 8.0
+    pos = rng.uniform(0, edge, size=(n_frames, n, 3))
+    d = pos[:, :, None] - pos[:, None, :]
+    d -= edge * np.round(d / edge)
+    r = np.linalg.norm(d, axis=-1) + np.eye(n)[None]
+    magnitude = np.where(r < 3.0, 2.0 * (3.0 - r), 0.0) * (1 - np.eye(n))[None]
+    forces = (magnitude[..., None] * d / r[..., None]).sum(axis=2)
+    traj = Trajectory(
+        positions=pos,
+        forces=forces,
+        box=np.tile(np.eye(3) * edge, (n_frames, 1, 1)),
+        time=np.arange(n_frames, dtype=float),
+        potential_energy=np.zeros(n_frames),
+        atomic_numbers=np.full(n, 6),
+        masses=np.full(n, 16.04),
+        molecule_index=np.arange(n),
+        names=["C"] * n,
+    )
+    return write_schnetpack_dataset(
+        tmp_path_factory.mktemp("data") / "data.db", traj, progress=False
+    )
+
+
+def specs(arch: str, epochs: int) -> tuple[ModelSpec, TrainSpec]:
+    return (
+        ModelSpec(arch, n_features=8, n_interactions=1, n_rbf=6, cutoff=3.5, lmax=2),
+        TrainSpec(
+            batch_size=4,
+            accumulate_grad_batches=1,
+            lr=1e-3,
+            weight_decay=0.01,
+            max_epochs=epochs,
+            early_stopping_patience=50,
+            lr_patience=5,
+            lr_factor=0.5,
+            lr_cooldown=0,
+            ema_decay=0.9,
+            val_fraction=0.2,
+            seed=3,
+        ),
+    )
+
+
+@pytest.mark.parametrize("arch", ["painn", "so3net", "schnet"])
+def test_training_gives_loadable_model_with_conservative_forces(dataset, tmp_path, arch):
+    model_spec, train_spec = specs(arch, epochs=1)
+    out = tmp_path / "model.pt"
+    summary = train_force_matching(
+        dataset, model_spec, train_spec, out, tmp_path / "metrics.csv", tmp_path / "work"
+    )
+    assert summary["epochs"] == 1 and not (tmp_path / "work").exists()
+    metrics = pd.read_csv(tmp_path / "metrics.csv")
+    assert list(metrics.columns[:3]) == ["epoch", "train_force_rmse", "val_force_rmse"]
+    assert len(metrics) == 1 and np.isfinite(metrics.to_numpy()).all()
+    assert load_spec(out) == (model_spec, train_spec)
+
+    model = load_model(out).double()
+    import schnetpack.transform as trn
+    from ase import Atoms
+
+    rng = np.random.default_rng(1)
+    atoms = Atoms(
+        numbers=[6] * 6, positions=rng.uniform(0, 4, (6, 3)), cell=np.eye(3) * 8.0, pbc=True
+    )
+    converter = __import__("schnetpack").interfaces.AtomsConverter(
+        neighbor_list=trn.MatScipyNeighborList(cutoff=3.5), dtype=torch.float64
+    )
+
+    def energy_forces(positions):
+        atoms.positions = positions
+        result = model(converter(atoms))
+        return float(result["energy"].detach()), result["forces"].detach().numpy()
+
+    x0 = atoms.positions.copy()
+    _, forces = energy_forces(x0)
+    h, numeric = 1e-5, np.zeros_like(x0)
+    for i in range(6):
+        for k in range(3):
+            xp, xm = x0.copy(), x0.copy()
+            xp[i, k] += h
+            xm[i, k] -= h
+            numeric[i, k] = -(energy_forces(xp)[0] - energy_forces(xm)[0]) / (2 * h)
+    np.testing.assert_allclose(forces, numeric, atol=1e-6 * max(1.0, np.abs(forces).max()))
+    assert np.abs(forces).max() > 0  # the check compares something
+
+
+def test_interrupted_training_resumes_from_last_checkpoint(dataset, tmp_path, monkeypatch):
+    model_spec, train_spec = specs("painn", epochs=4)
+    args = (
+        dataset,
+        model_spec,
+        train_spec,
+        tmp_path / "model.pt",
+        tmp_path / "metrics.csv",
+        tmp_path / "work",
+    )
+
+    original = training._EpochMetrics.on_train_epoch_start
+
+    def crash_at_epoch_2(self, trainer, pl_module):
+        if trainer.current_epoch == 2:
+            raise RuntimeError("node lost")
+        original(self, trainer, pl_module)
+
+    monkeypatch.setattr(training._EpochMetrics, "on_train_epoch_start", crash_at_epoch_2)
+    with pytest.raises(RuntimeError, match="node lost"):
+        train_force_matching(*args)
+    assert (tmp_path / "work/checkpoints/last.ckpt").exists() and not (
+        tmp_path / "model.pt"
+    ).exists()
+
+    monkeypatch.setattr(training._EpochMetrics, "on_train_epoch_start", original)
+    summary = train_force_matching(*args)
+    assert summary["epochs"] == 4
+    assert pd.read_csv(tmp_path / "metrics.csv")["epoch"].tolist() == [0, 1, 2, 3]
+
+
+def test_missing_dataset_is_named(tmp_path):
+    model_spec, train_spec = specs("painn", epochs=1)
+    with pytest.raises(InputError, match="dataset not found"):
+        train_force_matching(
+            tmp_path / "none.db",
+            model_spec,
+            train_spec,
+            tmp_path / "m.pt",
+            tmp_path / "m.csv",
+            tmp_path / "work",
+        )

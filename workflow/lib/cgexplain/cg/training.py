@@ -1,0 +1,344 @@
+"""Force-matching training of CG neural network potentials with SchNetPack 2.
+
+A CG potential U(R) is fitted so that -∇U matches the mapped all-atom forces in the
+mean-square sense (force matching / multiscale coarse-graining: Noid et al.,
+J. Chem. Phys. 128, 244114, 2008). The network is a SchNetPack
+``NeuralNetworkPotential``: pairwise distances, a PaiNN (Schütt et al., ICML 2021),
+SO3net or SchNet (Schütt et al., J. Chem. Phys. 148, 241722, 2018) representation with
+Gaussian radial basis and cosine cutoff, an ``Atomwise`` energy summed over beads and
+forces as its negative gradient. Units: kcal/mol and Å.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pytorch_lightning as pl  # noqa: E402
+import schnetpack as spk  # noqa: E402
+import schnetpack.transform as trn  # noqa: E402
+import torch  # noqa: E402
+
+import cgexplain  # noqa: F401 - SchNetPack import shim
+from cgexplain.io import InputError, atomic_output, write_json  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+ARCHITECTURES = ("painn", "so3net", "schnet")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Architecture hyperparameters.
+
+    Attributes:
+        architecture: ``painn`` (lmax 1), ``so3net`` or ``schnet``.
+        n_features: feature channels (``n_atom_basis``).
+        n_interactions: interaction blocks.
+        n_rbf: Gaussian radial basis functions.
+        cutoff: neighbour cutoff, Å.
+        lmax: SO3net's largest angular momentum (ignored by the others).
+    """
+
+    architecture: str
+    n_features: int
+    n_interactions: int
+    n_rbf: int
+    cutoff: float
+    lmax: int = 2
+
+    def __post_init__(self) -> None:
+        if self.architecture not in ARCHITECTURES:
+            raise ValueError(
+                f"architecture must be one of {ARCHITECTURES}, got {self.architecture!r}"
+            )
+
+
+@dataclass(frozen=True)
+class TrainSpec:
+    """Optimisation settings (AdamW, ReduceLROnPlateau, EMA, early stopping).
+
+    Attributes:
+        batch_size: frames per batch; accumulate_grad_batches: batches per step.
+        lr: learning rate; weight_decay: AdamW weight decay.
+        max_epochs; early_stopping_patience, lr_patience (epochs); lr_factor; lr_cooldown.
+        ema_decay: decay of the exponential moving average of the weights.
+        val_fraction: fraction of frames held out for validation.
+        seed: seed of the split, initialisation and shuffling.
+    """
+
+    batch_size: int
+    accumulate_grad_batches: int
+    lr: float
+    weight_decay: float
+    max_epochs: int
+    early_stopping_patience: int
+    lr_patience: int
+    lr_factor: float
+    lr_cooldown: int
+    ema_decay: float
+    val_fraction: float
+    seed: int
+
+
+def build_model(spec: ModelSpec) -> spk.model.NeuralNetworkPotential:
+    """A SchNetPack ``NeuralNetworkPotential`` predicting ``energy`` and ``forces``."""
+    radial = spk.nn.GaussianRBF(n_rbf=spec.n_rbf, cutoff=spec.cutoff)
+    cutoff_fn = spk.nn.CosineCutoff(spec.cutoff)
+    if spec.architecture == "painn":
+        representation = spk.representation.PaiNN(
+            n_atom_basis=spec.n_features,
+            n_interactions=spec.n_interactions,
+            radial_basis=radial,
+            cutoff_fn=cutoff_fn,
+        )
+    elif spec.architecture == "so3net":
+        representation = spk.representation.SO3net(
+            n_atom_basis=spec.n_features,
+            n_interactions=spec.n_interactions,
+            lmax=spec.lmax,
+            radial_basis=radial,
+            cutoff_fn=cutoff_fn,
+        )
+    else:
+        representation = spk.representation.SchNet(
+            n_atom_basis=spec.n_features,
+            n_interactions=spec.n_interactions,
+            radial_basis=radial,
+            cutoff_fn=cutoff_fn,
+        )
+    return spk.model.NeuralNetworkPotential(
+        representation=representation,
+        input_modules=[spk.atomistic.PairwiseDistances()],
+        output_modules=[
+            spk.atomistic.Atomwise(
+                n_in=spec.n_features, output_key="energy", aggregation_mode="sum"
+            ),
+            spk.atomistic.Forces(energy_key="energy", force_key="forces"),
+        ],
+        postprocessors=[trn.CastTo64()],
+    )
+
+
+class _EpochMetrics(pl.Callback):
+    """Write train/validation force RMSE per epoch to a CSV and to the log."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._losses: list[float] = []
+        self._t0 = time.perf_counter()
+
+    def on_train_epoch_start(self, trainer, pl_module) -> None:
+        self._losses, self._t0 = [], time.perf_counter()
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        loss = outputs["loss"] if isinstance(outputs, dict) else outputs
+        self._losses.append(float(loss))
+
+    def on_validation_epoch_end(self, trainer, pl_module) -> None:
+        if trainer.sanity_checking or not self._losses:
+            return
+        metrics = trainer.callback_metrics
+        row = {
+            "epoch": trainer.current_epoch,
+            "train_force_rmse": math.sqrt(sum(self._losses) / len(self._losses)),
+            "val_force_rmse": float(metrics["val_forces_RMSE"]),
+            "lr": trainer.optimizers[0].param_groups[0]["lr"],
+            "seconds": time.perf_counter() - self._t0,
+        }
+        new = not self.path.exists()
+        with open(self.path, "a") as handle:
+            if new:
+                handle.write(",".join(row) + "\n")
+            handle.write(
+                ",".join(f"{v:.6g}" if isinstance(v, float) else str(v) for v in row.values())
+                + "\n"
+            )
+        log.info(
+            "epoch %d: train force RMSE %.4f, validation %.4f kcal/mol/Å, lr %.2e, %.1f s",
+            row["epoch"],
+            row["train_force_rmse"],
+            row["val_force_rmse"],
+            row["lr"],
+            row["seconds"],
+        )
+
+
+def train_force_matching(
+    dataset: str | os.PathLike,
+    model_spec: ModelSpec,
+    train_spec: TrainSpec,
+    model_out: str | os.PathLike,
+    metrics_out: str | os.PathLike,
+    work_dir: str | os.PathLike,
+) -> dict[str, Any]:
+    """Train a CG potential on a SchNetPack dataset by force matching.
+
+    Interrupted runs resume from ``work_dir/checkpoints/last.ckpt``. The best model
+    (lowest validation loss, EMA weights) is saved whole to ``model_out`` (load with
+    :func:`load_model`), its hyperparameters beside it as ``<model_out>.json``.
+
+    Args:
+        dataset: ASE database written by :func:`cgexplain.cg.datasets.write_schnetpack_dataset`.
+        model_spec, train_spec: hyperparameters.
+        model_out: final model file; metrics_out: per-epoch CSV.
+        work_dir: checkpoints, split and neighbour-list cache.
+
+    Returns:
+        Summary (epochs, best validation force RMSE, frames/s, device).
+    """
+    dataset = Path(dataset)
+    if not dataset.is_file():
+        raise InputError(f"training dataset not found: {dataset}")
+    work = Path(work_dir)
+    fingerprint = {
+        "dataset": str(dataset),
+        "model": asdict(model_spec),
+        "training": asdict(train_spec),
+    }
+    stamp = work / "spec.json"
+    if work.exists() and (not stamp.exists() or json.loads(stamp.read_text()) != fingerprint):
+        log.info("work directory %s holds a run with other settings: starting afresh", work)
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(json.dumps(fingerprint))
+    ckpt_dir = work / "checkpoints"
+    metrics_tmp = work / "metrics.csv"
+    pl.seed_everything(train_spec.seed, workers=True)
+
+    n_frames = len(spk.data.ASEAtomsData(str(dataset), load_properties=["forces"]))
+    n_val = max(1, int(round(train_spec.val_fraction * n_frames)))
+    n_train = n_frames - n_val
+    if n_train < 1:
+        raise InputError(f"{dataset} has {n_frames} frames: too few to train and validate")
+    datamodule = spk.data.AtomsDataModule(
+        str(dataset),
+        batch_size=min(train_spec.batch_size, n_train),
+        num_train=n_train,
+        num_val=n_val,
+        split_file=str(work / "split.npz"),
+        load_properties=["forces"],
+        transforms=[
+            trn.CachedNeighborList(
+                str(work / "neighbor_cache"),
+                trn.MatScipyNeighborList(cutoff=model_spec.cutoff),
+                keep_cache=True,
+            ),
+            trn.CastTo32(),
+        ],
+        property_units={"forces": "kcal/mol/Ang"},
+        distance_unit="Ang",
+        num_workers=0,
+        pin_memory=torch.cuda.is_available(),
+    )
+    model = build_model(model_spec)
+    task = spk.task.AtomisticTask(
+        model=model,
+        outputs=[
+            spk.task.ModelOutput(
+                name="forces",
+                loss_fn=torch.nn.MSELoss(),
+                loss_weight=1.0,
+                metrics={"RMSE": _rmse_metric()},
+            )
+        ],
+        optimizer_cls=torch.optim.AdamW,
+        optimizer_args={"lr": train_spec.lr, "weight_decay": train_spec.weight_decay},
+        scheduler_cls=torch.optim.lr_scheduler.ReduceLROnPlateau,  # spk 2.0.4 wrapper passes `verbose`, gone in torch 2.13
+        scheduler_args={
+            "factor": train_spec.lr_factor,
+            "patience": train_spec.lr_patience,
+            "cooldown": train_spec.lr_cooldown,
+        },
+        scheduler_monitor="val_loss",
+    )
+    best_model = work / "best_model"
+    callbacks = [
+        spk.train.ModelCheckpoint(
+            model_path=str(best_model),
+            dirpath=str(ckpt_dir),
+            filename="best",
+            monitor="val_loss",
+            save_top_k=1,
+            save_last=True,
+        ),
+        pl.callbacks.EarlyStopping(
+            monitor="val_loss", patience=train_spec.early_stopping_patience
+        ),
+        spk.train.ExponentialMovingAverage(decay=train_spec.ema_decay),
+        _EpochMetrics(metrics_tmp),
+    ]
+    trainer = pl.Trainer(
+        max_epochs=train_spec.max_epochs,
+        accelerator="auto",
+        devices=1,
+        accumulate_grad_batches=train_spec.accumulate_grad_batches,
+        callbacks=callbacks,
+        logger=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        inference_mode=False,  # forces need gradients in validation too
+        default_root_dir=str(work),
+        num_sanity_val_steps=0,
+    )
+    last = ckpt_dir / "last.ckpt"
+    resume = str(last) if last.exists() else None
+    if resume:
+        log.info("resuming training from %s", resume)
+    elif metrics_tmp.exists():
+        metrics_tmp.unlink()
+    start = time.perf_counter()
+    # the checkpoint holds the pickled model (hyperparameters): it is this run's own file
+    trainer.fit(task, datamodule=datamodule, ckpt_path=resume, weights_only=False)
+    elapsed = time.perf_counter() - start
+    if not best_model.exists():
+        raise RuntimeError("training finished without a best model (no validation epoch?)")
+
+    final = torch.load(best_model, weights_only=False, map_location="cpu")
+    with atomic_output(model_out) as tmp:
+        torch.save(final, tmp)
+    write_json(
+        str(model_out) + ".json", {"model": asdict(model_spec), "training": asdict(train_spec)}
+    )
+    with atomic_output(metrics_out) as tmp:
+        shutil.copyfile(metrics_tmp, tmp)
+    epochs = trainer.current_epoch
+    summary = {
+        "epochs": epochs,
+        "best_val_loss": float(trainer.checkpoint_callback.best_model_score),
+        "best_val_force_rmse": math.sqrt(float(trainer.checkpoint_callback.best_model_score)),
+        "train_frames": n_train,
+        "frames_per_second": n_train * max(epochs, 1) / elapsed,
+        "device": str(trainer.strategy.root_device),
+    }
+    log.info("training done: %s", summary)
+    shutil.rmtree(work)
+    return summary
+
+
+def _rmse_metric():
+    import torchmetrics
+
+    return torchmetrics.MeanSquaredError(squared=False)
+
+
+def load_model(path: str | os.PathLike, device: str = "cpu") -> spk.model.NeuralNetworkPotential:
+    """Load a model written by :func:`train_force_matching` (a file this workflow wrote)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"model file not found: {path}")
+    model = torch.load(path, weights_only=False, map_location=device)
+    return model.eval()
+
+
+def load_spec(path: str | os.PathLike) -> tuple[ModelSpec, TrainSpec]:
+    """Hyperparameters stored beside a model (``<model>.json``)."""
+    data = json.loads(Path(str(path) + ".json").read_text())
+    return ModelSpec(**data["model"]), TrainSpec(**data["training"])

@@ -1,0 +1,27 @@
+"""Snakemake entry point: force-matching training of one CG potential."""
+
+import torch
+
+from cgexplain.cg.training import ModelSpec, TrainSpec, train_force_matching
+from cgexplain.runlog import run_logging
+
+with run_logging(snakemake.log[0]) as log:
+    torch.set_num_threads(snakemake.threads)
+    model_spec = ModelSpec(**snakemake.params.model)
+    train_spec = TrainSpec(**snakemake.params.optimizer)
+    log.info(
+        "training %s on %s: %s %s",
+        model_spec.architecture,
+        snakemake.input.dataset,
+        model_spec,
+        train_spec,
+    )
+    summary = train_force_matching(
+        snakemake.input.dataset,
+        model_spec,
+        train_spec,
+        snakemake.output.model,
+        snakemake.output.metrics,
+        snakemake.params.work_dir,
+    )
+    log.info("summary: %s", summary)
