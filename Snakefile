@@ -16,6 +16,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/reference.smk"
 include: "workflow/rules/mapping.smk"
 include: "workflow/rules/training.smk"
+include: "workflow/rules/simulation.smk"
 include: "workflow/rules/figures.smk"
 
 
@@ -24,6 +25,7 @@ localrules:
     reference,
     datasets,
     models,
+    simulations,
     figures,
     summarize_reference,
     plot_reference_structure,
@@ -50,6 +52,12 @@ rule models:
         trained_models(),
 
 
+rule simulations:
+    """CG simulations of every trained potential and their structure tables."""
+    input:
+        simulation_structures(),
+
+
 rule figures:
     """Every figure built so far."""
     input:
@@ -62,4 +70,5 @@ rule all:
         rules.reference.input,
         rules.datasets.input,
         rules.models.input,
+        rules.simulations.input,
         rules.figures.input,

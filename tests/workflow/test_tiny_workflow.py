@@ -131,3 +131,21 @@ def test_trained_models_load_and_predict_forces(tiny_run, system, model):
     assert forces.shape == (len(atoms), 3) and np.isfinite(forces).all()
     log = (tiny_run / f"logs/train_model/{system}/{model}.log").read_text()
     assert "epoch 1: train force RMSE" in log
+
+
+@pytest.mark.parametrize("system", ["methane", "water"])
+@pytest.mark.parametrize("model", ["painn", "so3net"])
+def test_cg_simulations_and_their_structure(tiny_run, system, model):
+    traj = load_trajectory(tiny_run / f"results/{system}/simulation/{model}/trajectory.h5")
+    beads = EXPECTED[system]["beads"]
+    assert traj.positions.shape == (16, beads, 3)  # 4 replicas x 4 saves
+    assert traj.metadata["n_replicas"] == 4
+    assert np.isfinite(traj.forces).all()
+    summary = json.loads(
+        (tiny_run / f"results/{system}/simulation/{model}/structure.json").read_text()
+    )
+    assert summary["source"] == model and summary["frames"] == 16
+    rdf = pd.read_csv(tiny_run / f"results/{system}/simulation/{model}/rdf.csv")
+    assert np.isfinite(rdf["g"]).all()
+    log = (tiny_run / f"logs/simulate_cg/{system}/{model}.log").read_text()
+    assert "replica-steps/s" in log

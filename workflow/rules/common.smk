@@ -142,3 +142,27 @@ def trained_models():
         for system in LIQUIDS
         for model in config[system]["training"]["models"]
     ]
+
+
+def simulation_settings(wildcards):
+    """CG simulation settings of one (system, model) with the derived seed."""
+    seed = system_seed(
+        config["seed"], wildcards.system, f"simulation/{wildcards.model}"
+    )
+    return {**config[wildcards.system]["simulation"], "seed": seed}
+
+
+def simulation_runtime(wildcards, attempt):
+    """Minutes for a CG simulation at ~5 replica-steps/s (2-core CPU, 258 beads), capped."""
+    sim = config[wildcards.system]["simulation"]
+    minutes = sim["n_replicas"] * sim["n_steps"] / 5.0 / 60.0
+    return int(min(10 + minutes, 7 * 1440) * attempt)
+
+
+def simulation_structures():
+    return [
+        f"results/{system}/simulation/{model}/{table}"
+        for system in LIQUIDS
+        for model in config[system]["training"]["models"]
+        for table in ("rdf.csv", "triplets.csv")
+    ]

@@ -23,6 +23,9 @@ with run_logging(snakemake.log[0]) as log:
         triplets.to_csv(tmp, index=False, float_format="%.6g")
     r_peak, g_peak = first_peak(rdf)
     volume = np.abs(np.linalg.det(box)).mean()
+    run_summary = traj.metadata.get("run_summary") or traj.metadata.get("source", {}).get(
+        "run_summary", {}
+    )
     summary = {
         "system": snakemake.wildcards.system,
         "frames": int(len(frames)),
@@ -32,9 +35,8 @@ with run_logging(snakemake.log[0]) as log:
         "bead_density_per_A3": traj.n_sites / volume,
         "mass_density_g_cm3": traj.masses.sum() / 6.02214076e23 / (volume * 1e-24),
         "triplets_per_frame": float(triplets["count"].sum()),
-        **{
-            f"md_{k}": v for k, v in traj.metadata.get("source", {}).get("run_summary", {}).items()
-        },
+        "source": snakemake.wildcards.get("model", "reference"),
+        **{f"md_{k}": v for k, v in run_summary.items()},
     }
     write_json(snakemake.output.summary, summary)
     log.info("summary %s", summary)

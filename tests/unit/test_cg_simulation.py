@@ -1,0 +1,120 @@
+"""Batched CG simulation with a SchNetPack model: output layout and clear failure messages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from cgexplain.cg.training import ModelSpec, build_model
+from cgexplain.io import load_trajectory
+from cgexplain.md.cg_simulation import (
+    BatchedPotential,
+    CGRunSettings,
+    CGSimulationError,
+    run_cg_simulation,
+)
+
+BOX = np.eye(3) * 9.0
+
+
+def lattice(n_replicas: int, jitter: float = 0.1) -> np.ndarray:
+    """(R, 27, 3) beads on a 3x3x3 lattice of spacing 3 Å, slightly displaced."""
+    grid = (
+        np.stack(np.meshgrid(*(np.arange(3),) * 3, indexing="ij"), -1).reshape(-1, 3) * 3.0 + 1.5
+    )
+    rng = np.random.default_rng(0)
+    return grid[None] + rng.normal(scale=jitter, size=(n_replicas, *grid.shape))
+
+
+@pytest.fixture(scope="module")
+def potential():
+    torch.manual_seed(0)
+    model = build_model(ModelSpec("painn", n_features=8, n_interactions=1, n_rbf=6, cutoff=4.0))
+    return BatchedPotential(model, np.full(27, 6), BOX, cutoff=4.0)
+
+
+def test_batched_potential_matches_single_frames(potential):
+    starts = lattice(3)
+    energy, forces = potential(torch.as_tensor(starts))
+    for r in range(3):
+        e1, f1 = potential(torch.as_tensor(starts[r : r + 1]))
+        torch.testing.assert_close(energy[r : r + 1], e1, rtol=1e-5, atol=1e-5)
+        torch.testing.assert_close(forces[r : r + 1], f1, rtol=1e-4, atol=1e-5)
+    assert not torch.allclose(forces[0], forces[1])
+
+
+def test_replicas_are_saved_replica_major(potential, tmp_path):
+    settings = CGRunSettings(
+        300.0,
+        1.0,
+        2.0,
+        n_steps=20,
+        save_interval=5,
+        seed=1,
+        min_distance=0.5,
+        temperature_factor=10.0,
+    )
+    summary = run_cg_simulation(
+        potential, lattice(3), np.full(27, 16.04), settings, tmp_path / "t.h5", "test"
+    )
+    traj = load_trajectory(tmp_path / "t.h5")
+    assert traj.positions.shape == (12, 27, 3) and traj.metadata["n_replicas"] == 3
+    np.testing.assert_allclose(traj.time, np.repeat([0.01, 0.02, 0.03, 0.04], 3))
+    assert summary["replicas"] == 3 and summary["replica_steps_per_second"] > 0
+    assert np.all(traj.positions >= 0) and np.all(traj.positions < 9.0)
+
+
+def test_overlapping_beads_stop_the_run_naming_replica(potential, tmp_path):
+    starts = lattice(2)
+    starts[1, 5] = starts[1, 4] + [0.3, 0.0, 0.0]
+    settings = CGRunSettings(
+        300.0,
+        1.0,
+        0.1,
+        n_steps=2,
+        save_interval=1,
+        seed=1,
+        min_distance=1.0,
+        temperature_factor=1e6,
+    )
+    with pytest.raises(
+        CGSimulationError, match=r"test: replica 1: beads 4 and 5 overlap .* at step 1"
+    ):
+        run_cg_simulation(
+            potential, starts, np.full(27, 16.04), settings, tmp_path / "t.h5", "test"
+        )
+    assert not (tmp_path / "t.h5").exists()
+
+
+def test_temperature_far_off_target_stops_the_run(potential, tmp_path):
+    settings = CGRunSettings(
+        300.0,
+        1.0,
+        2.0,
+        n_steps=4,
+        save_interval=2,
+        seed=1,
+        min_distance=0.1,
+        temperature_factor=1.0001,
+    )
+    with pytest.raises(
+        CGSimulationError, match=r"replica \d+: temperature .* far from the target 300 K"
+    ):
+        run_cg_simulation(
+            potential, lattice(2), np.full(27, 16.04), settings, tmp_path / "t.h5", "test"
+        )
+
+
+def test_nan_forces_stop_the_run(tmp_path):
+    class Broken:
+        box, numbers = BOX, np.full(27, 6)
+
+        def __call__(self, x):
+            return torch.zeros(x.shape[0], dtype=x.dtype), torch.full_like(x, float("nan"))
+
+    settings = CGRunSettings(300.0, 1.0, 2.0, n_steps=2, save_interval=1, seed=1)
+    with pytest.raises(CGSimulationError, match="methane/painn: replica 0: NaN at step 1"):
+        run_cg_simulation(
+            Broken(), lattice(2), np.full(27, 16.04), settings, tmp_path / "t.h5", "methane/painn"
+        )

@@ -1,0 +1,47 @@
+"""Stage 4: batched Langevin simulation of the trained CG potentials and its structure."""
+
+
+rule simulate_cg:
+    input:
+        model="results/{system}/training/{model}/model.pt",
+        start="results/{system}/mapping/cg_trajectory.h5",
+    output:
+        trajectory="results/{system}/simulation/{model}/trajectory.h5",
+    log:
+        "logs/simulate_cg/{system}/{model}.log",
+    benchmark:
+        "results/benchmarks/simulate_cg/{system}/{model}.tsv"
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: config["threads"]["training"]
+    resources:
+        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        runtime=simulation_runtime,
+        gpu=GPU,
+    params:
+        settings=simulation_settings,
+    script:
+        "../scripts/simulate_cg.py"
+
+
+rule analyze_cg_structure:
+    input:
+        trajectory="results/{system}/simulation/{model}/trajectory.h5",
+    output:
+        rdf="results/{system}/simulation/{model}/rdf.csv",
+        triplets="results/{system}/simulation/{model}/triplets.csv",
+        summary="results/{system}/simulation/{model}/structure.json",
+    log:
+        "logs/analyze_cg_structure/{system}/{model}.log",
+    benchmark:
+        "results/benchmarks/analyze_cg_structure/{system}/{model}.tsv"
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, attempt: 2000 * attempt,
+        runtime=structure_runtime,
+    params:
+        settings=structure_settings,
+    script:
+        "../scripts/analyze_structure.py"

@@ -1,0 +1,43 @@
+"""Snakemake entry point: batched Langevin simulation of one trained CG potential."""
+
+import numpy as np
+import torch
+
+from cgexplain.cg.training import load_model, load_spec
+from cgexplain.io import load_trajectory
+from cgexplain.md.cg_simulation import BatchedPotential, CGRunSettings, run_cg_simulation
+from cgexplain.runlog import run_logging
+
+with run_logging(snakemake.log[0]) as log:
+    torch.set_num_threads(snakemake.threads)
+    p = dict(snakemake.params.settings)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    spec, _ = load_spec(snakemake.input.model)
+    model = load_model(snakemake.input.model, device=device)
+    reference = load_trajectory(snakemake.input.start)
+    starts = np.linspace(0, reference.n_frames - 1, p["n_replicas"]).round().astype(int)
+    log.info(
+        "%d replicas from reference frames %s on %s", p["n_replicas"], starts.tolist(), device
+    )
+    potential = BatchedPotential(
+        model, reference.atomic_numbers, reference.box[0], spec.cutoff, device
+    )
+    settings = CGRunSettings(
+        temperature=p["temperature"],
+        friction=p["friction"],
+        timestep=p["timestep"],
+        n_steps=p["n_steps"],
+        save_interval=p["save_interval"],
+        seed=p["seed"],
+        min_distance=p["min_distance"],
+        temperature_factor=p["temperature_factor"],
+    )
+    run_cg_simulation(
+        potential,
+        reference.positions[starts],
+        np.full(reference.n_sites, p["bead_mass"]),
+        settings,
+        snakemake.output.trajectory,
+        label=f"{snakemake.wildcards.system}/{snakemake.wildcards.model}",
+        device=device,
+    )
