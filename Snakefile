@@ -28,6 +28,8 @@ localrules:
     simulations,
     figures,
     summarize_reference,
+    validate_structure,
+    plot_structure_comparison,
     plot_reference_structure,
 
 
@@ -53,15 +55,17 @@ rule models:
 
 
 rule simulations:
-    """CG simulations of every trained potential and their structure tables."""
+    """CG simulations of every trained potential, their structure and its validation."""
     input:
         simulation_structures(),
+        "results/validation/structure_metrics.csv",
 
 
 rule figures:
     """Every figure built so far."""
     input:
         reference_figures(),
+        comparison_figures(),
 
 
 rule all:

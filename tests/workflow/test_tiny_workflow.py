@@ -149,3 +149,18 @@ def test_cg_simulations_and_their_structure(tiny_run, system, model):
     assert np.isfinite(rdf["g"]).all()
     log = (tiny_run / f"logs/simulate_cg/{system}/{model}.log").read_text()
     assert "replica-steps/s" in log
+
+
+def test_structure_metrics_table_and_comparison_figures(tiny_run):
+    table = pd.read_csv(tiny_run / "results/validation/structure_metrics.csv")
+    assert {"system", "model", "max_abs_dg", "angle_js"} <= set(table.columns)
+    assert sorted(zip(table["system"], table["model"], strict=True)) == [
+        ("methane", "painn"),
+        ("methane", "so3net"),
+        ("water", "painn"),
+        ("water", "so3net"),
+    ]
+    assert ((table["angle_js"] >= 0) & (table["angle_js"] <= np.log(2) + 1e-12)).all()
+    assert (table["max_abs_dg"] > 0).all()
+    for system in ("methane", "water"):
+        assert (tiny_run / f"results/figures/structure_{system}.png").stat().st_size > 10_000

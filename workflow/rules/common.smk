@@ -107,6 +107,10 @@ def reference_figures():
     ) + expand("results/figures/reference_triplets_{system}.png", system=LIQUIDS)
 
 
+def comparison_figures():
+    return expand("results/figures/structure_{system}.png", system=LIQUIDS)
+
+
 def forcefield_input(wildcards):
     """The shipped all-atom force field a system needs (water comes from openmmtools)."""
     if wildcards.system == "methane":
@@ -166,3 +170,8 @@ def simulation_structures():
         for model in config[system]["training"]["models"]
         for table in ("rdf.csv", "triplets.csv")
     ]
+
+
+def model_pairs():
+    """(system, model) of every trained potential, in a fixed order."""
+    return [(s, m) for s in LIQUIDS for m in config[s]["training"]["models"]]

@@ -45,3 +45,27 @@ rule analyze_cg_structure:
         settings=structure_settings,
     script:
         "../scripts/analyze_structure.py"
+
+
+rule validate_structure:
+    input:
+        reference_rdf=[f"results/{s}/reference/rdf.csv" for s, m in model_pairs()],
+        reference_triplets=[
+            f"results/{s}/reference/triplets.csv" for s, m in model_pairs()
+        ],
+        rdf=[f"results/{s}/simulation/{m}/rdf.csv" for s, m in model_pairs()],
+        triplets=[f"results/{s}/simulation/{m}/triplets.csv" for s, m in model_pairs()],
+    output:
+        "results/validation/structure_metrics.csv",
+    log:
+        "logs/validate_structure/validate_structure.log",
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        pairs=model_pairs(),
+    script:
+        "../scripts/validate_structure.py"

@@ -33,3 +33,37 @@ def plot_triplet_map(histogram: pd.DataFrame, title: str, path: str) -> None:
     fig.colorbar(mesh, ax=ax, label="density / (deg·Å)⁻¹")
     ax.set(xlabel="largest angle / deg", ylabel="opposite edge / Å", title=title)
     save(fig, path)
+
+
+def plot_structure_comparison(
+    reference_rdf: pd.DataFrame,
+    reference_triplets: pd.DataFrame,
+    models: dict[str, tuple[pd.DataFrame, pd.DataFrame]],
+    title: str,
+    path: str,
+) -> None:
+    """One column per model: RDF (top) and largest-angle distribution (bottom) vs the reference.
+
+    Args:
+        reference_rdf, reference_triplets: tables of the all-atom reference.
+        models: {model name: (rdf table, triplet table)} of each CG simulation.
+    """
+    from cgexplain.analysis.triplets import angle_distribution
+
+    setup()
+    names = list(models)
+    fig, axes = plt.subplots(2, len(names), figsize=(3.2 * len(names), 5.0), squeeze=False)
+    ref_angles = angle_distribution(reference_triplets)
+    for col, name in enumerate(names):
+        rdf, triplets = models[name]
+        ax = axes[0, col]
+        ax.plot(reference_rdf["r"], reference_rdf["g"], color="0.2", label="reference")
+        ax.plot(rdf["r"], rdf["g"], label=name)
+        ax.set(xlabel="r / Å", ylabel="g(r)", title=f"{title}: {name}")
+        ax.legend(frameon=False, fontsize="small")
+        ax = axes[1, col]
+        angles = angle_distribution(triplets)
+        ax.plot(ref_angles["angle"], ref_angles["density"], color="0.2", label="reference")
+        ax.plot(angles["angle"], angles["density"], label=name)
+        ax.set(xlabel="largest angle / deg", ylabel="density / deg⁻¹")
+    save(fig, path)
