@@ -1,0 +1,149 @@
+"""Command line: ``python -m cgexplain explain --model M --trajectory T --out-pairs P ...``.
+
+Explains every frame of a trajectory with GNN-LRP (:func:`cgexplain.nbody_relevance`)
+and writes the pair and triplet tables (parquet) with a ``frame`` column.
+
+Trajectories: any ASE-readable file (extxyz, traj, ...), or an HDF5 file with datasets
+``positions`` (n_frames, n_beads, 3) Å, ``box`` (n_frames, 3, 3) Å and
+``atomic_numbers`` (n_beads,) (periodic in all directions), as the workflow writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger("cgexplain")
+
+HDF5_SUFFIXES = (".h5", ".hdf5", ".hdf")
+
+
+def read_frames(path: str | Path, start: int = 0, stop: int | None = None, stride: int = 1):
+    """Frames (``ase.Atoms``) of an ASE-readable or HDF5 trajectory, with their count.
+
+    Returns:
+        ``(iterator over (frame index, atoms), number of frames selected)``.
+    """
+    import ase
+    import ase.io
+
+    path = Path(path)
+    if path.suffix.lower() in HDF5_SUFFIXES:
+        import h5py
+
+        with h5py.File(path, "r") as handle:
+            n_total = handle["positions"].shape[0]
+        indices = range(n_total)[start:stop:stride]
+
+        def hdf5_frames() -> Iterator[tuple[int, ase.Atoms]]:
+            with h5py.File(path, "r") as handle:
+                numbers = np.asarray(handle["atomic_numbers"])
+                for index in indices:
+                    yield (
+                        index,
+                        ase.Atoms(
+                            numbers=numbers,
+                            positions=np.asarray(handle["positions"][index], dtype=np.float64),
+                            cell=np.asarray(handle["box"][index], dtype=np.float64),
+                            pbc=True,
+                        ),
+                    )
+
+        return hdf5_frames(), len(indices)
+    frames = ase.io.read(path, index=":")
+    indices = range(len(frames))[start:stop:stride]
+    return ((index, frames[index]) for index in indices), len(indices)
+
+
+def load_model(path: str | Path, device: str = "cpu"):
+    """A SchNetPack model saved with ``torch.save`` (e.g. ``best_model``), in eval mode."""
+    import torch
+
+    import cgexplain  # noqa: F401  (torch shim before schnetpack)
+
+    model = torch.load(path, weights_only=False, map_location=device)
+    return model.eval()
+
+
+def _write_parquet(table, path: str | Path) -> None:
+    """Write atomically: temporary name in the same folder, then rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    table.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def explain(args: argparse.Namespace) -> None:
+    import pandas as pd
+    import torch
+    from tqdm import tqdm
+
+    from cgexplain.lrp import nbody_relevance
+
+    torch.set_num_threads(args.threads) if args.threads else None
+    model = load_model(args.model, args.device)
+    frames, n_frames = read_frames(args.trajectory, args.start, args.stop, args.stride)
+    pairs, triplets, summary = [], [], []
+    for index, atoms in tqdm(frames, total=n_frames, desc="GNN-LRP", unit="frame"):
+        res = nbody_relevance(
+            model,
+            atoms,
+            rule=args.rule,
+            gamma=args.gamma,
+            max_order=args.max_order,
+            chunk_size=args.chunk_size,
+        )
+        pairs.append(res.pairs.assign(frame=index))
+        triplets.append(res.triplets.assign(frame=index))
+        summary.append(
+            {
+                "frame": index,
+                "energy": res.energy,
+                "modified_energy": res.modified_energy,
+                "total": res.total,
+                "explained": res.explained,
+            }
+        )
+    _write_parquet(pd.concat(pairs, ignore_index=True), args.out_pairs)
+    _write_parquet(pd.concat(triplets, ignore_index=True), args.out_triplets)
+    if args.out_summary:
+        _write_parquet(pd.DataFrame(summary), args.out_summary)
+    log.info("explained %d frames", n_frames)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cgexplain", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    exp = sub.add_parser("explain", help="GNN-LRP pair and triplet relevances of a trajectory")
+    exp.add_argument("--model", required=True, help="SchNetPack model file (torch.save)")
+    exp.add_argument("--trajectory", required=True, help="ASE-readable or HDF5 trajectory")
+    exp.add_argument("--out-pairs", required=True, help="pair table (parquet)")
+    exp.add_argument("--out-triplets", required=True, help="triplet table (parquet)")
+    exp.add_argument("--out-summary", help="per-frame energies and totals (parquet)")
+    exp.add_argument("--rule", choices=["gamma", "lrp0"], default="gamma")
+    exp.add_argument("--gamma", type=float, default=0.1)
+    exp.add_argument("--max-order", type=int, choices=[2, 3], default=3)
+    exp.add_argument("--start", type=int, default=0)
+    exp.add_argument("--stop", type=int, default=None)
+    exp.add_argument("--stride", type=int, default=1)
+    exp.add_argument("--device", default="cpu")
+    exp.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
+    exp.add_argument("--chunk-size", type=int, default=65536)
+    exp.set_defaults(func=explain)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
