@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from cgexplain.md.langevin import KB_KCAL, BAOABIntegrator, kinetic_energy, kinetic_temperature
 
-torch.set_default_dtype(torch.float64)
+
+@pytest.fixture(autouse=True)
+def float64():
+    """Double precision for these tests only (the default dtype is global state)."""
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(previous)
 
 
 def harmonic(k: float):

@@ -238,7 +238,7 @@ def train_force_matching(
         num_workers=0,
         pin_memory=torch.cuda.is_available(),
     )
-    model = build_model(model_spec)
+    model = build_model(model_spec).to(torch.float32)  # inputs are cast to float32
     task = spk.task.AtomisticTask(
         model=model,
         outputs=[
