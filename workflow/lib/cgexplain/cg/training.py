@@ -27,6 +27,7 @@ import schnetpack.transform as trn  # noqa: E402
 import torch  # noqa: E402
 
 import cgexplain  # noqa: F401 - SchNetPack import shim
+from cgexplain.cg.fast_so3 import accelerate_so3net, restore_so3net  # noqa: E402
 from cgexplain.io import InputError, atomic_output, write_json  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,11 @@ class TrainSpec:
 
 
 def build_model(spec: ModelSpec) -> spk.model.NeuralNetworkPotential:
-    """A SchNetPack ``NeuralNetworkPotential`` predicting ``energy`` and ``forces``."""
+    """A SchNetPack ``NeuralNetworkPotential`` predicting ``energy`` and ``forces``.
+
+    SO3net convolutions are switched to :class:`~cgexplain.cg.fast_so3.FastSO3Convolution`
+    (same parameters and results, about 7x faster on CPU).
+    """
     radial = spk.nn.GaussianRBF(n_rbf=spec.n_rbf, cutoff=spec.cutoff)
     cutoff_fn = spk.nn.CosineCutoff(spec.cutoff)
     if spec.architecture == "painn":
@@ -107,6 +112,7 @@ def build_model(spec: ModelSpec) -> spk.model.NeuralNetworkPotential:
             radial_basis=radial,
             cutoff_fn=cutoff_fn,
         )
+        accelerate_so3net(representation)
     else:
         representation = spk.representation.SchNet(
             n_atom_basis=spec.n_features,
@@ -302,6 +308,7 @@ def train_force_matching(
         raise RuntimeError("training finished without a best model (no validation epoch?)")
 
     final = torch.load(best_model, weights_only=False, map_location="cpu")
+    restore_so3net(final)  # the saved model loads with plain SchNetPack too
     with atomic_output(model_out) as tmp:
         torch.save(final, tmp)
     write_json(
@@ -335,6 +342,7 @@ def load_model(path: str | os.PathLike, device: str = "cpu") -> spk.model.Neural
     if not path.is_file():
         raise InputError(f"model file not found: {path}")
     model = torch.load(path, weights_only=False, map_location=device)
+    accelerate_so3net(model)
     return model.eval()
 
 
