@@ -54,7 +54,7 @@ def test_fast_convolution_matches_schnetpack(lmax):
         grads.append(
             [torch.zeros_like(p) if p.grad is None else p.grad.clone() for p in model.parameters()]
         )
-    for g_fast, g_slow in zip(*grads):
+    for g_fast, g_slow in zip(*grads, strict=True):
         torch.testing.assert_close(g_fast, g_slow, rtol=1e-8, atol=1e-10)
 
 

@@ -25,8 +25,8 @@ be switched in place and back, and saved weights are interchangeable.
 from __future__ import annotations
 
 import torch
-from schnetpack.nn.so3 import SO3Convolution
 from schnetpack.nn.scatter import scatter_add
+from schnetpack.nn.so3 import SO3Convolution
 
 __all__ = ["FastSO3Convolution", "accelerate_so3net", "coupling_tensor"]
 
