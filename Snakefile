@@ -6,6 +6,7 @@ network potentials", Nat. Commun. (2025). Run with
     snakemake --cores all                                   # default scale
     snakemake --cores 2 --configfile config/tiny.yaml       # CI scale
     snakemake --cores 4 figures                             # one named target
+    snakemake --cores 4 fig3                                # just Fig. 3 and its inputs
 """
 
 
@@ -17,6 +18,7 @@ include: "workflow/rules/reference.smk"
 include: "workflow/rules/mapping.smk"
 include: "workflow/rules/training.smk"
 include: "workflow/rules/simulation.smk"
+include: "workflow/rules/relevance.smk"
 include: "workflow/rules/figures.smk"
 
 
@@ -31,6 +33,11 @@ localrules:
     validate_structure,
     plot_structure_comparison,
     plot_reference_structure,
+    relevance,
+    fig2,
+    fig3,
+    fig_supplement,
+    compute_agreement,
 
 
 rule reference:
@@ -61,11 +68,41 @@ rule simulations:
         "results/validation/structure_metrics.csv",
 
 
+rule relevance:
+    """GNN-LRP 2-/3-body tables of every model and source, and the agreement table."""
+    input:
+        relevance_tables(),
+        "results/relevance/agreement.csv",
+
+
+rule fig2:
+    """Fig. 2: RDF with the mean 2-body relevance, every system and model."""
+    input:
+        relevance_figures("fig2"),
+
+
+rule fig3:
+    """Fig. 3: mean 3-body relevance over (largest angle, opposite edge)."""
+    input:
+        relevance_figures("fig3"),
+
+
+rule fig_supplement:
+    """Supplementary relevance views: single 2-body contributions, adjacent edges, classic."""
+    input:
+        relevance_figures("figS_pairs"),
+        relevance_figures("figS_adjacent"),
+        relevance_figures("figS_classic"),
+
+
 rule figures:
-    """Every figure built so far."""
+    """Every figure."""
     input:
         reference_figures(),
         comparison_figures(),
+        rules.fig2.input,
+        rules.fig3.input,
+        rules.fig_supplement.input,
 
 
 rule all:
@@ -75,4 +112,5 @@ rule all:
         rules.datasets.input,
         rules.models.input,
         rules.simulations.input,
+        rules.relevance.input,
         rules.figures.input,

@@ -24,13 +24,30 @@ def test_dry_run_of_all(workdir, configfile):
         "plot_reference_structure",
         "gather_reference",
         "train_model",
+        "explain_frames",
+        "gather_relevance",
+        "compute_agreement",
+        "plot_fig2",
+        "plot_fig3",
+        "plot_relevance_supplement",
     ):
         assert rule in proc.stdout
 
 
 @pytest.mark.parametrize(
     "target",
-    ["reference", "datasets", "models", "figures", "results/figures/reference_rdf_water.png"],
+    [
+        "reference",
+        "datasets",
+        "models",
+        "figures",
+        "relevance",
+        "fig2",
+        "fig3",
+        "fig_supplement",
+        "results/figures/reference_rdf_water.png",
+        "results/figures/fig3_water_so3net.pdf",
+    ],
 )
 def test_named_targets_resolve(workdir, target):
     snakemake(workdir, target, "-n", "--configfile", "config/tiny.yaml")
@@ -68,3 +85,13 @@ def test_reference_shards_from_config_or_set_scatter(workdir, tmp_path, how):
     stats = proc.stdout.split("Job stats:")[1].split("Reasons")[0]
     jobs = dict(line.split()[:2] for line in stats.splitlines()[3:] if len(line.split()) == 2)
     assert jobs["simulate_reference"] == "6" and jobs["gather_reference"] == "2"
+
+
+def test_relevance_shards_need_frames(workdir, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("scatter:\n  relevance: 30\n")
+    proc = snakemake(workdir, "-n", "--configfile", str(bad), check=False)
+    assert proc.returncode != 0
+    assert "scatter.relevance (30) asks for more shards than methane.relevance.n_frames" in (
+        proc.stdout
+    )

@@ -33,10 +33,13 @@ MODELS = sorted({m for s in LIQUIDS for m in config[s]["training"]["models"]})
 wildcard_constraints:
     system="|".join(SYSTEMS) if SYSTEMS else "none",
     model="|".join(MODELS) if MODELS else "none",
+    source="simulation|reference",
+    scatteritem=r"\d+-of-\d+",
 
 
 scattergather:
     reference=config["scatter"]["reference"],
+    relevance=config["scatter"]["relevance"],
 
 
 def reference_settings(wildcards):
@@ -175,3 +178,77 @@ def simulation_structures():
 def model_pairs():
     """(system, model) of every trained potential, in a fixed order."""
     return [(s, m) for s in LIQUIDS for m in config[s]["training"]["models"]]
+
+
+# ---------------------------------------------------------------- relevance (stage 5)
+
+
+def relevance_trajectory(wildcards):
+    """Frames to explain: the model's CG simulation or the mapped all-atom reference."""
+    if wildcards.source == "simulation":
+        return f"results/{wildcards.system}/simulation/{wildcards.model}/trajectory.h5"
+    return f"results/{wildcards.system}/mapping/cg_trajectory.h5"
+
+
+def relevance_settings(wildcards):
+    """Relevance settings of one system, with the distance range of its RDF."""
+    return {
+        **config[wildcards.system]["relevance"],
+        "r_max": config[wildcards.system]["structure"]["rdf_max"],
+    }
+
+
+def relevance_runtime(wildcards, attempt):
+    """Minutes for one relevance shard at ~20 s per frame (2-core CPU, 258 beads)."""
+    rel = config[wildcards.system]["relevance"]
+    frames = rel["n_frames"] / config["scatter"]["relevance"]
+    return int(min(10 + frames * 20.0 / 60.0, 2 * 1440) * attempt)
+
+
+def primary_source(system):
+    """The source the figures and the agreement table use (first configured)."""
+    return config[system]["relevance"]["sources"][0]
+
+
+def relevance_runs():
+    """(system, model, source) of every relevance analysis."""
+    return [
+        (s, m, src)
+        for s, m in model_pairs()
+        for src in config[s]["relevance"]["sources"]
+    ]
+
+
+def relevance_tables():
+    return [
+        f"results/{s}/relevance/{m}/{src}/{name}"
+        for s, m, src in relevance_runs()
+        for name in ("pairs.parquet", "triplets.parquet", "summary.json")
+    ]
+
+
+def primary_relevance(name):
+    """Input function: one table of every (system, model) from its primary source."""
+    return [
+        f"results/{s}/relevance/{m}/{primary_source(s)}/{name}"
+        for s, m in model_pairs()
+    ]
+
+
+def relevance_input(name):
+    """Input function: a relevance table of the wildcards' (system, model), primary source."""
+
+    def table(wildcards):
+        source = primary_source(wildcards.system)
+        return f"results/{wildcards.system}/relevance/{wildcards.model}/{source}/{name}"
+
+    return table
+
+
+def relevance_figures(prefix):
+    """PNG and PDF of a relevance figure for every (system, model)."""
+    return [
+        f"results/figures/{prefix}_{s}_{m}.{ext}"
+        for s, m in model_pairs()
+        for ext in ("png", "pdf")
+    ]

@@ -89,3 +89,16 @@ def test_gamma_forward_changes_only_with_biases(arch: str) -> None:
     assert unbiased.modified_energy == pytest.approx(unbiased.energy, rel=1e-5, abs=1e-5)
     biased = nbody_relevance(build_model(arch, 2, seed=1, bias_scale=0.5), atoms, "gamma")
     assert abs(biased.modified_energy - biased.energy) > 1e-4
+
+
+@pytest.mark.parametrize("pbc", [True, False])
+def test_walk_count_matches_enumeration(pbc: bool) -> None:
+    """count_walks (sparse powers of A + I) = number of walks listed by the naive kit."""
+    model = build_model("painn", 3, seed=5)
+    atoms = random_frame(n_beads=6, box=4.0, pbc=pbc, seed=8)
+    naive = all_walks(walk_graph_adjacency(model, atoms), 3)
+    run = explain_walks(model, atoms, "gamma", max_distinct=6)
+    assert run.n_walks_total == len(naive) == len(run.walks)
+    res = nbody_relevance(model, atoms, "gamma")
+    assert res.n_walks_total == len(naive)
+    assert res.mean_walk_relevance == pytest.approx(run.relevance.sum() / len(naive), rel=1e-9)

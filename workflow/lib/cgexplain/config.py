@@ -61,6 +61,19 @@ def check_config(config: dict[str, Any]) -> None:
         ):
             if value > half:
                 errors.append(f"{name} ({value} Å) exceeds half the shortest box edge ({half} Å)")
+        relevance = config[system].get("relevance")
+        if relevance is not None:
+            shards = config.get("scatter", {}).get("relevance", 1)
+            if relevance["n_frames"] < shards:
+                errors.append(
+                    f"scatter.relevance ({shards}) asks for more shards than "
+                    f"{system}.relevance.n_frames ({relevance['n_frames']})"
+                )
+            if relevance["classic_frames"] > relevance["n_frames"]:
+                errors.append(
+                    f"{system}.relevance.classic_frames ({relevance['classic_frames']}) exceeds "
+                    f"{system}.relevance.n_frames ({relevance['n_frames']})"
+                )
     if errors:
         raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(errors))
 

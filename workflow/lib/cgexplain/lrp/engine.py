@@ -100,6 +100,23 @@ def n_distinct(walks: np.ndarray) -> np.ndarray:
     return 1 + np.count_nonzero(np.diff(srt, axis=1), axis=1)
 
 
+def count_walks(pairs: BeadPairs, n_steps: int) -> int:
+    """Number of *all* walks of ``n_steps`` steps on A + I (any number of distinct beads).
+
+    ``1^T (A + I)^T 1`` by repeated sparse products: the denominator of the published
+    per-frame normalisation (mean relevance per walk), without listing any walk.
+    Exact in integer arithmetic (Python ints never overflow).
+    """
+    paths = [1] * pairs.n_beads  # walks of length 0 ending at each bead
+    dst, src = pairs.dst.tolist(), pairs.src.tolist()
+    for _ in range(n_steps):
+        grown = [0] * pairs.n_beads
+        for d, s in zip(dst, src, strict=True):
+            grown[d] += paths[s]
+        paths = grown
+    return int(sum(paths))
+
+
 def enumerate_walks(pairs: BeadPairs, n_steps: int, max_distinct: int = 3) -> np.ndarray:
     """All walks of ``n_steps`` steps on A + I visiting at most ``max_distinct`` beads.
 

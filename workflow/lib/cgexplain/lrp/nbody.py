@@ -21,7 +21,13 @@ from ase.geometry import find_mic
 from torch import nn
 
 from cgexplain.lrp.adapters import Graph, make_adapter
-from cgexplain.lrp.engine import DEFAULT_CHUNK, BeadPairs, enumerate_walks, walk_relevance
+from cgexplain.lrp.engine import (
+    DEFAULT_CHUNK,
+    BeadPairs,
+    count_walks,
+    enumerate_walks,
+    walk_relevance,
+)
 from cgexplain.lrp.rules import RULES, Rule
 
 
@@ -41,6 +47,7 @@ class NBodyRelevance:
         energy: the SchNetPack model's energy, kcal/mol.
         modified_energy: value of the LRP-modified forward (sum of modified readouts).
         rule: the LRP rule; gamma: its gamma.
+        n_walks_total: number of all walks of the frame (any number of distinct beads).
     """
 
     pairs: pd.DataFrame
@@ -51,6 +58,12 @@ class NBodyRelevance:
     modified_energy: float
     rule: str
     gamma: float
+    n_walks_total: int = 0
+
+    @property
+    def mean_walk_relevance(self) -> float:
+        """``total / n_walks_total``: the published per-frame normaliser is its magnitude."""
+        return self.total / self.n_walks_total if self.n_walks_total else float("nan")
 
     @property
     def explained(self) -> float:
@@ -205,6 +218,7 @@ class WalkRelevance:
         relevance: (n_walks,) float64 R(w), kcal/mol.
         total: sum of R(w) over all walks (unmasked gradient x input), kcal/mol.
         energy: SchNetPack model energy; modified_energy: modified-forward value.
+        n_walks_total: number of all walks (any number of distinct beads).
     """
 
     walks: np.ndarray
@@ -212,6 +226,7 @@ class WalkRelevance:
     total: float
     energy: float
     modified_energy: float
+    n_walks_total: int = 0
 
 
 def explain_walks(
@@ -252,6 +267,7 @@ def explain_walks(
         total=total,
         energy=energy,
         modified_energy=float(modified.detach()),
+        n_walks_total=count_walks(pairs, adapter.n_blocks),
     )
 
 
@@ -296,6 +312,7 @@ def nbody_relevance(
         modified_energy=run.modified_energy,
         rule=rule,
         gamma=gamma,
+        n_walks_total=run.n_walks_total,
     )
 
 

@@ -1,0 +1,198 @@
+"""Figures of GNN-LRP n-body relevance (Bonneau et al., Nat. Commun. 2025, Figs. 2 and 3).
+
+Every function reads the small binned tables of :mod:`cgexplain.analysis.relevance`
+(never trajectories or per-walk tables) and writes one figure to each given path
+(e.g. a PNG and a PDF).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.colors import TwoSlopeNorm
+
+from cgexplain.plots.style import setup
+
+RELEVANCE_LABEL = "relevance / a.u."
+
+
+def _save(fig: plt.Figure, paths: Sequence[str]) -> None:
+    for path in paths:
+        fig.savefig(path)
+    plt.close(fig)
+
+
+def _masked_grid(table: pd.DataFrame, min_count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x centres, y centres, mean (n_y, n_x) with bins below ``min_count`` masked)."""
+    xs, ys = np.sort(table["x"].unique()), np.sort(table["y"].unique())
+    values = table["mean"].where(table["count"] >= min_count)
+    grid = (
+        table.assign(value=values)
+        .pivot(index="y", columns="x", values="value")
+        .reindex(index=ys, columns=xs)
+        .to_numpy()
+    )
+    return xs, ys, np.ma.masked_invalid(grid)
+
+
+def _diverging(grid: np.ma.MaskedArray) -> TwoSlopeNorm:
+    """Colour norm centred on zero, symmetric about it."""
+    span = float(np.abs(grid).max()) if grid.count() else 1.0
+    span = span if span > 0 else 1.0
+    return TwoSlopeNorm(vcenter=0.0, vmin=-span, vmax=span)
+
+
+def plot_fig2(
+    rdfs: dict[str, pd.DataFrame],
+    profile: pd.DataFrame,
+    title: str,
+    paths: Sequence[str],
+    min_count: int = 5,
+    cutoff: float | None = None,
+) -> None:
+    """RDF(s) with the mean 2-body relevance versus distance on a second axis (Fig. 2).
+
+    Args:
+        rdfs: label -> RDF table (``r`` Å, ``g``); the first is drawn solid.
+        profile: :func:`~cgexplain.analysis.relevance.pair_profile` table.
+        title: panel title.
+        paths: output files.
+        min_count: bins with fewer pairs are not drawn.
+        cutoff: the model's cutoff (Å), marked with a vertical line.
+    """
+    setup()
+    fig, ax = plt.subplots(figsize=(4.6, 3.2))
+    for n, (label, table) in enumerate(rdfs.items()):
+        ax.plot(table["r"], table["g"], color="0.25", ls="-" if n == 0 else "--", label=label)
+    ax.set(xlabel="r / Å", ylabel="g(r)", title=title, xlim=(0, profile["upper"].max()))
+    right = ax.twinx()
+    ok = profile["count"] >= min_count
+    part = profile[ok]
+    colour = "C3"
+    right.plot(part["center"], part["mean"], color=colour, label="2-body relevance")
+    right.fill_between(
+        part["center"],
+        part["mean"] - part["std"],
+        part["mean"] + part["std"],
+        color=colour,
+        alpha=0.25,
+        lw=0,
+    )
+    right.axhline(0.0, color=colour, lw=0.6, ls=":")
+    right.set_ylabel("mean 2-body " + RELEVANCE_LABEL, color=colour)
+    right.tick_params(axis="y", colors=colour)
+    if cutoff is not None:
+        ax.axvline(cutoff, color="0.6", lw=0.8, ls="-.")
+    handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
+    ax.legend(handles=handles, frameon=False, fontsize="small", loc="upper right")
+    _save(fig, paths)
+
+
+def plot_fig3(
+    relevance_map: pd.DataFrame,
+    title: str,
+    paths: Sequence[str],
+    min_count: int = 5,
+    value_label: str = "mean 3-body " + RELEVANCE_LABEL,
+) -> None:
+    """Mean 3-body relevance over (largest angle, opposite edge), centred on zero (Fig. 3).
+
+    Args:
+        relevance_map: :func:`~cgexplain.analysis.relevance.triplet_map` table.
+        min_count: bins with fewer triplets are left blank.
+    """
+    setup()
+    xs, ys, grid = _masked_grid(relevance_map, min_count)
+    fig, ax = plt.subplots(figsize=(4.4, 3.2))
+    mesh = ax.pcolormesh(xs, ys, grid, shading="nearest", cmap="RdBu_r", norm=_diverging(grid))
+    fig.colorbar(mesh, ax=ax, label=value_label)
+    filled = np.argwhere(~np.ma.getmaskarray(grid))
+    if filled.size:
+        ax.set_ylim(ys[filled[:, 0].min()] - 0.5, ys[filled[:, 0].max()] + 0.5)
+    ax.set(xlabel="largest angle / deg", ylabel="opposite edge / Å", title=title)
+    _save(fig, paths)
+
+
+def plot_pair_distribution(
+    histogram: pd.DataFrame, profile: pd.DataFrame, title: str, paths: Sequence[str]
+) -> None:
+    """2-D histogram of single 2-body contributions versus distance, bin means on top."""
+    setup()
+    xs, ys = np.sort(histogram["x"].unique()), np.sort(histogram["y"].unique())
+    counts = histogram.pivot(index="y", columns="x", values="count").reindex(index=ys, columns=xs)
+    fig, ax = plt.subplots(figsize=(4.4, 3.2))
+    mesh = ax.pcolormesh(
+        xs,
+        ys,
+        np.ma.masked_equal(counts.to_numpy(), 0),
+        shading="nearest",
+        cmap="viridis",
+        norm="log",
+    )
+    fig.colorbar(mesh, ax=ax, label="pairs")
+    part = profile[profile["count"] > 0]
+    ax.plot(part["center"], part["mean"], color="C3", lw=1.0, label="bin mean")
+    ax.axhline(0.0, color="0.5", lw=0.6, ls=":")
+    ax.set(xlabel="r / Å", ylabel="2-body " + RELEVANCE_LABEL, title=title)
+    ax.legend(frameon=False, fontsize="small")
+    _save(fig, paths)
+
+
+def plot_adjacent_maps(
+    maps: pd.DataFrame, title: str, paths: Sequence[str], min_count: int = 5
+) -> None:
+    """Mean 3-body relevance over the two edges adjacent to the largest angle, one panel
+    per window of the largest angle, on one zero-centred colour scale."""
+    setup()
+    windows = maps[["angle_low", "angle_high"]].drop_duplicates().to_numpy()
+    grids = [
+        _masked_grid(maps[(maps.angle_low == lo) & (maps.angle_high == hi)], min_count)
+        for lo, hi in windows
+    ]
+    stacked = np.ma.concatenate([g[2].reshape(-1) for g in grids])
+    norm = _diverging(stacked)
+    fig, axes = plt.subplots(1, len(grids), figsize=(3.3 * len(grids), 3.0), squeeze=False)
+    for ax, (lo, hi), (xs, ys, grid) in zip(axes[0], windows, grids, strict=True):
+        mesh = ax.pcolormesh(xs, ys, grid, shading="nearest", cmap="RdBu_r", norm=norm)
+        ax.set(
+            xlabel="shorter adjacent edge / Å",
+            title=f"largest angle {lo:.0f}-{hi:.0f}°",
+            aspect="equal",
+        )
+    axes[0, 0].set_ylabel("longer adjacent edge / Å")
+    fig.colorbar(mesh, ax=list(axes[0]), label="mean 3-body " + RELEVANCE_LABEL)
+    fig.suptitle(title)
+    _save(fig, paths)
+
+
+def plot_classic(
+    e2_profile: pd.DataFrame,
+    e3_map: pd.DataFrame,
+    title: str,
+    paths: Sequence[str],
+    min_count: int = 5,
+) -> None:
+    """Classic many-body decomposition (isolated dimers and trimers), drawn as Figs. 2/3."""
+    setup()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8.4, 3.2))
+    part = e2_profile[e2_profile["count"] >= min_count]
+    left.plot(part["center"], part["mean"], color="C0")
+    left.fill_between(
+        part["center"],
+        part["mean"] - part["std"],
+        part["mean"] + part["std"],
+        color="C0",
+        alpha=0.25,
+        lw=0,
+    )
+    left.axhline(0.0, color="0.5", lw=0.6, ls=":")
+    left.set(xlabel="r / Å", ylabel="mean E2 / kcal mol⁻¹", title="2-body (dimers)")
+    xs, ys, grid = _masked_grid(e3_map, min_count)
+    mesh = right.pcolormesh(xs, ys, grid, shading="nearest", cmap="RdBu_r", norm=_diverging(grid))
+    fig.colorbar(mesh, ax=right, label="mean E3 / kcal mol⁻¹")
+    right.set(xlabel="largest angle / deg", ylabel="opposite edge / Å", title="3-body (trimers)")
+    fig.suptitle(title)
+    _save(fig, paths)

@@ -1,0 +1,131 @@
+"""Stage 5: GNN-LRP walk relevance of the trained CG potentials (2- and 3-body)."""
+
+
+rule explain_frames:
+    input:
+        model="results/{system}/training/{model}/model.pt",
+        trajectory=relevance_trajectory,
+    output:
+        pairs="results/{system}/relevance/{model}/{source}/shards/{scatteritem}/pairs.parquet",
+        triplets="results/{system}/relevance/{model}/{source}/shards/{scatteritem}/triplets.parquet",
+        frames="results/{system}/relevance/{model}/{source}/shards/{scatteritem}/frames.csv",
+    log:
+        "logs/explain_frames/{system}/{model}/{source}/{scatteritem}.log",
+    benchmark:
+        "results/benchmarks/explain_frames/{system}/{model}/{source}/{scatteritem}.tsv"
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: config["threads"]["relevance"]
+    resources:
+        mem_mb=lambda wildcards, attempt: 6000 * attempt,
+        runtime=relevance_runtime,
+        gpu=GPU,
+    params:
+        settings=relevance_settings,
+    script:
+        "../scripts/explain_frames.py"
+
+
+rule gather_relevance:
+    input:
+        pairs=gather.relevance(
+            "results/{{system}}/relevance/{{model}}/{{source}}/shards/{scatteritem}/pairs.parquet"
+        ),
+        triplets=gather.relevance(
+            "results/{{system}}/relevance/{{model}}/{{source}}/shards/{scatteritem}/triplets.parquet"
+        ),
+        frames=gather.relevance(
+            "results/{{system}}/relevance/{{model}}/{{source}}/shards/{scatteritem}/frames.csv"
+        ),
+    output:
+        pairs="results/{system}/relevance/{model}/{source}/pairs.parquet",
+        triplets="results/{system}/relevance/{model}/{source}/triplets.parquet",
+        frames="results/{system}/relevance/{model}/{source}/frames.csv",
+    log:
+        "logs/gather_relevance/{system}/{model}/{source}.log",
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        runtime=10,
+    script:
+        "../scripts/gather_relevance.py"
+
+
+rule summarize_relevance:
+    input:
+        model="results/{system}/training/{model}/model.pt",
+        pairs="results/{system}/relevance/{model}/{source}/pairs.parquet",
+        triplets="results/{system}/relevance/{model}/{source}/triplets.parquet",
+    output:
+        pair_profile="results/{system}/relevance/{model}/{source}/pair_profile.csv",
+        pair_histogram="results/{system}/relevance/{model}/{source}/pair_histogram.csv",
+        triplet_map="results/{system}/relevance/{model}/{source}/triplet_map.csv",
+        triplet_adjacent="results/{system}/relevance/{model}/{source}/triplet_adjacent.csv",
+        summary="results/{system}/relevance/{model}/{source}/summary.json",
+    log:
+        "logs/summarize_relevance/{system}/{model}/{source}.log",
+    benchmark:
+        "results/benchmarks/summarize_relevance/{system}/{model}/{source}.tsv"
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        runtime=10,
+    params:
+        settings=relevance_settings,
+    script:
+        "../scripts/summarize_relevance.py"
+
+
+rule classic_decomposition:
+    input:
+        model="results/{system}/training/{model}/model.pt",
+        trajectory=relevance_trajectory,
+        pairs="results/{system}/relevance/{model}/{source}/pairs.parquet",
+        triplets="results/{system}/relevance/{model}/{source}/triplets.parquet",
+    output:
+        e2_profile="results/{system}/relevance/{model}/{source}/classic_e2_profile.csv",
+        e3_map="results/{system}/relevance/{model}/{source}/classic_e3_map.csv",
+    log:
+        "logs/classic_decomposition/{system}/{model}/{source}.log",
+    benchmark:
+        "results/benchmarks/classic_decomposition/{system}/{model}/{source}.tsv"
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: config["threads"]["relevance"]
+    resources:
+        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        runtime=lambda wildcards, attempt: 30 * attempt,
+    params:
+        settings=relevance_settings,
+    script:
+        "../scripts/classic_decomposition.py"
+
+
+rule compute_agreement:
+    input:
+        profiles=primary_relevance("pair_profile.csv"),
+        maps=primary_relevance("triplet_map.csv"),
+        summaries=primary_relevance("summary.json"),
+        rdfs=expand("results/{system}/reference/rdf.csv", system=LIQUIDS),
+    output:
+        "results/relevance/agreement.csv",
+    log:
+        "logs/compute_agreement/compute_agreement.log",
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        runs=model_pairs(),
+        systems=LIQUIDS,
+        min_count=lambda wildcards: min(
+            config[s]["relevance"]["min_count"] for s in LIQUIDS
+        ),
+    script:
+        "../scripts/compute_agreement.py"

@@ -1,0 +1,32 @@
+"""Snakemake entry point: agreement of the architectures' relevance (results/relevance/agreement.csv)."""
+
+import json
+
+import pandas as pd
+
+from cgexplain.analysis.relevance import agreement_table
+from cgexplain.io import atomic_output
+from cgexplain.runlog import run_logging
+
+with run_logging(snakemake.log[0]) as log:
+    runs = {}
+    for (system, model), profile, tmap, summary in zip(
+        snakemake.params.runs,
+        snakemake.input.profiles,
+        snakemake.input.maps,
+        snakemake.input.summaries,
+        strict=True,
+    ):
+        runs[system, model] = (
+            pd.read_csv(profile),
+            pd.read_csv(tmap),
+            json.loads(open(summary).read()),
+        )
+    rdfs = {
+        system: pd.read_csv(path)
+        for system, path in zip(snakemake.params.systems, snakemake.input.rdfs, strict=True)
+    }
+    table = agreement_table(runs, rdfs, min_count=snakemake.params.min_count)
+    with atomic_output(snakemake.output[0]) as tmp:
+        table.to_csv(tmp, index=False)
+    log.info("agreement:\n%s", table.to_string(index=False))

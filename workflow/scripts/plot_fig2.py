@@ -1,0 +1,23 @@
+"""Snakemake entry point: Fig. 2, RDF and mean 2-body relevance of one system and model."""
+
+import json
+
+import pandas as pd
+
+from cgexplain.plots.relevance import plot_fig2
+from cgexplain.runlog import run_logging
+
+with run_logging(snakemake.log[0]):
+    w = snakemake.wildcards
+    summary = json.loads(open(snakemake.input.summary).read())
+    plot_fig2(
+        {
+            f"CG {w.model}": pd.read_csv(snakemake.input.rdf),
+            "all-atom reference": pd.read_csv(snakemake.input.reference_rdf),
+        },
+        pd.read_csv(snakemake.input.profile),
+        f"{w.system}, {w.model}",
+        [snakemake.output.png, snakemake.output.pdf],
+        min_count=snakemake.params.min_count,
+        cutoff=summary["cutoff"],
+    )
