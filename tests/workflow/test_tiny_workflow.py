@@ -229,7 +229,8 @@ def test_restyling_a_figure_reruns_only_its_plot(tiny_run):
         tiny_run, "fig3", "-n", "--forcerun", "plot_fig3", "--configfile", "config/tiny.yaml"
     )
     jobs = [line.split()[-1] for line in proc.stdout.splitlines() if line.startswith("rule ")]
-    assert set(jobs) == {"plot_fig3:"} and len(jobs) == 4
+    jobs = [job for job in jobs if job != "fig3:"]  # the named target itself
+    assert jobs == ["plot_fig3:"] * 4
 
 
 def test_report_builds(tiny_run):
