@@ -199,7 +199,8 @@ def relevance_settings(wildcards):
 
 
 def relevance_runtime(wildcards, attempt):
-    """Minutes for one relevance shard at ~20 s per frame (2-core CPU, 258 beads)."""
+    """Minutes for one relevance shard at ~20 s per frame (2-core CPU, 258 beads, PaiNN
+    6 Å: 6 s measured, with margin for larger models)."""
     rel = config[wildcards.system]["relevance"]
     frames = rel["n_frames"] / config["scatter"]["relevance"]
     return int(min(10 + frames * 20.0 / 60.0, 2 * 1440) * attempt)
