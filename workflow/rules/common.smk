@@ -1,5 +1,6 @@
 """Configuration, wildcard constraints and input functions shared by all stages."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -20,6 +21,12 @@ from cgexplain.config import (  # noqa: E402
 
 validate(config, schema="../schemas/config.schema.yaml")
 check_config(config)
+
+# glibc malloc: keep freed memory for reuse instead of handing it back to the kernel on
+# every free (measured: GNN-LRP about 2x faster, same peak RSS). Each job's Python reads
+# it at start-up; an explicit GLIBC_TUNABLES in the environment wins.
+if config["malloc_tunables"]:
+    os.environ.setdefault("GLIBC_TUNABLES", config["malloc_tunables"])
 
 SYSTEMS = config["systems"]
 LIQUIDS = [s for s in SYSTEMS if s in ("methane", "water")]

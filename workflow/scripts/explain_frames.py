@@ -1,5 +1,7 @@
 """Snakemake entry point: GNN-LRP 2-/3-body contributions of one shard of frames."""
 
+import os
+
 import torch
 from tqdm import tqdm
 
@@ -19,6 +21,7 @@ with run_logging(snakemake.log[0]) as log:
     trajectory = load_trajectory(snakemake.input.trajectory)
     chosen = select_frames(trajectory.n_frames, p["n_frames"])[shard - 1 :: n_shards]
     log.info("shard %d/%d: frames %s on %s", shard, n_shards, chosen.tolist(), device)
+    log.info("GLIBC_TUNABLES=%s", os.environ.get("GLIBC_TUNABLES", ""))
     frames = (
         (
             int(i),
