@@ -109,3 +109,23 @@ def test_published_state_dict_rebuild_gives_the_same_pairs() -> None:
     b = nbody_relevance(pickled, atoms, max_order=2)
     assert a.energy == pytest.approx(-20.1952, abs=2e-3)
     np.testing.assert_allclose(a.pairs.relevance, b.pairs.relevance, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.skipif(not METHANE.exists(), reason="../shared/data is absent (a user's clone)")
+def test_published_methane_relevance_has_the_published_shape() -> None:
+    """The study's methane picture on its own model: 2-body contributions repulsive at
+    short range with a stabilising well past the first RDF peak (3.95 Å), 3-body
+    contributions small next to 2-body ones (Bonneau et al. 2025, Fig. 2)."""
+    from cgexplain.analysis.relevance import normalize_contributions, relevance_ratio
+
+    model, atoms = load_methane()
+    res = nbody_relevance(model, atoms)
+    frames = pd.DataFrame(
+        {"frame": [0], "total": [res.total], "n_walks_total": [res.n_walks_total]}
+    )
+    pairs = normalize_contributions(res.pairs.assign(frame=0), frames)
+    triplets = normalize_contributions(res.triplets.assign(frame=0), frames)
+    short = pairs[pairs.distance < 3.7].relevance_norm.mean()
+    well = pairs[(pairs.distance > 4.1) & (pairs.distance < 4.8)].relevance_norm.mean()
+    assert short > 0 > well
+    assert relevance_ratio(pairs, triplets) < 0.1
