@@ -1,0 +1,58 @@
+"""NTL9 preparation from the unmodified RCSB entry 2HBA (../shared/data)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cgexplain.io import InputError
+from cgexplain.md.protein import prepare_structure
+
+NTL9 = "MKVIFLKDVKGMGKKGEIKNVADGYANNFLFKQGLAIEA"
+
+
+@pytest.fixture(scope="module")
+def prepared(shared_data, tmp_path_factory):
+    pdb = shared_data / "2HBA.pdb"
+    if not pdb.exists():
+        pytest.skip("../shared/data/2HBA.pdb is absent (a user's clone)")
+    out = tmp_path_factory.mktemp("ntl9") / "ntl9.pdb"
+    return prepare_structure(pdb, out), out
+
+
+def test_chain_a_residues_1_to_39_with_hydrogens(prepared):
+    from openmm.app import PDBFile
+
+    seq, path = prepared
+    assert seq == NTL9
+    top = PDBFile(str(path)).topology
+    assert top.getNumChains() == 1 and top.getNumResidues() == 39
+    residues = list(top.residues())
+    assert [int(r.id) for r in residues] == list(range(1, 40))
+    elements = [a.element.symbol for a in top.atoms()]
+    assert elements.count("H") > 250  # fully protonated
+    assert "OXT" in {a.name for a in residues[-1].atoms()}  # C-terminal oxygen added
+    # every residue has its CA, no heteroatoms or waters kept
+    assert all(any(a.name == "CA" for a in r.atoms()) for r in residues)
+    assert not {"HOH", "ZN", "CL", "IMD"} & {r.name for r in residues}
+
+
+def test_an_amber_force_field_accepts_it(prepared):
+    from openmm.app import ForceField, NoCutoff, PDBFile
+
+    pdb = PDBFile(str(prepared[1]))
+    ff = ForceField("amber14-all.xml", "implicit/gbn2.xml")
+    system = ff.createSystem(pdb.topology, nonbondedMethod=NoCutoff)
+    assert system.getNumParticles() == pdb.topology.getNumAtoms()
+
+
+def test_bad_inputs_are_named(shared_data, tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        prepare_structure(tmp_path / "missing.pdb", tmp_path / "out.pdb")
+    pdb = shared_data / "2HBA.pdb"
+    if not pdb.exists():
+        pytest.skip("../shared/data/2HBA.pdb is absent")
+    with pytest.raises(InputError, match="no chain 'Q'"):
+        prepare_structure(pdb, tmp_path / "out.pdb", chain="Q")
+    with pytest.raises(InputError, match="does not cover residues 1-80"):
+        prepare_structure(pdb, tmp_path / "out.pdb", last_residue=80)
+    assert not (tmp_path / "out.pdb").exists()
