@@ -56,3 +56,30 @@ def test_bad_inputs_are_named(shared_data, tmp_path):
     with pytest.raises(InputError, match="does not cover residues 1-80"):
         prepare_structure(pdb, tmp_path / "out.pdb", last_residue=80)
     assert not (tmp_path / "out.pdb").exists()
+
+
+def test_calpha_map_of_ntl9(prepared):
+    import numpy as np
+    from openmm.app import PDBFile
+
+    from cgexplain.cg.mapping import AMINO_ACID_TYPES, calpha_map
+
+    top = PDBFile(str(prepared[1])).topology
+    atoms = list(top.atoms())
+    index = {a: n for n, a in enumerate(atoms)}
+    cg = calpha_map(
+        [a.name for a in atoms],
+        np.array([a.residue.index for a in atoms]),
+        [r.name for r in top.residues()],
+        np.array([(index[a], index[b]) for a, b in top.bonds()]),
+        np.array([a.element.atomic_number for a in atoms]),
+    )
+    assert cg.n_beads == 39 and cg.n_atoms == len(atoms)
+    assert all(atoms[i].name == "CA" for i in cg.position_map.argmax(axis=1))
+    # force of CA + its hydrogens: HA (2 atoms), glycine HA2 + HA3 (3 atoms)
+    per_bead = cg.force_map.sum(axis=1)
+    glycines = [n for n, r in enumerate(top.residues()) if r.name == "GLY"]
+    assert glycines and (per_bead[glycines] == 3).all()
+    assert (np.delete(per_bead, glycines) == 2).all()
+    assert cg.bead_types[3] == AMINO_ACID_TYPES["ILE"] and cg.bead_names[3] == "ILE4"
+    assert cg.bead_types[29] == AMINO_ACID_TYPES["LEU"] and cg.bead_names[29] == "LEU30"

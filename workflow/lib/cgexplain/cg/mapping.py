@@ -133,3 +133,87 @@ def map_trajectory(traj: Trajectory, cg_map: LinearMap) -> Trajectory:
         names=list(cg_map.bead_names),
         metadata={"mapping": "basic aggregated", "source": traj.metadata},
     )
+
+
+#: bead type of each amino acid in Cα models (1-based, alphabetical by three-letter code)
+AMINO_ACID_TYPES = {
+    name: n + 1
+    for n, name in enumerate(
+        sorted(
+            [
+                "ALA",
+                "ARG",
+                "ASN",
+                "ASP",
+                "CYS",
+                "GLN",
+                "GLU",
+                "GLY",
+                "HIS",
+                "ILE",
+                "LEU",
+                "LYS",
+                "MET",
+                "PHE",
+                "PRO",
+                "SER",
+                "THR",
+                "TRP",
+                "TYR",
+                "VAL",
+            ]
+        )  # fmt: skip
+    )
+}
+
+
+def calpha_map(
+    atom_names: list[str],
+    atom_residues: np.ndarray,
+    residue_names: list[str],
+    bonds: np.ndarray,
+    atomic_numbers: np.ndarray,
+) -> LinearMap:
+    """Cα map of a protein: one bead per residue at its Cα atom.
+
+    The bead force sums the forces on the Cα and on the hydrogens bonded to it (HA, or
+    HA2 and HA3 of glycine), which X-H constraints tie to the Cα; the bead type is the
+    residue's amino acid (:data:`AMINO_ACID_TYPES`), so a point mutation is a change of
+    one bead's type (Bonneau et al., Nat. Commun. 2025).
+
+    Args:
+        atom_names: (n_atoms,) PDB atom names.
+        atom_residues: (n_atoms,) residue index (0-based) of each atom.
+        residue_names: (n_residues,) three-letter residue names.
+        bonds: (n_bonds, 2) bonded atom pairs.
+        atomic_numbers: (n_atoms,) elements.
+
+    Raises:
+        InputError: a residue without exactly one CA, or a non-standard residue.
+    """
+    atom_residues = np.asarray(atom_residues)
+    atomic_numbers = np.asarray(atomic_numbers)
+    n_atoms, n_res = len(atom_names), len(residue_names)
+    ca = np.full(n_res, -1)
+    for atom, (name, res) in enumerate(zip(atom_names, atom_residues, strict=True)):
+        if name == "CA":
+            if ca[res] >= 0:
+                raise InputError(f"residue {res} ({residue_names[res]}) has two CA atoms")
+            ca[res] = atom
+    missing = np.flatnonzero(ca < 0)
+    if missing.size:
+        raise InputError(f"residues {missing.tolist()} have no CA atom")
+    unknown = sorted({r for r in residue_names if r not in AMINO_ACID_TYPES})
+    if unknown:
+        raise InputError(f"non-standard residues {unknown} have no bead type")
+    position_map = np.zeros((n_res, n_atoms))
+    position_map[np.arange(n_res), ca] = 1.0
+    force_map = position_map.copy()
+    bead_of_ca = {int(atom): b for b, atom in enumerate(ca)}
+    for a, b in np.asarray(bonds, dtype=np.int64).reshape(-1, 2):
+        for heavy, light in ((a, b), (b, a)):
+            if heavy in bead_of_ca and atomic_numbers[light] == 1:
+                force_map[bead_of_ca[heavy], light] = 1.0
+    types = np.array([AMINO_ACID_TYPES[r] for r in residue_names])
+    names = [f"{r}{n + 1}" for n, r in enumerate(residue_names)]
+    return LinearMap(position_map, force_map, types, names)
