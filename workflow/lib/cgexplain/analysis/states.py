@@ -1,0 +1,124 @@
+"""Folding states of NTL9 from native contacts of its secondary-structure elements.
+
+NTL9 (residues 1-39) folds through two pathways that differ in which β-sheet forms
+first (Bonneau et al., Nat. Commun. 2025, after Schwantes & Pande, JCTC 2013):
+
+- F (folded): β1-β2 sheet, β1-β3 sheet and helix packing all formed;
+- U (unfolded): none formed;
+- P1: β1-β3 sheet and helix formed, β1-β2 not;
+- P2: β1-β2 sheet formed, β1-β3 sheet and helix not.
+
+An element counts as formed when the fraction of its native Cα contacts present in a
+frame is at least ``formed``, and as broken when it is at most ``broken``; frames in
+between belong to no state.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+STATES = ("F", "U", "P1", "P2")
+ELEMENTS = ("b1b2", "b1b3", "helix")
+
+
+def native_contacts(
+    native: np.ndarray,
+    group_a: np.ndarray,
+    group_b: np.ndarray,
+    cutoff: float = 8.0,
+    min_separation: int = 3,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Native Cα contacts between two residue groups.
+
+    Args:
+        native: (N, 3) Cα positions of the native structure, Å.
+        group_a, group_b: residue indices (0-based) of the two elements (may be equal,
+            e.g. a helix with itself).
+        cutoff: a pair closer than this in the native structure is a contact, Å.
+        min_separation: pairs closer in sequence are left out.
+
+    Returns:
+        ``(pairs (n, 2) with i < j, native distances (n,))``.
+    """
+    pairs = {
+        (min(i, j), max(i, j))
+        for i in np.asarray(group_a)
+        for j in np.asarray(group_b)
+        if abs(int(i) - int(j)) >= min_separation
+    }
+    pairs = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+    dist = np.linalg.norm(native[pairs[:, 0]] - native[pairs[:, 1]], axis=-1)
+    keep = dist < cutoff
+    return pairs[keep], dist[keep]
+
+
+def contact_fraction(
+    positions: np.ndarray, pairs: np.ndarray, native_distances: np.ndarray, tolerance: float = 1.2
+) -> np.ndarray:
+    """Fraction of native contacts formed per frame.
+
+    A contact is formed when its distance is below ``tolerance`` x its native distance.
+
+    Args:
+        positions: (n_frames, N, 3) Cα positions, Å.
+
+    Returns:
+        (n_frames,) fractions in [0, 1] (NaN when there are no contacts).
+    """
+    if len(pairs) == 0:
+        return np.full(len(positions), np.nan)
+    d = np.linalg.norm(positions[:, pairs[:, 0]] - positions[:, pairs[:, 1]], axis=-1)
+    return (d < tolerance * native_distances).mean(axis=1)
+
+
+def assign_states(fractions: pd.DataFrame, formed: float = 0.7, broken: float = 0.3) -> np.ndarray:
+    """State label of each frame from element contact fractions.
+
+    Args:
+        fractions: columns ``b1b2``, ``b1b3``, ``helix`` (fractions of native contacts).
+        formed: an element with a fraction >= this is formed.
+        broken: an element with a fraction <= this is broken.
+
+    Returns:
+        (n_frames,) labels "F", "U", "P1", "P2" or "" (no state).
+    """
+    if not 0 <= broken < formed <= 1:
+        raise ValueError(f"need 0 <= broken < formed <= 1, got broken={broken}, formed={formed}")
+    missing = set(ELEMENTS) - set(fractions.columns)
+    if missing:
+        raise ValueError(f"contact fractions lack columns {sorted(missing)}")
+    on = {e: fractions[e].to_numpy() >= formed for e in ELEMENTS}
+    off = {e: fractions[e].to_numpy() <= broken for e in ELEMENTS}
+    labels = np.full(len(fractions), "", dtype=object)
+    labels[on["b1b2"] & on["b1b3"] & on["helix"]] = "F"
+    labels[off["b1b2"] & off["b1b3"] & off["helix"]] = "U"
+    labels[off["b1b2"] & on["b1b3"] & on["helix"]] = "P1"
+    labels[on["b1b2"] & off["b1b3"] & off["helix"]] = "P2"
+    return labels
+
+
+def state_counts(labels: np.ndarray, source: str, min_frames: int = 10) -> pd.DataFrame:
+    """Frames per state (columns ``source``, ``state``, ``n_frames``, ``used``).
+
+    A state with fewer than ``min_frames`` frames is marked ``used = False`` and logged,
+    so downstream maps skip it instead of averaging over a handful of frames.
+    """
+    rows = []
+    for state in STATES:
+        n = int(np.sum(labels == state))
+        used = n >= min_frames
+        if not used:
+            log.warning(
+                "%s: state %s has %d frames (< %d): skipped in the state maps",
+                source,
+                state,
+                n,
+                min_frames,
+            )
+        rows.append({"source": source, "state": state, "n_frames": n, "used": used})
+    return pd.DataFrame(rows)
