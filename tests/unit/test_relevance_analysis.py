@@ -158,3 +158,21 @@ def test_agreement_table():
         3.9 - value["rdf_first_peak", "painn"]
     )
     assert np.isnan(value["well_position", "so3net"])
+
+
+def test_pair_matrix_averages_over_frames_with_absent_pairs_as_zero():
+    pairs = pd.DataFrame(
+        {
+            "frame": [0, 0, 1, 2],
+            "i": [0, 1, 0, 0],
+            "j": [2, 2, 2, 1],
+            "relevance_norm": [-3.0, 1.0, -1.0, 5.0],
+        }
+    )
+    matrix = rel.pair_matrix(pairs, 3, frames=[0, 1])
+    expected = np.array([[0.0, 0.0, -2.0], [0.0, 0.0, 0.5], [-2.0, 0.5, 0.0]])
+    np.testing.assert_allclose(matrix, expected)
+    with pytest.raises(InputError, match=r"frames \[7\]"):
+        rel.pair_matrix(pairs, 3, frames=[0, 7])
+    with pytest.raises(InputError, match="no frames"):
+        rel.pair_matrix(pairs, 3, frames=[])

@@ -26,6 +26,7 @@ __all__ = [
     "frame_normalizers",
     "normalize_contributions",
     "pair_histogram",
+    "pair_matrix",
     "pair_profile",
     "profile_correlation",
     "relevance_ratio",
@@ -375,3 +376,35 @@ def agreement_table(
                         }
                     )
     return pd.DataFrame(rows, columns=["system", "quantity", "model", "value"])
+
+
+def pair_matrix(
+    pairs: pd.DataFrame, n_beads: int, frames: np.ndarray, value: str = "relevance_norm"
+) -> np.ndarray:
+    """Mean 2-body contribution of every bead pair over a set of frames (Figs. 5, 7).
+
+    A pair with no walks in a frame (outside the cutoff) contributes zero to that frame,
+    so the matrix is the expected contribution per frame of the set.
+
+    Args:
+        pairs: pair table with ``frame``, ``i``, ``j`` and ``value``.
+        n_beads: N (e.g. 39 residues).
+        frames: the frames to average over (e.g. one folding state).
+
+    Returns:
+        (N, N) symmetric matrix, zero diagonal.
+
+    Raises:
+        InputError: no frames, or a frame without any pair in the table.
+    """
+    frames = np.unique(np.asarray(frames))
+    if frames.size == 0:
+        raise InputError("no frames to average the pair relevance over")
+    absent = sorted(set(frames.tolist()) - set(pairs["frame"].unique().tolist()))
+    if absent:
+        raise InputError(f"frames {absent} have no pair contributions")
+    part = pairs[pairs["frame"].isin(frames)]
+    out = np.zeros((n_beads, n_beads))
+    np.add.at(out, (part["i"].to_numpy(), part["j"].to_numpy()), part[value].to_numpy())
+    out /= frames.size
+    return out + out.T
