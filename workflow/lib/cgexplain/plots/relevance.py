@@ -38,11 +38,24 @@ def _masked_grid(table: pd.DataFrame, min_count: int) -> tuple[np.ndarray, np.nd
     return xs, ys, np.ma.masked_invalid(grid)
 
 
-def _diverging(grid: np.ma.MaskedArray) -> TwoSlopeNorm:
-    """Colour norm centred on zero, symmetric about it."""
-    span = float(np.abs(grid).max()) if grid.count() else 1.0
-    span = span if span > 0 else 1.0
+def _diverging(grid: np.ma.MaskedArray, quantile: float = 0.98) -> TwoSlopeNorm:
+    """Colour norm centred on zero, symmetric, spanning the ``quantile`` of |values|
+    (a few extreme bins at the edge of the support would otherwise wash out the map;
+    values beyond saturate)."""
+    values = np.abs(grid.compressed()) if grid.count() else np.zeros(1)
+    span = float(np.quantile(values, quantile)) if values.size else 1.0
+    span = span if span > 0 else (float(values.max()) or 1.0)
     return TwoSlopeNorm(vcenter=0.0, vmin=-span, vmax=span)
+
+
+def _well_limits(part: pd.DataFrame) -> tuple[float, float] | None:
+    """y-limits that show a stabilising well next to a much larger repulsion: the well
+    (mean - std) fills the lower quarter; None when the curve has no negative part."""
+    low = float((part["mean"] - part["std"]).min())
+    if not np.isfinite(low) or low >= 0:
+        return None
+    top = float((part["mean"] + part["std"]).max())
+    return 1.2 * low, min(top, 3.0 * abs(1.2 * low))
 
 
 def plot_fig2(
@@ -52,6 +65,7 @@ def plot_fig2(
     paths: Sequence[str],
     min_count: int = 5,
     cutoff: float | None = None,
+    zoom_well: bool = True,
 ) -> None:
     """RDF(s) with the mean 2-body relevance versus distance on a second axis (Fig. 2).
 
@@ -62,6 +76,8 @@ def plot_fig2(
         paths: output files.
         min_count: bins with fewer pairs are not drawn.
         cutoff: the model's cutoff (Å), marked with a vertical line.
+        zoom_well: scale the relevance axis to the stabilising well (the repulsion at
+            short range, often 100x deeper, runs off the top), as the study shows it.
     """
     setup()
     fig, ax = plt.subplots(figsize=(4.6, 3.2))
@@ -82,6 +98,9 @@ def plot_fig2(
         lw=0,
     )
     right.axhline(0.0, color=colour, lw=0.6, ls=":")
+    limits = _well_limits(part) if zoom_well else None
+    if limits is not None:
+        right.set_ylim(*limits)  # the short-range repulsion runs off the top
     right.set_ylabel("mean 2-body " + RELEVANCE_LABEL, color=colour)
     right.tick_params(axis="y", colors=colour)
     if cutoff is not None:
