@@ -176,7 +176,9 @@ def test_relevance_tables(tiny_run, system, model):
     # 2 frames, one per shard, evenly spaced over the 16-frame simulation
     assert frames["frame"].tolist() == [0, 15]
     assert sorted(pairs["frame"].unique()) == [0, 15]
-    assert (pairs["i"] < pairs["j"]).all() and (pairs["distance"] <= 4.0 + 1e-6).all()
+    cutoff = json.loads((base / "summary.json").read_text())["cutoff"]
+    assert cutoff == (4.5 if (system, model) == ("water", "painn") else 4.0)
+    assert (pairs["i"] < pairs["j"]).all() and (pairs["distance"] <= cutoff + 1e-6).all()
     assert ((triplets["i"] < triplets["j"]) & (triplets["j"] < triplets["k"])).all()
     assert (triplets["max_angle"] >= 60.0 - 1e-6).all()
     # published normalisation: contribution / |total / n_walks| of its frame
@@ -190,6 +192,8 @@ def test_relevance_tables(tiny_run, system, model):
     assert len(profile) == 30 and profile["count"].sum() == (pairs["distance"] < 9.0).sum()
     tmap = pd.read_csv(base / "triplet_map.csv")
     assert len(tmap) == 400 and tmap["count"].sum() == len(triplets)
+    # one 3-body grid per system (2 x the largest cutoff), whatever the model's cutoff
+    assert tmap["y"].max() == pytest.approx((9.0 if system == "water" else 8.0) * 39 / 40)
     classic = pd.read_csv(base / "classic_e2_profile.csv")
     assert classic["count"].sum() == (pairs["frame"] == 0).sum()
     assert (

@@ -198,10 +198,15 @@ def relevance_trajectory(wildcards):
 
 
 def relevance_settings(wildcards):
-    """Relevance settings of one system, with the distance range of its RDF."""
+    """Relevance settings of one system, with the distance ranges of its tables."""
+    training = config[wildcards.system]["training"]
+    # one 3-body grid per system, so the architectures' maps can be compared bin by bin:
+    # a connected triple spans at most two cutoffs of the model with the largest one
+    edge_max = 2.0 * max(training[m]["cutoff"] for m in training["models"])
     return {
         **config[wildcards.system]["relevance"],
         "r_max": config[wildcards.system]["structure"]["rdf_max"],
+        "edge_max": edge_max,
     }
 
 

@@ -4,7 +4,7 @@ import pandas as pd
 import torch
 
 from cgexplain.analysis import relevance as rel
-from cgexplain.cg.training import load_model, load_spec
+from cgexplain.cg.training import load_model
 from cgexplain.io import atomic_output, load_trajectory
 from cgexplain.lrp.trajectory import classic_frames, frame_atoms
 from cgexplain.runlog import run_logging
@@ -12,7 +12,6 @@ from cgexplain.runlog import run_logging
 with run_logging(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)
     p = dict(snakemake.params.settings)
-    spec, _ = load_spec(snakemake.input.model)
     model = load_model(snakemake.input.model)
     trajectory = load_trajectory(snakemake.input.trajectory)
     pairs = pd.read_parquet(snakemake.input.pairs)
@@ -25,7 +24,7 @@ with run_logging(snakemake.log[0]) as log:
     )
     e2, e3 = classic_frames(model, frames, pairs, triplets)
     profile = rel.pair_profile(e2, p["r_max"], p["pair_bins"], value="e2")
-    e3_map = rel.triplet_map(e3, 2.0 * spec.cutoff, p["angle_bins"], p["edge_bins"], value="e3")
+    e3_map = rel.triplet_map(e3, p["edge_max"], p["angle_bins"], p["edge_bins"], value="e3")
     for table, path in ((profile, snakemake.output.e2_profile), (e3_map, snakemake.output.e3_map)):
         with atomic_output(path) as tmp:
             table.to_csv(tmp, index=False)

@@ -10,7 +10,7 @@ from cgexplain.runlog import run_logging
 with run_logging(snakemake.log[0]) as log:
     p = dict(snakemake.params.settings)
     spec, _ = load_spec(snakemake.input.model)
-    edge_max = 2.0 * spec.cutoff  # a connected triple spans at most two cutoffs
+    edge_max = p["edge_max"]  # common to the system's models (see common.smk)
     pairs = pd.read_parquet(snakemake.input.pairs)
     triplets = pd.read_parquet(snakemake.input.triplets)
     profile = rel.pair_profile(pairs, p["r_max"], p["pair_bins"])
@@ -18,7 +18,7 @@ with run_logging(snakemake.log[0]) as log:
         "pair_profile": profile,
         "pair_histogram": rel.pair_histogram(pairs, p["r_max"], p["pair_bins"]),
         "triplet_map": rel.triplet_map(triplets, edge_max, p["angle_bins"], p["edge_bins"]),
-        "triplet_adjacent": rel.adjacent_edge_maps(triplets, spec.cutoff, p["edge_bins"]),
+        "triplet_adjacent": rel.adjacent_edge_maps(triplets, edge_max / 2.0, p["edge_bins"]),
     }
     for name, table in tables.items():
         with atomic_output(snakemake.output[name]) as tmp:
