@@ -89,9 +89,9 @@ def test_reference_shards_from_config_or_set_scatter(workdir, tmp_path, how):
 
 def test_relevance_shards_need_frames(workdir, tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("scatter:\n  relevance: 30\n")
+    bad.write_text("scatter:\n  relevance: 5\nwater:\n  relevance:\n    n_frames: 3\n")
     proc = snakemake(workdir, "-n", "--configfile", str(bad), check=False)
     assert proc.returncode != 0
-    assert "scatter.relevance (30) asks for more shards than methane.relevance.n_frames" in (
+    assert "scatter.relevance (5) asks for more shards than water.relevance.n_frames (3)" in (
         proc.stdout
     )
