@@ -38,6 +38,11 @@ localrules:
     fig3,
     fig_supplement,
     compute_agreement,
+    gather_relevance,
+    summarize_relevance,
+    plot_fig2,
+    plot_fig3,
+    plot_relevance_supplement,
 
 
 rule reference:

@@ -91,5 +91,9 @@ def test_tiny_workflow_runs_through_sbatch(slurm_cluster, tmp_path):
         assert "gres/gpu=1" in row["ReqTRES"] and "cpu=2" in row["ReqTRES"], row
     for row in by_rule["map_to_cg"]:  # CPU rule: one core, no GPU
         assert "gres/gpu" not in row["ReqTRES"] and "cpu=1" in row["ReqTRES"], row
+    # relevance shards are GPU jobs with the relevance threads (2 in the default config)
+    explain = [r for r in rows if "rule_explain_frames" in r["Comment"]]
+    assert len(explain) == 8 and all(r["State"] == "COMPLETED" for r in explain)
+    assert all("gres/gpu=1" in r["ReqTRES"] and "cpu=2" in r["ReqTRES"] for r in explain)
     # local rules (plots, tables) never went through sbatch
     assert not any("rule_plot_" in r["Comment"] or "summarize" in r["Comment"] for r in rows)
