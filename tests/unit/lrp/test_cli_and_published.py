@@ -67,6 +67,10 @@ def test_cli_writes_pair_and_triplet_tables(tmp_path) -> None:
     assert (pairs.i < pairs.j).all() and (
         (triplets.i < triplets.j) & (triplets.j < triplets.k)
     ).all()
+    summary = pd.read_parquet(tmp_path / "s.parquet").set_index("frame")
+    assert summary.loc[1, "n_walks_total"] == expected.n_walks_total
+    scale = abs(expected.total / expected.n_walks_total)
+    np.testing.assert_allclose(got.relevance_norm, expected.pairs.relevance / scale, rtol=1e-10)
 
 
 @pytest.mark.skipif(not METHANE.exists(), reason="../shared/data is absent (a user's clone)")

@@ -1,7 +1,10 @@
 """Command line: ``python -m cgexplain explain --model M --trajectory T --out-pairs P ...``.
 
-Explains every frame of a trajectory with GNN-LRP (:func:`cgexplain.nbody_relevance`)
-and writes the pair and triplet tables (parquet) with a ``frame`` column.
+Explains every frame of a trajectory with GNN-LRP
+(:func:`cgexplain.lrp.trajectory.explain_frames`) and writes the pair and triplet tables
+(parquet) with a ``frame`` column, the raw ``relevance`` (kcal/mol) and the published
+per-frame normalisation ``relevance_norm`` (:mod:`cgexplain.analysis.relevance`); the
+optional summary has one row per frame (energies, total relevance, number of walks).
 
 Trajectories: any ASE-readable file (extxyz, traj, ...), or an HDF5 file with datasets
 ``positions`` (n_frames, n_beads, 3) Å, ``box`` (n_frames, 3, 3) Å and
@@ -12,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -60,60 +62,38 @@ def read_frames(path: str | Path, start: int = 0, stop: int | None = None, strid
     return ((index, frames[index]) for index in indices), len(indices)
 
 
-def load_model(path: str | Path, device: str = "cpu"):
-    """A SchNetPack model saved with ``torch.save`` (e.g. ``best_model``), in eval mode."""
-    import torch
-
-    import cgexplain  # noqa: F401  (torch shim before schnetpack)
-
-    model = torch.load(path, weights_only=False, map_location=device)
-    return model.eval()
-
-
 def _write_parquet(table, path: str | Path) -> None:
-    """Write atomically: temporary name in the same folder, then rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    table.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+    """Write a table atomically (temporary name beside it, then rename)."""
+    from cgexplain.io import atomic_output
+
+    with atomic_output(path) as tmp:
+        table.to_parquet(tmp, index=False)
 
 
 def explain(args: argparse.Namespace) -> None:
-    import pandas as pd
     import torch
     from tqdm import tqdm
 
-    from cgexplain.lrp import nbody_relevance
+    from cgexplain.analysis.relevance import normalize_contributions
+    from cgexplain.cg.training import load_model
+    from cgexplain.lrp.trajectory import explain_frames
 
     torch.set_num_threads(args.threads) if args.threads else None
     model = load_model(args.model, args.device)
     frames, n_frames = read_frames(args.trajectory, args.start, args.stop, args.stride)
-    pairs, triplets, summary = [], [], []
-    for index, atoms in tqdm(frames, total=n_frames, desc="GNN-LRP", unit="frame"):
-        res = nbody_relevance(
-            model,
-            atoms,
-            rule=args.rule,
-            gamma=args.gamma,
-            max_order=args.max_order,
-            chunk_size=args.chunk_size,
-        )
-        pairs.append(res.pairs.assign(frame=index))
-        triplets.append(res.triplets.assign(frame=index))
-        summary.append(
-            {
-                "frame": index,
-                "energy": res.energy,
-                "modified_energy": res.modified_energy,
-                "total": res.total,
-                "explained": res.explained,
-            }
-        )
-    _write_parquet(pd.concat(pairs, ignore_index=True), args.out_pairs)
-    _write_parquet(pd.concat(triplets, ignore_index=True), args.out_triplets)
+    pairs, triplets, summary = explain_frames(
+        model,
+        tqdm(frames, total=n_frames, desc="GNN-LRP", unit="frame"),
+        rule=args.rule,
+        gamma=args.gamma,
+        max_order=args.max_order,
+        chunk_size=args.chunk_size,
+    )
+    # published per-frame normalisation beside the raw kcal/mol values
+    _write_parquet(normalize_contributions(pairs, summary), args.out_pairs)
+    _write_parquet(normalize_contributions(triplets, summary), args.out_triplets)
     if args.out_summary:
-        _write_parquet(pd.DataFrame(summary), args.out_summary)
+        _write_parquet(summary, args.out_summary)
     log.info("explained %d frames", n_frames)
 
 
