@@ -7,6 +7,7 @@ network potentials", Nat. Commun. (2025). Run with
     snakemake --cores 2 --configfile config/tiny.yaml       # CI scale
     snakemake --cores 4 figures                             # one named target
     snakemake --cores 4 fig3                                # just Fig. 3 and its inputs
+    snakemake --cores 4 ntl9                                # the protein branch (Figs. 4-7)
 """
 
 
@@ -19,6 +20,7 @@ include: "workflow/rules/mapping.smk"
 include: "workflow/rules/training.smk"
 include: "workflow/rules/simulation.smk"
 include: "workflow/rules/relevance.smk"
+include: "workflow/rules/states.smk"
 include: "workflow/rules/figures.smk"
 
 
@@ -43,6 +45,17 @@ localrules:
     plot_fig2,
     plot_fig3,
     plot_relevance_supplement,
+    download_structure,
+    map_state_relevance,
+    plot_fig4,
+    plot_fig5,
+    plot_fig6,
+    plot_fig7,
+    ntl9,
+    fig4,
+    fig5,
+    fig6,
+    fig7,
 
 
 rule reference:
@@ -100,6 +113,37 @@ rule fig_supplement:
         relevance_figures("figS_classic"),
 
 
+rule fig4:
+    """Fig. 4: NTL9 free-energy surfaces over TIC 1 and 2, reference and CG."""
+    input:
+        [f for f in protein_figures() if "fig4_" in f],
+
+
+rule fig5:
+    """Fig. 5: NTL9 residue-pair relevance per folding state."""
+    input:
+        [f for f in protein_figures() if "fig5_" in f],
+
+
+rule fig6:
+    """Fig. 6: strongest folded-state interactions on the structure (+ PyMOL script)."""
+    input:
+        [f for f in protein_figures() if "fig6_" in f],
+
+
+rule fig7:
+    """Fig. 7: relevance changes of the mutations ILE4ASN and LEU30PHE."""
+    input:
+        [f for f in protein_figures() if "fig7_" in f],
+
+
+rule ntl9:
+    """The protein branch: states, prior, relevance maps and Figs. 4-7."""
+    input:
+        protein_targets(),
+        protein_figures(),
+
+
 rule figures:
     """Every figure."""
     input:
@@ -108,6 +152,7 @@ rule figures:
         rules.fig2.input,
         rules.fig3.input,
         rules.fig_supplement.input,
+        protein_figures(),
 
 
 rule all:
@@ -119,3 +164,4 @@ rule all:
         rules.simulations.input,
         rules.relevance.input,
         rules.figures.input,
+        protein_targets(),

@@ -83,6 +83,45 @@ def test_fourier_fit_recovers_coefficients():
     np.testing.assert_allclose(priors.fit_fourier(samples, 350.0, 3), coeffs, atol=0.03)
 
 
+def test_fourier_fit_of_few_samples_stays_bounded():
+    """40 dihedrals in two narrow clusters: the fit must not diverge between them."""
+    rng = np.random.default_rng(5)
+    samples = np.concatenate([rng.normal(-1.0, 0.05, 20), rng.normal(0.9, 0.05, 20)])
+    coeffs = priors.fit_fourier(samples, 350.0, 3)
+    phi = np.linspace(-np.pi, np.pi, 721)
+    energy = priors.fourier_design(phi, 3) @ coeffs
+    barrier = KT * np.log(40 + 72)  # the pseudo-count bounds every barrier
+    assert np.abs(coeffs).max() < barrier
+    assert energy.max() - energy.min() < 2 * barrier
+    # the sampled clusters stay the low-energy region
+    sampled = priors.fourier_design(samples, 3) @ coeffs
+    assert sampled.mean() < energy.mean()
+
+
+def test_repulsion_sigma_cap():
+    xyz = _random_chain(n_frames=50, n_beads=7, seed=6)
+    xyz += np.random.default_rng(8).normal(scale=0.05, size=xyz.shape)
+    types = np.arange(7)
+    free = priors.fit_prior(xyz, types, 350.0)
+    cap = float(np.median(free.repulsion_sigma))
+    capped = priors.fit_prior(xyz, types, 350.0, max_sigma=cap)
+    assert (free.repulsion_sigma > cap).any()
+    np.testing.assert_allclose(capped.repulsion_sigma, np.minimum(free.repulsion_sigma, cap))
+
+
+def test_prior_parameters_round_trip(tmp_path):
+    xyz = _random_chain(n_frames=50, n_beads=6, seed=7)
+    xyz += np.random.default_rng(9).normal(scale=0.05, size=xyz.shape)
+    params = priors.fit_prior(xyz, np.arange(6), 350.0)
+    priors.save_prior(tmp_path / "prior.json", params)
+    back = priors.load_prior(tmp_path / "prior.json")
+    pos = torch.as_tensor(xyz[:3])
+    torch.testing.assert_close(priors.ChainPrior(back)(pos), priors.ChainPrior(params)(pos))
+    forces = priors.prior_forces(priors.ChainPrior(params), xyz[:3])
+    _, expected = priors.ChainPrior(params).energy_and_forces(pos)
+    np.testing.assert_allclose(forces, expected.numpy())
+
+
 def test_fit_prior_sets_repulsion_sigma_per_type_pair():
     xyz = _random_chain(n_frames=200, n_beads=7, seed=3)
     xyz += np.random.default_rng(4).normal(scale=0.05, size=xyz.shape)

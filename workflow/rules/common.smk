@@ -30,11 +30,14 @@ if config["malloc_tunables"]:
 
 SYSTEMS = config["systems"]
 LIQUIDS = [s for s in SYSTEMS if s in ("methane", "water")]
+PROTEINS = [s for s in SYSTEMS if s == "ntl9"]
+# rules of one kind of system only match its names
+LIQUID_PATTERN = "|".join(LIQUIDS) if LIQUIDS else "none"
 # GPUs each GPU-capable job asks for (resource `gpu`, sbatch --gpus on SLURM)
 GPU = gpu_request(config["gpu"])
 
 
-MODELS = sorted({m for s in LIQUIDS for m in config[s]["training"]["models"]})
+MODELS = sorted({m for s in SYSTEMS for m in config[s]["training"]["models"]})
 
 
 wildcard_constraints:
@@ -47,6 +50,7 @@ wildcard_constraints:
 scattergather:
     reference=config["scatter"]["reference"],
     relevance=config["scatter"]["relevance"],
+    protein_runs=config["ntl9"]["reference"]["n_runs"],
 
 
 def reference_settings(wildcards):
@@ -145,15 +149,33 @@ def optimizer_settings(wildcards):
 def training_runtime(wildcards, attempt):
     """Minutes for a training job: epochs x frames at ~2 frames/s (2-core CPU), capped."""
     opt = config[wildcards.system]["training"]["optimizer"]
-    frames = trajectory_frames(wildcards.system) * (1 - opt["val_fraction"])
+    frames = (
+        protein_frames()
+        if wildcards.system in PROTEINS
+        else trajectory_frames(wildcards.system)
+    ) * (1 - opt["val_fraction"])
     minutes = opt["max_epochs"] * frames / 2.0 / 60.0
     return int(min(10 + minutes, 7 * 1440) * attempt)
+
+
+def training_dataset(wildcards):
+    """Liquids train on the mapped forces; a protein on the forces minus its prior's."""
+    if wildcards.system in PROTEINS:
+        return f"results/{wildcards.system}/prior/delta_dataset.db"
+    return f"results/{wildcards.system}/mapping/dataset.db"
+
+
+def simulation_prior(wildcards):
+    """The fitted prior added to a protein model's energy in CG simulations (none for liquids)."""
+    if wildcards.system in PROTEINS:
+        return f"results/{wildcards.system}/prior/prior.json"
+    return []
 
 
 def trained_models():
     return [
         f"results/{system}/training/{model}/model.pt"
-        for system in LIQUIDS
+        for system in SYSTEMS
         for model in config[system]["training"]["models"]
     ]
 
@@ -203,9 +225,10 @@ def relevance_settings(wildcards):
     # one 3-body grid per system, so the architectures' maps can be compared bin by bin:
     # a connected triple spans at most two cutoffs of the model with the largest one
     edge_max = 2.0 * max(training[m]["cutoff"] for m in training["models"])
+    structure = config[wildcards.system].get("structure", {})
     return {
         **config[wildcards.system]["relevance"],
-        "r_max": config[wildcards.system]["structure"]["rdf_max"],
+        "r_max": structure.get("rdf_max", edge_max / 2.0),
         "edge_max": edge_max,
     }
 
@@ -264,4 +287,124 @@ def relevance_figures(prefix):
         f"results/figures/{prefix}_{s}_{m}.{ext}"
         for s, m in model_pairs()
         for ext in ("png", "pdf")
+    ]
+
+
+# ---------------------------------------------------------------- the protein (NTL9)
+
+
+def protein_frames():
+    """Frames of the protein's reference: all runs, or the external data set."""
+    ref = config["ntl9"]["reference"]
+    if ref["external"]:
+        return 1000  # unknown before reading; only sizes resources
+    return ref["n_runs"] * int(round(ref["length"] / ref["save_interval"]))
+
+
+def structure_file(wildcards=None):
+    """The raw PDB of the protein: a local path from config, else the RCSB download."""
+    source = config["ntl9"]["structure_source"]
+    if source["path"]:
+        return source["path"]
+    return f"resources/structures/{source['pdb_id'].upper()}.pdb"
+
+
+def protein_run_settings(wildcards):
+    """Settings of one protein reference run; the last runs start from hot-unfolded
+    structures, with hot-run lengths evenly spaced up to ``heat_length``."""
+    ref = {
+        k: v
+        for k, v in config["ntl9"]["reference"].items()
+        if k
+        not in (
+            "external",
+            "forcefield",
+            "implicit_solvent",
+            "cutoff",
+            "hydrogen_mass",
+            "n_runs",
+            "unfolded_fraction",
+        )
+    }
+    run, n_runs = parse_scatteritem(wildcards.scatteritem)
+    n_hot = int(round(config["ntl9"]["reference"]["unfolded_fraction"] * n_runs))
+    hot_rank = run - (n_runs - n_hot)  # 1..n_hot for the unfolded runs
+    ref["heat_length"] = ref["heat_length"] * hot_rank / n_hot if hot_rank > 0 else 0.0
+    ref["seed"] = system_seed(
+        config["seed"], "ntl9", f"reference/{wildcards.scatteritem}"
+    )
+    ref["platform"] = config["openmm_platform"]
+    return ref
+
+
+def protein_system_settings(wildcards):
+    ref = config["ntl9"]["reference"]
+    return {
+        key: ref[key]
+        for key in ("forcefield", "implicit_solvent", "cutoff", "hydrogen_mass")
+    }
+
+
+def protein_runtime(wildcards, attempt):
+    """Minutes of one protein run at ~15 ns/day (2 CPU threads, GBn2, 12 Å, 4 fs)."""
+    ref = config["ntl9"]["reference"]
+    ps = ref["length"] + ref["equilibration"] + ref["heat_length"]
+    return int(10 + 1.5 * ps * 1e-3 / 15.0 * 1440.0 * attempt)
+
+
+def protein_mapping_input(wildcards):
+    """The mapped Cα data come from the external set when configured, else the built-in MD."""
+    if config["ntl9"]["reference"]["external"]:
+        return {"external": config["ntl9"]["reference"]["external"]}
+    return {
+        "trajectory": "results/ntl9/reference/trajectory.h5",
+        "structure": "results/ntl9/reference/prepared.pdb",
+    }
+
+
+def protein_models():
+    return config["ntl9"]["training"]["models"] if PROTEINS else []
+
+
+def protein_source():
+    return primary_source("ntl9")
+
+
+def protein_trajectory(wildcards):
+    """Frames a protein relevance run explains (CG simulation or mapped reference)."""
+    if wildcards.source == "simulation":
+        return f"results/ntl9/simulation/{wildcards.model}/trajectory.h5"
+    return "results/ntl9/mapping/cg_trajectory.h5"
+
+
+def protein_state_frames(wildcards):
+    """Per-frame states of the frames a protein relevance run explained."""
+    if wildcards.source == "reference":
+        return "results/ntl9/states/frames_reference.csv"
+    return f"results/ntl9/states/frames_{wildcards.model}.csv"
+
+
+def protein_figures():
+    if not PROTEINS:
+        return []
+    files = [f"results/figures/fig4_ntl9.{ext}" for ext in ("png", "pdf")]
+    for model in protein_models():
+        for fig in ("fig5", "fig6", "fig7"):
+            files += [
+                f"results/figures/{fig}_ntl9_{model}.{ext}" for ext in ("png", "pdf")
+            ]
+        files += [f"results/figures/{fig}_ntl9_{model}.pml" for fig in ("fig6", "fig7")]
+    return files
+
+
+def protein_targets():
+    if not PROTEINS:
+        return []
+    return [
+        "results/ntl9/states.csv",
+        "results/ntl9/prior/prior.csv",
+        *[
+            f"results/ntl9/relevance/{m}/{protein_source()}/state_maps.csv"
+            for m in protein_models()
+        ],
     ]

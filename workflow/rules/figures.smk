@@ -146,3 +146,119 @@ rule plot_relevance_supplement:
         min_count=lambda wc: config[wc.system]["relevance"]["min_count"],
     script:
         "../scripts/plot_relevance_supplement.py"
+
+
+# ------------------------------------------------------------------ the protein (NTL9)
+
+
+rule plot_fig4:
+    """Fig. 4: free-energy surfaces over TIC 1 and 2, reference and CG side by side."""
+    input:
+        surfaces=expand(
+            "results/ntl9/states/fes_{source}.csv",
+            source=["reference", *protein_models()],
+        ),
+    output:
+        png=report(
+            "results/figures/fig4_ntl9.png",
+            caption="../report/fig4.rst",
+            category="NTL9",
+        ),
+        pdf="results/figures/fig4_ntl9.pdf",
+    log:
+        "logs/plot_fig4/ntl9.log",
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        labels=["reference", *[f"CG {m}" for m in protein_models()]],
+    script:
+        "../scripts/plot_fig4.py"
+
+
+rule plot_fig5:
+    """Fig. 5: residue-pair 2-body relevance, F / U and P1 - F, P2 - F."""
+    input:
+        maps=f"results/ntl9/relevance/{{model}}/{protein_source()}/state_maps.csv",
+        elements="results/ntl9/states/elements.json",
+    output:
+        png=report(
+            "results/figures/fig5_ntl9_{model}.png",
+            caption="../report/fig5.rst",
+            category="NTL9",
+        ),
+        pdf="results/figures/fig5_ntl9_{model}.pdf",
+    log:
+        "logs/plot_fig5/ntl9/{model}.log",
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../scripts/plot_fig5.py"
+
+
+rule plot_fig6:
+    """Fig. 6: strongest 2- and 3-body interactions of the folded state on the structure,
+    and a PyMOL script drawing them on the prepared PDB."""
+    input:
+        top=f"results/ntl9/relevance/{{model}}/{protein_source()}/top_interactions.csv",
+        elements="results/ntl9/states/elements.json",
+        structure="results/ntl9/reference/prepared.pdb",
+    output:
+        png=report(
+            "results/figures/fig6_ntl9_{model}.png",
+            caption="../report/fig6.rst",
+            category="NTL9",
+        ),
+        pdf="results/figures/fig6_ntl9_{model}.pdf",
+        pml="results/figures/fig6_ntl9_{model}.pml",
+    log:
+        "logs/plot_fig6/ntl9/{model}.log",
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../scripts/plot_fig6.py"
+
+
+rule plot_fig7:
+    """Fig. 7: 2-body relevance change of each mutation on folded frames."""
+    input:
+        differences=expand(
+            "results/ntl9/relevance/{{model}}/{source}/mutations/{mutation}.csv",
+            source=protein_source(),
+            mutation=config["ntl9"]["mutations"],
+        ),
+        elements="results/ntl9/states/elements.json",
+        structure="results/ntl9/reference/prepared.pdb",
+    output:
+        png=report(
+            "results/figures/fig7_ntl9_{model}.png",
+            caption="../report/fig7.rst",
+            category="NTL9",
+        ),
+        pdf="results/figures/fig7_ntl9_{model}.pdf",
+        pml="results/figures/fig7_ntl9_{model}.pml",
+    log:
+        "logs/plot_fig7/ntl9/{model}.log",
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        mutations=config["ntl9"]["mutations"],
+        first_residue=config["ntl9"]["structure_source"]["first_residue"],
+        n_top=config["ntl9"]["n_top"],
+    script:
+        "../scripts/plot_fig7.py"

@@ -11,6 +11,8 @@ rule map_to_cg:
         "logs/map_to_cg/{system}.log",
     benchmark:
         "results/benchmarks/map_to_cg/{system}.tsv"
+    wildcard_constraints:
+        system=LIQUID_PATTERN,
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
@@ -19,3 +21,23 @@ rule map_to_cg:
         runtime=lambda wildcards, attempt: 30 * attempt,
     script:
         "../scripts/map_to_cg.py"
+
+
+rule map_protein:
+    """Cα beads of the protein (bead force: Cα + its hydrogens), or the external Cα data."""
+    input:
+        unpack(protein_mapping_input),
+    output:
+        trajectory="results/ntl9/mapping/cg_trajectory.h5",
+    log:
+        "logs/map_protein/ntl9.log",
+    benchmark:
+        "results/benchmarks/map_protein/ntl9.tsv"
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        runtime=lambda wildcards, attempt: 30 * attempt,
+    script:
+        "../scripts/map_protein.py"

@@ -129,3 +129,62 @@ rule compute_agreement:
         ),
     script:
         "../scripts/compute_agreement.py"
+
+
+# ------------------------------------------------------------------ the protein (NTL9)
+
+
+rule map_state_relevance:
+    """Mean 2-body relevance of every residue pair per folding state, and the strongest
+    2- and 3-body interactions of the folded state (Figs. 5 and 6)."""
+    input:
+        pairs="results/ntl9/relevance/{model}/{source}/pairs.parquet",
+        triplets="results/ntl9/relevance/{model}/{source}/triplets.parquet",
+        states=protein_state_frames,
+        counts="results/ntl9/states.csv",
+    output:
+        maps="results/ntl9/relevance/{model}/{source}/state_maps.csv",
+        top="results/ntl9/relevance/{model}/{source}/top_interactions.csv",
+    log:
+        "logs/map_state_relevance/ntl9/{model}/{source}.log",
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, attempt: 2000 * attempt,
+        runtime=10,
+    params:
+        n_top=config["ntl9"]["n_top"],
+        n_beads=config["ntl9"]["structure_source"]["last_residue"]
+        - config["ntl9"]["structure_source"]["first_residue"]
+        + 1,
+    script:
+        "../scripts/map_state_relevance.py"
+
+
+rule explain_mutation:
+    """2-body relevance of folded frames with one bead's type changed (mutant - wild type)."""
+    input:
+        model="results/ntl9/training/{model}/model.pt",
+        trajectory=protein_trajectory,
+        states=protein_state_frames,
+        elements="results/ntl9/states/elements.json",
+    output:
+        difference="results/ntl9/relevance/{model}/{source}/mutations/{mutation}.csv",
+    log:
+        "logs/explain_mutation/ntl9/{model}/{source}/{mutation}.log",
+    benchmark:
+        "results/benchmarks/explain_mutation/ntl9/{model}/{source}/{mutation}.tsv"
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: config["threads"]["relevance"]
+    resources:
+        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        runtime=lambda wildcards, attempt: 30 * attempt,
+        gpu=GPU,
+    params:
+        settings=lambda wildcards: config["ntl9"]["relevance"],
+        n_frames=config["ntl9"]["mutation_frames"],
+        first_residue=config["ntl9"]["structure_source"]["first_residue"],
+    script:
+        "../scripts/explain_mutation.py"

@@ -5,6 +5,7 @@ rule simulate_cg:
     input:
         model="results/{system}/training/{model}/model.pt",
         start="results/{system}/mapping/cg_trajectory.h5",
+        prior=simulation_prior,
     output:
         trajectory="results/{system}/simulation/{model}/trajectory.h5",
     log:

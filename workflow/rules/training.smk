@@ -3,7 +3,7 @@
 
 rule train_model:
     input:
-        dataset="results/{system}/mapping/dataset.db",
+        dataset=training_dataset,
     output:
         model="results/{system}/training/{model}/model.pt",
         spec="results/{system}/training/{model}/model.pt.json",
@@ -25,3 +25,29 @@ rule train_model:
         work_dir="results/{system}/training/{model}/work",
     script:
         "../scripts/train_model.py"
+
+
+rule fit_prior:
+    """Prior of the Cα chain by Boltzmann inversion, and the forces the network learns
+    (mapped forces minus prior forces: delta learning)."""
+    input:
+        trajectory="results/ntl9/mapping/cg_trajectory.h5",
+    output:
+        parameters="results/ntl9/prior/prior.json",
+        table="results/ntl9/prior/prior.csv",
+        dataset="results/ntl9/prior/delta_dataset.db",
+    log:
+        "logs/fit_prior/ntl9.log",
+    benchmark:
+        "results/benchmarks/fit_prior/ntl9.tsv"
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, attempt: 2000 * attempt,
+        runtime=lambda wildcards, attempt: 20 * attempt,
+    params:
+        prior=config["ntl9"]["prior"],
+        temperature=config["ntl9"]["reference"]["temperature"],
+    script:
+        "../scripts/fit_prior.py"

@@ -3,6 +3,7 @@
 import numpy as np
 import torch
 
+from cgexplain.cg.priors import ChainPrior, load_prior
 from cgexplain.cg.training import load_model, load_spec
 from cgexplain.io import load_trajectory
 from cgexplain.md.cg_simulation import BatchedPotential, CGRunSettings, run_cg_simulation
@@ -19,8 +20,12 @@ with run_logging(snakemake.log[0]) as log:
     log.info(
         "%d replicas from reference frames %s on %s", p["n_replicas"], starts.tolist(), device
     )
+    prior = None
+    if snakemake.input.prior:  # delta learning: energy = prior + network
+        prior = ChainPrior(load_prior(snakemake.input.prior))
+        log.info("adding the prior of %s", snakemake.input.prior)
     potential = BatchedPotential(
-        model, reference.atomic_numbers, reference.box[0], spec.cutoff, device
+        model, reference.atomic_numbers, reference.box[0], spec.cutoff, device, prior=prior
     )
     settings = CGRunSettings(
         temperature=p["temperature"],

@@ -38,6 +38,8 @@ def read_frames(path: str | Path, start: int = 0, stop: int | None = None, strid
     if path.suffix.lower() in HDF5_SUFFIXES:
         import h5py
 
+        from cgexplain.lrp.trajectory import frame_atoms
+
         with h5py.File(path, "r") as handle:
             n_total = handle["positions"].shape[0]
         indices = range(n_total)[start:stop:stride]
@@ -48,11 +50,10 @@ def read_frames(path: str | Path, start: int = 0, stop: int | None = None, strid
                 for index in indices:
                     yield (
                         index,
-                        ase.Atoms(
-                            numbers=numbers,
-                            positions=np.asarray(handle["positions"][index], dtype=np.float64),
-                            cell=np.asarray(handle["box"][index], dtype=np.float64),
-                            pbc=True,
+                        frame_atoms(
+                            np.asarray(handle["positions"][index], dtype=np.float64),
+                            np.asarray(handle["box"][index], dtype=np.float64),
+                            numbers,
                         ),
                     )
 

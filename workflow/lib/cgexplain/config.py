@@ -27,7 +27,7 @@ def check_config(config: dict[str, Any]) -> None:
     """Raise :class:`ConfigError` listing every inconsistent value of a validated config."""
     errors = []
     for system in config["systems"]:
-        ref, structure = config[system]["reference"], config[system]["structure"]
+        ref = config[system]["reference"]
         key = f"{system}.reference"
         dt_ps = ref["timestep"] * 1e-3
         if ref["save_interval"] > ref["length"]:
@@ -46,21 +46,10 @@ def check_config(config: dict[str, Any]) -> None:
                 f"{key}.checkpoint_interval ({ref['checkpoint_interval']} ps) is shorter than "
                 f"{key}.save_interval ({ref['save_interval']} ps)"
             )
-        n_frames = int(round(ref["length"] / ref["save_interval"]))
-        shards = config.get("scatter", {}).get("reference", 1)
-        if n_frames < shards:
-            errors.append(
-                f"scatter.reference ({shards}) asks for more shards than {key} has frames "
-                f"({n_frames})"
-            )
-        half = min(_box_edges(system, ref)) / 2
-        for name, value in (
-            (f"{key}.cutoff", ref["cutoff"]),
-            (f"{system}.structure.rdf_max", structure["rdf_max"]),
-            (f"{system}.structure.triplet_cutoff", structure["triplet_cutoff"]),
-        ):
-            if value > half:
-                errors.append(f"{name} ({value} Å) exceeds half the shortest box edge ({half} Å)")
+        if system in LIQUIDS:
+            errors += _liquid_errors(config, system)
+        else:
+            errors += _protein_errors(config, system)
         relevance = config[system].get("relevance")
         if relevance is not None:
             shards = config.get("scatter", {}).get("relevance", 1)
@@ -76,6 +65,49 @@ def check_config(config: dict[str, Any]) -> None:
                 )
     if errors:
         raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(errors))
+
+
+def _liquid_errors(config: dict[str, Any], system: str) -> list[str]:
+    ref, structure = config[system]["reference"], config[system]["structure"]
+    key, errors = f"{system}.reference", []
+    n_frames = int(round(ref["length"] / ref["save_interval"]))
+    shards = config.get("scatter", {}).get("reference", 1)
+    if n_frames < shards:
+        errors.append(
+            f"scatter.reference ({shards}) asks for more shards than {key} has frames ({n_frames})"
+        )
+    half = min(_box_edges(system, ref)) / 2
+    for name, value in (
+        (f"{key}.cutoff", ref["cutoff"]),
+        (f"{system}.structure.rdf_max", structure["rdf_max"]),
+        (f"{system}.structure.triplet_cutoff", structure["triplet_cutoff"]),
+    ):
+        if value > half:
+            errors.append(f"{name} ({value} Å) exceeds half the shortest box edge ({half} Å)")
+    return errors
+
+
+def _protein_errors(config: dict[str, Any], system: str) -> list[str]:
+    protein, errors = config[system], []
+    source = protein["structure_source"]
+    first, last = source["first_residue"], source["last_residue"]
+    if last - first < 3:
+        errors.append(
+            f"{system}.structure_source: residues {first}-{last} are too few for a chain prior"
+        )
+    for mutation in protein["mutations"]:
+        number = int(mutation[3:-3])
+        if not first <= number <= last:
+            errors.append(
+                f"{system}.mutations: {mutation} names residue {number}, outside {first}-{last}"
+            )
+    states = protein["states"]
+    if not states["broken"] < states["formed"]:
+        errors.append(
+            f"{system}.states.broken ({states['broken']}) must be below "
+            f"{system}.states.formed ({states['formed']})"
+        )
+    return errors
 
 
 def system_seed(master_seed: int, system: str, stage: str) -> int:

@@ -8,7 +8,8 @@ dataset                       shape                   unit
 ============================  ======================  ===============
 ``positions``                 (n_frames, n_sites, 3)  Å
 ``forces``                    (n_frames, n_sites, 3)  kcal/mol/Å
-``box``                       (n_frames, 3, 3)        Å (rows = box vectors)
+``box``                       (n_frames, 3, 3)        Å (rows = box vectors;
+                                                      all zero: not periodic)
 ``time``                      (n_frames,)             ps
 ``potential_energy``          (n_frames,)             kcal/mol
 ``atomic_numbers``            (n_sites,)              bead or atom type
@@ -49,6 +50,12 @@ FRAME_KEYS = ("positions", "forces", "box", "time", "potential_energy")
 
 class InputError(ValueError):
     """An input file is missing, unreadable or holds data of the wrong shape or values."""
+
+
+def is_periodic(box: np.ndarray) -> bool:
+    """Whether a (3, 3) cell (Å) describes a periodic box; an all-zero cell means an
+    isolated molecule (e.g. a protein in implicit solvent)."""
+    return bool(np.any(np.asarray(box) != 0))
 
 
 @contextlib.contextmanager

@@ -24,12 +24,16 @@ __all__ = [
     "binned_map",
     "binned_mean",
     "frame_normalizers",
+    "matrix_table",
     "normalize_contributions",
     "pair_histogram",
     "pair_matrix",
     "pair_profile",
     "profile_correlation",
     "relevance_ratio",
+    "state_pair_maps",
+    "table_matrices",
+    "top_interactions",
     "triangle_edges",
     "triplet_map",
     "well_position",
@@ -408,3 +412,93 @@ def pair_matrix(
     np.add.at(out, (part["i"].to_numpy(), part["j"].to_numpy()), part[value].to_numpy())
     out /= frames.size
     return out + out.T
+
+
+def state_pair_maps(
+    pairs: pd.DataFrame,
+    states: pd.DataFrame,
+    n_beads: int,
+    used: dict[str, bool],
+    value: str = "relevance_norm",
+) -> dict[str, np.ndarray | None]:
+    """Mean 2-body matrix of each folding state over the explained frames in it.
+
+    Args:
+        pairs: pair table with ``frame``, ``i``, ``j`` and ``value``.
+        states: per-frame table with ``frame`` and ``state``.
+        n_beads: N.
+        used: state -> whether it has enough frames (``states.csv``); others map to None.
+
+    Returns:
+        ``{state: (N, N) matrix or None}``.
+    """
+    explained = set(pairs["frame"].unique().tolist())
+    out: dict[str, np.ndarray | None] = {}
+    for state, ok in used.items():
+        frames = states.loc[states["state"] == state, "frame"].to_numpy()
+        frames = np.array([f for f in frames if f in explained], dtype=np.int64)
+        out[state] = pair_matrix(pairs, n_beads, frames, value) if ok and frames.size else None
+    return out
+
+
+def top_interactions(
+    pairs: pd.DataFrame,
+    triplets: pd.DataFrame,
+    frames: np.ndarray,
+    n_top: int = 5,
+    value: str = "relevance_norm",
+) -> pd.DataFrame:
+    """The strongest 2-body and 3-body contributions of a set of frames (Fig. 6).
+
+    Each bead set's contribution is averaged over ``frames`` (zero in a frame where it
+    has no walks); the ``n_top`` sets of each order with the largest |mean| are kept.
+
+    Returns:
+        Table ``order, beads, value, rank``: ``beads`` as ``"i-j"`` / ``"i-j-k"`` (0-based),
+        sorted by order, then |value| descending.
+    """
+    frames = np.unique(np.asarray(frames))
+    if frames.size == 0:
+        raise InputError("no frames to rank interactions in")
+    rows = []
+    for order, table, cols in ((2, pairs, ["i", "j"]), (3, triplets, ["i", "j", "k"])):
+        part = table[table["frame"].isin(frames)]
+        if part.empty:
+            continue
+        mean = part.groupby(cols)[value].sum() / frames.size
+        top = mean.reindex(mean.abs().sort_values(ascending=False).index)[:n_top]
+        for rank, (beads, v) in enumerate(top.items(), start=1):
+            rows.append(
+                {
+                    "order": order,
+                    "beads": "-".join(str(int(b)) for b in beads),
+                    "value": float(v),
+                    "rank": rank,
+                }
+            )
+    return pd.DataFrame(rows, columns=["order", "beads", "value", "rank"])
+
+
+def matrix_table(matrices: dict[str, np.ndarray | None], name: str = "state") -> pd.DataFrame:
+    """Long table ``name, i, j, value`` (i < j) of several (N, N) matrices (None skipped)."""
+    rows = []
+    for key, matrix in matrices.items():
+        if matrix is None:
+            continue
+        i, j = np.triu_indices(len(matrix), k=1)
+        rows.append(pd.DataFrame({name: key, "i": i, "j": j, "value": matrix[i, j]}))
+    if not rows:
+        return pd.DataFrame(columns=[name, "i", "j", "value"])
+    return pd.concat(rows, ignore_index=True)
+
+
+def table_matrices(
+    table: pd.DataFrame, n_beads: int, name: str = "state"
+) -> dict[str, np.ndarray]:
+    """Inverse of :func:`matrix_table`: ``{key: symmetric (N, N) matrix}``."""
+    out = {}
+    for key, part in table.groupby(name):
+        matrix = np.zeros((n_beads, n_beads))
+        matrix[part["i"].to_numpy(), part["j"].to_numpy()] = part["value"].to_numpy()
+        out[str(key)] = matrix + matrix.T
+    return out

@@ -20,6 +20,8 @@ import logging
 import numpy as np
 import pandas as pd
 
+from cgexplain.io import InputError
+
 log = logging.getLogger(__name__)
 
 STATES = ("F", "U", "P1", "P2")
@@ -122,3 +124,100 @@ def state_counts(labels: np.ndarray, source: str, min_frames: int = 10) -> pd.Da
             )
         rows.append({"source": source, "state": state, "n_frames": n, "used": used})
     return pd.DataFrame(rows)
+
+
+#: element pairs whose native contacts define the state indicators (see ELEMENTS)
+ELEMENT_CONTACTS = {"b1b2": ("β1", "β2"), "b1b3": ("β1", "β3"), "helix": ("helix", "helix")}
+
+
+def secondary_structure_elements(dssp: str, min_length: int = 2) -> dict[str, tuple[int, int]]:
+    """β1, β2, β3 and the helix of NTL9 from a simplified DSSP string.
+
+    Strands are the runs of ``E`` at least ``min_length`` long (single bridges are
+    dropped), named β1, β2, β3 in sequence order; the helix is the longest run of ``H``.
+
+    Args:
+        dssp: one character per residue (``H``, ``E``, ``C``), e.g. mdtraj's
+            ``compute_dssp(simplified=True)`` of the native structure.
+
+    Returns:
+        ``{"β1": (first, last), "β2": ..., "β3": ..., "helix": ...}``, inclusive 0-based
+        residue ranges.
+
+    Raises:
+        InputError: fewer than three strands or no helix.
+    """
+    runs: list[tuple[str, int, int]] = []
+    start = 0
+    for k in range(1, len(dssp) + 1):
+        if k == len(dssp) or dssp[k] != dssp[start]:
+            runs.append((dssp[start], start, k - 1))
+            start = k
+    strands = [(a, b) for c, a, b in runs if c == "E" and b - a + 1 >= min_length]
+    helices = [(a, b) for c, a, b in runs if c == "H"]
+    if len(strands) < 3 or not helices:
+        raise InputError(
+            f"DSSP {dssp!r} has {len(strands)} strands and {len(helices)} helices; "
+            "NTL9 needs three strands and a helix"
+        )
+    if len(strands) > 3:  # keep the three longest, in sequence order
+        strands = sorted(sorted(strands, key=lambda s: s[0] - s[1])[:3])
+    helix = max(helices, key=lambda h: h[1] - h[0])
+    return {"β1": strands[0], "β2": strands[1], "β3": strands[2], "helix": helix}
+
+
+def element_contacts(
+    native: np.ndarray,
+    elements: dict[str, tuple[int, int]],
+    cutoff: float = 8.0,
+    min_separation: int = 3,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Native contacts of each state indicator (:data:`ELEMENT_CONTACTS`).
+
+    Args:
+        native: (N, 3) native Cα positions, Å.
+        elements: residue ranges from :func:`secondary_structure_elements`.
+
+    Returns:
+        ``{indicator: (pairs (n, 2), native distances (n,) Å)}``.
+
+    Raises:
+        InputError: an indicator has no native contact (thresholds too strict).
+    """
+    out = {}
+    for name, (a, b) in ELEMENT_CONTACTS.items():
+        group_a = np.arange(elements[a][0], elements[a][1] + 1)
+        group_b = np.arange(elements[b][0], elements[b][1] + 1)
+        pairs, dist = native_contacts(native, group_a, group_b, cutoff, min_separation)
+        if len(pairs) == 0:
+            raise InputError(f"no native contacts for {name} ({a}-{b}) within {cutoff} Å")
+        out[name] = (pairs, dist)
+    return out
+
+
+def frame_states(
+    positions: np.ndarray,
+    contacts: dict[str, tuple[np.ndarray, np.ndarray]],
+    tolerance: float = 1.2,
+    formed: float = 0.7,
+    broken: float = 0.3,
+) -> pd.DataFrame:
+    """Contact fractions and state label of every frame.
+
+    Args:
+        positions: (n_frames, N, 3) Cα positions, Å.
+        contacts: from :func:`element_contacts`.
+
+    Returns:
+        Table with one row per frame: ``frame``, ``b1b2``, ``b1b3``, ``helix``, ``state``
+        (``F``, ``U``, ``P1``, ``P2`` or empty).
+    """
+    fractions = pd.DataFrame(
+        {
+            name: contact_fraction(positions, pairs, dist, tolerance)
+            for name, (pairs, dist) in contacts.items()
+        }
+    )
+    fractions.insert(0, "frame", np.arange(len(positions)))
+    fractions["state"] = assign_states(fractions, formed, broken)
+    return fractions

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cgexplain.io import InputError, Trajectory
+from cgexplain.io import InputError, Trajectory, is_periodic
 
 
 @dataclass(frozen=True)
@@ -114,12 +114,15 @@ def wrap_positions(positions: np.ndarray, box: np.ndarray) -> np.ndarray:
 def map_trajectory(traj: Trajectory, cg_map: LinearMap) -> Trajectory:
     """Apply a CG map to every frame of an all-atom trajectory.
 
-    Bead positions are wrapped into the box; the box, time and potential energy are
+    Bead positions are wrapped into the box (periodic frames only; an all-zero box is an
+    isolated molecule and is left as it is); the box, time and potential energy are
     kept. Bead masses are the summed masses of the atoms each bead's force aggregates.
     """
     if traj.n_sites != cg_map.n_atoms:
         raise InputError(f"CG map expects {cg_map.n_atoms} atoms, trajectory has {traj.n_sites}")
-    positions = wrap_positions(cg_map.map_positions(traj.positions.astype(np.float64)), traj.box)
+    positions = cg_map.map_positions(traj.positions.astype(np.float64))
+    if is_periodic(traj.box):
+        positions = wrap_positions(positions, traj.box)
     forces = cg_map.map_forces(traj.forces.astype(np.float64))
     return Trajectory(
         positions=positions,
@@ -217,3 +220,38 @@ def calpha_map(
     types = np.array([AMINO_ACID_TYPES[r] for r in residue_names])
     names = [f"{r}{n + 1}" for n, r in enumerate(residue_names)]
     return LinearMap(position_map, force_map, types, names)
+
+
+def parse_mutation(
+    mutation: str, residue_names: list[str], first_residue: int = 1
+) -> tuple[int, int]:
+    """A point mutation such as ``"ILE4ASN"`` as a bead-type change.
+
+    Args:
+        mutation: wild-type three-letter code, PDB residue number, mutant code.
+        residue_names: (N,) three-letter names of the wild-type chain.
+        first_residue: PDB number of the first residue.
+
+    Returns:
+        ``(bead index (0-based), mutant bead type)``.
+
+    Raises:
+        InputError: malformed text, residue out of range, wild type not at that
+            position, or an unknown amino acid.
+    """
+    import re
+
+    match = re.fullmatch(r"([A-Z]{3})(\d+)([A-Z]{3})", mutation)
+    if match is None:
+        raise InputError(f"mutation {mutation!r} is not like ILE4ASN")
+    wild, number, mutant = match.group(1), int(match.group(2)), match.group(3)
+    index = number - first_residue
+    if not 0 <= index < len(residue_names):
+        raise InputError(f"mutation {mutation}: residue {number} is outside the chain")
+    if residue_names[index] != wild:
+        raise InputError(
+            f"mutation {mutation}: residue {number} is {residue_names[index]}, not {wild}"
+        )
+    if mutant not in AMINO_ACID_TYPES:
+        raise InputError(f"mutation {mutation}: unknown amino acid {mutant}")
+    return index, AMINO_ACID_TYPES[mutant]

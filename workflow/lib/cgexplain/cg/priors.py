@@ -135,20 +135,32 @@ def fourier_design(phi: np.ndarray, n_terms: int) -> np.ndarray:
 
 
 def fit_fourier(
-    samples: np.ndarray, temperature: float, n_terms: int = 3, n_bins: int = 72
+    samples: np.ndarray,
+    temperature: float,
+    n_terms: int = 3,
+    n_bins: int = 72,
+    pseudo_count: float = 1.0,
 ) -> np.ndarray:
     """Dihedral Fourier series fitted to the Boltzmann-inverted histogram.
+
+    Every bin of the full circle enters the fit, with ``pseudo_count`` added to its count,
+    so angles never sampled get a finite barrier of about kT ln(n / pseudo_count) instead
+    of leaving the fit unconstrained there (a few hundred frames populate only part of
+    the circle; a fit to the populated bins alone then diverges between them). On the
+    uniform grid the least-squares fit is a discrete Fourier projection: the coefficients
+    are bounded by the largest barrier.
 
     Returns:
         (2 n_terms,) coefficients ``[a_1..a_n, b_1..b_n]`` (kcal/mol); the constant is
         dropped (it does not change forces).
     """
-    x, pmf, counts = boltzmann_inversion(
-        np.asarray(samples, dtype=float), np.linspace(-np.pi, np.pi, n_bins + 1), temperature
-    )
+    samples = np.asarray(samples, dtype=float)
+    counts, edges = np.histogram(samples, bins=np.linspace(-np.pi, np.pi, n_bins + 1))
+    x = 0.5 * (edges[1:] + edges[:-1])
+    density = (counts + pseudo_count) / (counts.sum() + pseudo_count * n_bins)
+    pmf = -KB * temperature * np.log(density)
     design = np.concatenate([fourier_design(x, n_terms), np.ones((x.size, 1))], axis=1)
-    weight = np.sqrt(counts)[:, None]
-    coeffs, *_ = np.linalg.lstsq(design * weight, pmf * weight[:, 0], rcond=None)
+    coeffs, *_ = np.linalg.lstsq(design, pmf - pmf.min(), rcond=None)
     return coeffs[:-1]
 
 
@@ -226,6 +238,7 @@ def fit_prior(
     n_fourier: int = 3,
     repulsion_k: float = 20.0,
     min_separation: int = 3,
+    max_sigma: float | None = None,
 ) -> PriorParameters:
     """Fit the chain prior to CG frames by Boltzmann inversion.
 
@@ -237,6 +250,9 @@ def fit_prior(
         n_fourier: terms of the dihedral series.
         repulsion_k: kcal/mol/Å³.
         min_separation: pairs with ``j - i`` at least this feel the repulsion.
+        max_sigma: optional cap on σ, Å. With limited data a pair of types seen only
+            far apart (e.g. two residues that face each other only in unfolded
+            conformations) would otherwise repel at tens of Å.
 
     Returns:
         :class:`PriorParameters`.
@@ -266,6 +282,8 @@ def fit_prior(
     for key, d in zip(keys, distances, strict=True):
         smallest[key] = min(d, smallest.get(key, np.inf))
     sigma = np.array([smallest[key] for key in keys])
+    if max_sigma is not None:
+        sigma = np.minimum(sigma, max_sigma)
     return PriorParameters(
         bond_k=bond_fit[:, 0],
         bond_r0=bond_fit[:, 1],
@@ -329,3 +347,77 @@ class ChainPrior(nn.Module):
         energy = self(pos)
         (grad,) = torch.autograd.grad(energy.sum(), pos)
         return energy.detach(), -grad
+
+
+# ------------------------------------------------------------------------ files, delta
+
+
+def save_prior(path, params: PriorParameters) -> None:
+    """Write prior parameters as JSON (arrays as lists), atomically."""
+    from cgexplain.io import write_json
+
+    write_json(
+        path,
+        {
+            "bond_k": params.bond_k,
+            "bond_r0": params.bond_r0,
+            "angle_k": params.angle_k,
+            "angle_theta0": params.angle_theta0,
+            "dihedral": params.dihedral,
+            "pairs": params.pairs,
+            "repulsion_sigma": params.repulsion_sigma,
+            "repulsion_k": params.repulsion_k,
+            "temperature": params.temperature,
+            "extra": params.extra,
+        },
+    )
+
+
+def load_prior(path) -> PriorParameters:
+    """Read prior parameters written by :func:`save_prior`.
+
+    Raises:
+        InputError: missing file or a field of the wrong shape.
+    """
+    import json
+    from pathlib import Path
+
+    from cgexplain.io import InputError
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"prior parameter file not found: {path}")
+    data = json.loads(path.read_text())
+    try:
+        params = PriorParameters(
+            bond_k=np.asarray(data["bond_k"], dtype=float),
+            bond_r0=np.asarray(data["bond_r0"], dtype=float),
+            angle_k=np.asarray(data["angle_k"], dtype=float),
+            angle_theta0=np.asarray(data["angle_theta0"], dtype=float),
+            dihedral=np.asarray(data["dihedral"], dtype=float).reshape(len(data["dihedral"]), -1),
+            pairs=np.asarray(data["pairs"], dtype=np.int64).reshape(-1, 2),
+            repulsion_sigma=np.asarray(data["repulsion_sigma"], dtype=float),
+            repulsion_k=float(data["repulsion_k"]),
+            temperature=float(data["temperature"]),
+            extra=data.get("extra", {}),
+        )
+    except KeyError as err:
+        raise InputError(f"{path}: prior field {err} missing") from err
+    n_bonds = len(params.bond_k)
+    if not (
+        len(params.bond_r0) == n_bonds
+        and len(params.angle_k) == len(params.angle_theta0) == n_bonds - 1
+        and len(params.dihedral) == n_bonds - 2
+        and len(params.pairs) == len(params.repulsion_sigma)
+    ):
+        raise InputError(f"{path}: prior fields have inconsistent lengths")
+    return params
+
+
+def prior_forces(prior: ChainPrior, positions: np.ndarray, batch: int = 256) -> np.ndarray:
+    """Prior forces of many frames: (n_frames, N, 3) Å -> (n_frames, N, 3) kcal/mol/Å."""
+    out = np.empty(np.shape(positions), dtype=np.float64)
+    for start in range(0, len(positions), batch):
+        pos = torch.as_tensor(np.asarray(positions[start : start + batch], dtype=np.float64))
+        out[start : start + batch] = prior.energy_and_forces(pos)[1].numpy()
+    return out

@@ -17,7 +17,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from cgexplain.io import InputError
+from cgexplain.io import InputError, is_periodic
 from cgexplain.lrp.classic import classic_nbody
 from cgexplain.lrp.engine import DEFAULT_CHUNK
 from cgexplain.lrp.nbody import nbody_relevance
@@ -36,10 +36,10 @@ def select_frames(n_available: int, n_frames: int) -> np.ndarray:
 
 
 def frame_atoms(positions: np.ndarray, box: np.ndarray, numbers: np.ndarray) -> ase.Atoms:
-    """Periodic ``ase.Atoms`` of one frame: positions (N, 3) Å, box (3, 3) Å."""
+    """``ase.Atoms`` of one frame: positions (N, 3) Å, box (3, 3) Å (all zero: not periodic)."""
     if not np.isfinite(positions).all():
         raise InputError("frame positions contain NaN or inf")
-    return ase.Atoms(numbers=numbers, positions=positions, cell=box, pbc=True)
+    return ase.Atoms(numbers=numbers, positions=positions, cell=box, pbc=is_periodic(box))
 
 
 def explain_frames(

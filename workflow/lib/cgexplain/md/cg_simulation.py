@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from cgexplain.analysis.geometry import distance_matrix
-from cgexplain.io import Trajectory, save_trajectory
+from cgexplain.io import Trajectory, is_periodic, save_trajectory
 from cgexplain.md.langevin import BAOABIntegrator, kinetic_temperature
 
 log = logging.getLogger(__name__)
@@ -30,15 +30,21 @@ class CGSimulationError(RuntimeError):
 
 
 class BatchedPotential:
-    """A SchNetPack model as a batched force function in a periodic box.
+    """A SchNetPack model (plus an optional prior) as a batched force function.
+
+    With a prior (delta learning, as for the NTL9 Cα model) the energy is prior +
+    network: the network was trained on the forces minus the prior forces.
 
     Args:
         model: ``NeuralNetworkPotential`` with ``energy`` and ``forces`` outputs
             (kcal/mol, kcal/mol/Å).
         atomic_numbers: (N,) bead types.
-        box: (3, 3) periodic cell, Å.
+        box: (3, 3) periodic cell, Å; all zero for an isolated molecule.
         cutoff: the model's neighbour cutoff, Å.
         device: torch device of the model.
+        prior: optional module with ``energy_and_forces(positions (R, N, 3) Å)`` ->
+            ``(R,)`` kcal/mol, ``(R, N, 3)`` kcal/mol/Å (e.g.
+            :class:`cgexplain.cg.priors.ChainPrior`).
     """
 
     def __init__(
@@ -48,6 +54,7 @@ class BatchedPotential:
         box: np.ndarray,
         cutoff: float,
         device: str = "cpu",
+        prior=None,
     ):
         import schnetpack.transform as trn
         from schnetpack.interfaces import AtomsConverter
@@ -57,6 +64,8 @@ class BatchedPotential:
         self.model = model.to(device).eval()
         self.numbers = np.asarray(atomic_numbers)
         self.box = np.asarray(box, dtype=float)
+        self.periodic = is_periodic(self.box)
+        self.prior = prior.to(device) if prior is not None else None
         dtype = next(model.parameters()).dtype
         self.converter = AtomsConverter(
             neighbor_list=trn.MatScipyNeighborList(cutoff=cutoff), device=device, dtype=dtype
@@ -70,12 +79,19 @@ class BatchedPotential:
         replicas, n = positions.shape[:2]
         frames = positions.detach().cpu().numpy()
         batch = self.converter(
-            [Atoms(numbers=self.numbers, positions=p, cell=self.box, pbc=True) for p in frames]
+            [
+                Atoms(numbers=self.numbers, positions=p, cell=self.box, pbc=self.periodic)
+                for p in frames
+            ]
         )
         out = self.model(batch)
         self.calls += 1
         energy = out["energy"].detach().reshape(replicas).to(positions)
         forces = out["forces"].detach().reshape(replicas, n, 3).to(positions)
+        if self.prior is not None:
+            prior_energy, prior_forces = self.prior.energy_and_forces(positions)
+            energy = energy + prior_energy.to(positions)
+            forces = forces + prior_forces.to(positions)
         return energy, forces
 
 
@@ -129,7 +145,12 @@ def run_cg_simulation(
     replicas, n = start_positions.shape[:2]
     gen = torch.Generator(device=device).manual_seed(settings.seed)
     masses_t = torch.as_tensor(masses, dtype=torch.float64, device=device)
-    box_t = torch.as_tensor(potential.box, dtype=torch.float64, device=device)
+    box_t = (
+        torch.as_tensor(potential.box, dtype=torch.float64, device=device)
+        if potential.periodic
+        else None
+    )
+    box_np = potential.box if potential.periodic else None
     integrator = BAOABIntegrator(
         potential,
         masses_t,
@@ -171,7 +192,7 @@ def run_cg_simulation(
             )
         positions = state.positions.cpu().numpy()
         for r in range(replicas):
-            d = distance_matrix(positions[r], potential.box) + np.eye(n) * 1e9
+            d = distance_matrix(positions[r], box_np) + np.eye(n) * 1e9
             if d.min() < settings.min_distance:
                 i, j = np.unravel_index(np.argmin(d), d.shape)
                 raise CGSimulationError(

@@ -55,6 +55,9 @@ class RunSettings:
         seed: seed for velocities and the Langevin noise.
         platform: ``"auto"`` (CUDA, then OpenCL, then CPU) or an OpenMM platform name.
         threads: CPU threads for the CPU platform.
+        heat_temperature, heat_length: an optional hot run (K, ps) right after the
+            minimisation, before the equilibration, to start from a partly unfolded
+            protein; ``heat_length = 0`` skips it.
     """
 
     temperature: float
@@ -68,6 +71,8 @@ class RunSettings:
     minimize_tolerance: float = 10.0
     platform: str = "auto"
     threads: int = 1
+    heat_temperature: float = 0.0
+    heat_length: float = 0.0
 
     def __post_init__(self) -> None:
         for key in ("temperature", "friction", "timestep", "length", "save_interval"):
@@ -75,6 +80,8 @@ class RunSettings:
                 raise ValueError(f"{key} must be positive, got {getattr(self, key)}")
         if self.equilibration < 0:
             raise ValueError(f"equilibration must be >= 0 ps, got {self.equilibration}")
+        if self.heat_length > 0 and not self.heat_temperature > 0:
+            raise ValueError("heat_temperature must be positive when heat_length > 0")
         if self.save_interval > self.length:
             raise ValueError(
                 f"save_interval ({self.save_interval} ps) is longer than the run "
@@ -273,6 +280,19 @@ def run_reference(
             state.getPotentialEnergy().value_in_unit(unit.kilocalorie_per_mole),
         )
         context.setVelocitiesToTemperature(settings.temperature * unit.kelvin, settings.seed)
+        if settings.heat_length > 0:
+            heat_steps = settings.steps(settings.heat_length)
+            log.info(
+                "hot run: %.1f ps at %.0f K to unfold the start",
+                settings.heat_length,
+                settings.heat_temperature,
+            )
+            integrator.setTemperature(settings.heat_temperature * unit.kelvin)
+            _step(integrator, heat_steps, "hot run", 0)
+            _check_finite(
+                context.getState(getEnergy=True, getPositions=True), "hot run", heat_steps
+            )
+            integrator.setTemperature(settings.temperature * unit.kelvin)
         block = 0
         writer = TrajectoryWriter(partial, *writer_args, mode="w")
     else:
@@ -339,6 +359,8 @@ def run_reference(
             buffer["forces"].append(forces * FORCE_TO_KCAL_A)
             buffer["box"].append(
                 np.array([v.value_in_unit(unit.angstrom) for v in state.getPeriodicBoxVectors()])
+                if ref.periodic
+                else np.zeros((3, 3))
             )
             buffer["time"].append((block - n_eq) * settings.save_interval)
             buffer["potential_energy"].append(

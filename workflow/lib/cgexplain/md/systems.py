@@ -26,7 +26,7 @@ class ReferenceSystem:
 
     Attributes:
         name: system name (``"methane"``, ``"water"``).
-        topology: OpenMM topology with periodic box.
+        topology: OpenMM topology (with the periodic box of a liquid).
         system: OpenMM system (forces, constraints, box).
         positions: (n_atoms, 3) start positions, nm (OpenMM's unit).
         molecule_index: (n_atoms,) index of each atom's molecule.
@@ -62,13 +62,21 @@ class ReferenceSystem:
     def atom_names(self) -> list[str]:
         return [a.name for a in self.topology.atoms()]
 
+    @property
+    def periodic(self) -> bool:
+        return bool(self.system.usesPeriodicBoundaryConditions())
+
     def box_angstrom(self) -> np.ndarray:
-        """(3, 3) periodic box vectors, Å (rows)."""
+        """(3, 3) periodic box vectors, Å (rows); all zero for an isolated molecule."""
+        if not self.periodic:
+            return np.zeros((3, 3))
         vecs = self.system.getDefaultPeriodicBoxVectors()
         return np.array([v.value_in_unit(unit.angstrom) for v in vecs])
 
     def density(self) -> float:
-        """Mass density of the box, g/cm³."""
+        """Mass density of the box, g/cm³ (NaN for an isolated molecule)."""
+        if not self.periodic:
+            return float("nan")
         volume_cm3 = abs(np.linalg.det(self.box_angstrom())) * 1e-24
         return float(self.masses().sum() / AVOGADRO / volume_cm3)
 

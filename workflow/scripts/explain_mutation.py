@@ -1,0 +1,51 @@
+"""Snakemake entry point: 2-body relevance change of a point mutation on folded frames."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import torch
+
+from cgexplain.analysis.relevance import matrix_table, normalize_contributions, pair_matrix
+from cgexplain.cg.mapping import parse_mutation
+from cgexplain.cg.training import load_model
+from cgexplain.io import atomic_output, load_trajectory
+from cgexplain.lrp.trajectory import explain_frames, frame_atoms, select_frames
+from cgexplain.runlog import run_logging
+
+with run_logging(snakemake.log[0]) as log:
+    torch.set_num_threads(snakemake.threads)
+    p = dict(snakemake.params.settings)
+    names = json.loads(open(snakemake.input.elements).read())["residue_names"]
+    index, new_type = parse_mutation(
+        snakemake.wildcards.mutation, names, snakemake.params.first_residue
+    )
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    model = load_model(snakemake.input.model, device=device)
+    traj = load_trajectory(snakemake.input.trajectory)
+    states = pd.read_csv(snakemake.input.states, keep_default_na=False)
+    folded = states.loc[states["state"] == "F", "frame"].to_numpy()
+    chosen = folded[select_frames(len(folded), snakemake.params.n_frames)] if folded.size else []
+    log.info(
+        "%s: bead %d -> type %d on %d folded frames",
+        snakemake.wildcards.mutation,
+        index,
+        new_type,
+        len(chosen),
+    )
+    matrices = {}
+    if len(chosen):
+        mutant_types = traj.atomic_numbers.copy()
+        mutant_types[index] = new_type
+        for label, types in (("wild_type", traj.atomic_numbers), ("mutant", mutant_types)):
+            frames = ((int(f), frame_atoms(traj.positions[f], traj.box[f], types)) for f in chosen)
+            pairs, _, table = explain_frames(model, frames, p["rule"], p["gamma"], max_order=2)
+            pairs = normalize_contributions(pairs, table)
+            matrices[label] = pair_matrix(pairs, traj.n_sites, np.asarray(chosen))
+        matrices["difference"] = matrices["mutant"] - matrices["wild_type"]
+        row = matrices["difference"][index]
+        log.info("largest changes of bead %d: %s", index, np.argsort(-np.abs(row))[:5].tolist())
+    else:
+        log.warning("no folded frames: the mutation map stays empty")
+    with atomic_output(snakemake.output.difference) as tmp:
+        matrix_table(matrices, name="kind").assign(n_frames=len(chosen)).to_csv(tmp, index=False)

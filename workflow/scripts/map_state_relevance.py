@@ -1,0 +1,40 @@
+"""Snakemake entry point: per-state residue-pair relevance maps and top interactions."""
+
+import pandas as pd
+
+from cgexplain.analysis.relevance import matrix_table, state_pair_maps, top_interactions
+from cgexplain.io import atomic_output
+from cgexplain.runlog import run_logging
+
+with run_logging(snakemake.log[0]) as log:
+    pairs = pd.read_parquet(snakemake.input.pairs)
+    triplets = pd.read_parquet(snakemake.input.triplets)
+    states = pd.read_csv(snakemake.input.states, keep_default_na=False)
+    counts = pd.read_csv(snakemake.input.counts, keep_default_na=False)
+    model = snakemake.wildcards.model
+    source = snakemake.wildcards.source
+    mine = counts[
+        (counts["model"] == model) if source == "simulation" else (counts["source"] == "reference")
+    ]
+    used = {row.state: bool(row.used) for row in mine.itertuples()}
+    maps = state_pair_maps(pairs, states, snakemake.params.n_beads, used)
+    for state, matrix in maps.items():
+        explained = states["frame"].isin(pairs["frame"].unique()) & (states["state"] == state)
+        log.info(
+            "state %s: %s (%d explained frames)",
+            state,
+            "mapped" if matrix is not None else "skipped (too few frames)",
+            int(explained.sum()),
+        )
+    with atomic_output(snakemake.output.maps) as tmp:
+        matrix_table(maps).to_csv(tmp, index=False)
+    folded = states.loc[states["state"] == "F", "frame"]
+    folded = folded[folded.isin(pairs["frame"].unique())].to_numpy()
+    if folded.size:
+        top = top_interactions(pairs, triplets, folded, snakemake.params.n_top)
+    else:
+        log.warning("no explained frame is folded: no top interactions")
+        top = pd.DataFrame(columns=["order", "beads", "value", "rank"])
+    log.info("folded-state top interactions:\n%s", top.to_string(index=False))
+    with atomic_output(snakemake.output.top) as tmp:
+        top.to_csv(tmp, index=False)
