@@ -118,3 +118,42 @@ def test_nan_forces_stop_the_run(tmp_path):
         run_cg_simulation(
             Broken(), lattice(2), np.full(27, 16.04), settings, tmp_path / "t.h5", "methane/painn"
         )
+
+
+def test_isolated_chain_with_prior_adds_prior_energy_and_forces():
+    """Delta learning: energy and forces are network + prior; no box means no images."""
+    from cgexplain.cg.priors import ChainPrior, fit_prior
+
+    rng = np.random.default_rng(1)
+    steps = rng.normal(size=(40, 8, 3))
+    steps *= 3.8 / np.linalg.norm(steps, axis=-1, keepdims=True)
+    chains = np.cumsum(steps, axis=1) + rng.normal(scale=0.05, size=(40, 8, 3))
+    prior = ChainPrior(fit_prior(chains, np.arange(8), 350.0, max_sigma=4.0))
+    torch.manual_seed(0)
+    model = build_model(ModelSpec("painn", n_features=8, n_interactions=1, n_rbf=6, cutoff=5.0))
+    plain = BatchedPotential(model, np.arange(1, 9), np.zeros((3, 3)), cutoff=5.0)
+    delta = BatchedPotential(model, np.arange(1, 9), np.zeros((3, 3)), cutoff=5.0, prior=prior)
+    assert not plain.periodic
+    x = torch.as_tensor(chains[:3])
+    e0, f0 = plain(x)
+    e1, f1 = delta(x)
+    ep, fp = prior.energy_and_forces(x)
+    torch.testing.assert_close(e1, e0 + ep.to(e0))
+    torch.testing.assert_close(f1, f0 + fp.to(f0))
+    # far from any image: moving the chain by 1000 Å changes nothing without a box
+    e2, _ = plain(x + 1000.0)
+    torch.testing.assert_close(e2, e0, rtol=1e-4, atol=1e-4)
+
+
+def test_isolated_chain_simulation_stores_zero_box(tmp_path):
+    torch.manual_seed(0)
+    model = build_model(ModelSpec("painn", n_features=8, n_interactions=1, n_rbf=6, cutoff=5.0))
+    potential = BatchedPotential(model, np.full(6, 6), np.zeros((3, 3)), cutoff=5.0)
+    start = np.cumsum(np.full((2, 6, 3), 2.5), axis=1)
+    settings = CGRunSettings(300.0, 1.0, 1.0, n_steps=10, save_interval=5, seed=2,
+                             min_distance=0.5, temperature_factor=50.0)  # fmt: skip
+    run_cg_simulation(potential, start, np.full(6, 12.0), settings, tmp_path / "c.h5", "chain")
+    traj = load_trajectory(tmp_path / "c.h5")
+    assert traj.n_frames == 4 and np.all(traj.box == 0.0)
+    # not wrapped into any cell: the chain stays near where it started
+    assert np.abs(traj.positions - start[0]).max() < 5.0

@@ -44,6 +44,10 @@ def test_empty_config_gets_every_default():
     assert config["water"]["reference"]["timestep"] == 1.0
     assert config["methane"]["reference"]["box"] == [20.768, 20.410, 17.969]
     assert config["methane"]["structure"]["rdf_bins"] == 150
+    assert config["methane"]["reference"]["temperature"] == 300.0
+    assert config["ntl9"]["reference"]["temperature"] == 350.0  # the study's protein
+    assert config["ntl9"]["simulation"]["temperature"] == 350.0
+    assert config["ntl9"]["mutations"] == ["ILE4ASN", "LEU30PHE"]
     check_config(config)
 
 
@@ -151,3 +155,21 @@ def test_more_shards_than_frames_is_named():
     validate(config, SCHEMA)
     with pytest.raises(ConfigError, match="scatter.reference"):
         check_config(config)
+
+
+def test_protein_cross_checks_are_named():
+    config = load("config")
+    validate(config, SCHEMA)
+    config["ntl9"]["mutations"] = ["ILE4ASN", "LEU80PHE"]
+    config["ntl9"]["states"]["broken"] = 0.8
+    with pytest.raises(ConfigError) as err:
+        check_config(config)
+    assert "ntl9.mutations: LEU80PHE names residue 80, outside 1-39" in str(err.value)
+    assert "ntl9.states.broken (0.8) must be below ntl9.states.formed (0.7)" in str(err.value)
+
+
+def test_bad_mutation_text_is_named():
+    config = load("config")
+    config["ntl9"]["mutations"] = ["I4N"]
+    with pytest.raises(WorkflowError, match="I4N"):
+        validate(config, SCHEMA)

@@ -83,3 +83,131 @@ def test_calpha_map_of_ntl9(prepared):
     assert (np.delete(per_bead, glycines) == 2).all()
     assert cg.bead_types[3] == AMINO_ACID_TYPES["ILE"] and cg.bead_names[3] == "ILE4"
     assert cg.bead_types[29] == AMINO_ACID_TYPES["LEU"] and cg.bead_names[29] == "LEU30"
+
+
+def test_implicit_solvent_system_and_short_run_with_hot_start(prepared, tmp_path):
+    """GBn2 NTL9: no box, residues as molecules, Cα beads; a hot start then a short run
+    stores non-periodic frames (zero box) whose Cα+HA force sums map to the beads."""
+    import numpy as np
+
+    from cgexplain.cg.mapping import calpha_map, map_trajectory
+    from cgexplain.io import load_trajectory
+    from cgexplain.md.protein import build_protein_system, topology_arrays
+    from cgexplain.md.reference import RunSettings, run_reference
+
+    ref = build_protein_system(prepared[1], cutoff=12.0)
+    assert not ref.periodic and np.isnan(ref.density())
+    assert len(ref.bead_atoms) == 39 and ref.molecule_index.max() == 38
+    settings = RunSettings(
+        temperature=350.0,
+        friction=1.0,
+        timestep=4.0,
+        equilibration=0.2,
+        length=0.4,
+        save_interval=0.2,
+        checkpoint_interval=0.2,
+        seed=3,
+        platform="CPU",
+        threads=1,
+        heat_temperature=600.0,
+        heat_length=0.2,
+    )
+    run_reference(ref, settings, tmp_path / "t.h5", tmp_path / "work")
+    traj = load_trajectory(tmp_path / "t.h5")
+    assert traj.positions.shape == (2, ref.n_atoms, 3)
+    assert np.all(traj.box == 0.0)
+    assert traj.metadata["settings"]["heat_length"] == 0.2
+    top = topology_arrays(prepared[1])
+    assert top["residue_numbers"].tolist() == list(range(1, 40))
+    cg_map = calpha_map(
+        top["atom_names"],
+        top["atom_residues"],
+        top["residue_names"],
+        top["bonds"],
+        top["atomic_numbers"],
+    )
+    cg = map_trajectory(traj, cg_map)
+    # not wrapped: the Cα positions are those of the atoms, bonded Cα 3.8 Å apart
+    ca = traj.positions[:, ref.bead_atoms].astype(np.float64)
+    np.testing.assert_allclose(cg.positions, ca, atol=1e-5)
+    bonds = np.linalg.norm(np.diff(cg.positions, axis=1), axis=-1)
+    assert 3.6 < bonds.min() and bonds.max() < 4.0
+    # bead force = Cα + its hydrogens, from the atomistic forces
+    ha = [i for i, n in enumerate(top["atom_names"]) if n in ("HA", "HA2", "HA3")]
+    expected = ca_forces = traj.forces[:, ref.bead_atoms].astype(np.float64)
+    for atom in ha:
+        expected[:, top["atom_residues"][atom]] += traj.forces[:, atom]
+    np.testing.assert_allclose(cg.forces, expected, rtol=1e-5, atol=1e-4)
+    assert not np.allclose(cg.forces, ca_forces - traj.forces[:, ref.bead_atoms])
+
+
+def test_native_structure_and_dssp(prepared):
+    from cgexplain.analysis.states import secondary_structure_elements
+    from cgexplain.md.protein import load_native
+
+    native = load_native(prepared[1])
+    assert native["positions"].shape == (39, 3)
+    assert len(native["dssp"]) == 39
+    elements = secondary_structure_elements(native["dssp"])
+    # 2HBA: β1 at the N-terminus, the helix in the middle, β3 at the C-terminus
+    assert elements["β1"][0] <= 2 and elements["β3"][1] >= 36
+    assert elements["β2"][1] < elements["helix"][0] < elements["helix"][1] < elements["β3"][0]
+
+
+def test_mutations_are_bead_type_changes():
+    from cgexplain.cg.mapping import AMINO_ACID_TYPES, parse_mutation
+
+    names = ["MET", "LYS", "VAL", "ILE", "PHE"] + ["GLY"] * 24 + ["LEU"] + ["ALA"] * 9
+    assert parse_mutation("ILE4ASN", names) == (3, AMINO_ACID_TYPES["ASN"])
+    assert parse_mutation("LEU30PHE", names) == (29, AMINO_ACID_TYPES["PHE"])
+    assert parse_mutation("ILE14ASN", names, first_residue=11) == (3, AMINO_ACID_TYPES["ASN"])
+    for bad, message in (
+        ("I4N", "not like ILE4ASN"),
+        ("VAL4ASN", "residue 4 is ILE, not VAL"),
+        ("ILE99ASN", "outside the chain"),
+        ("ILE4XYZ", "unknown amino acid XYZ"),
+    ):
+        with pytest.raises(InputError, match=message):
+            parse_mutation(bad, names)
+
+
+def test_external_calpha_data(tmp_path):
+    import numpy as np
+
+    from cgexplain.analysis.tica import trajectory_runs
+    from cgexplain.cg.datasets import load_external_calpha
+
+    rng = np.random.default_rng(0)
+    pos, forces = rng.normal(size=(5, 4, 3)), rng.normal(size=(5, 4, 3))
+    names = np.array(["MET", "LYS", "VAL", "ILE"])
+    np.savez(tmp_path / "ok.npz", positions=pos, forces=forces, residue_names=names,
+             run_lengths=[2, 3])  # fmt: skip
+    traj = load_external_calpha(tmp_path / "ok.npz")
+    np.testing.assert_allclose(traj.positions, pos)
+    np.testing.assert_allclose(traj.forces, forces)
+    assert np.all(traj.box == 0) and traj.names == ["MET1", "LYS2", "VAL3", "ILE4"]
+    assert trajectory_runs(traj).tolist() == [0, 0, 1, 1, 1]
+    cases = {
+        "missing.npz": None,
+        "no_forces.npz": {"positions": pos, "residue_names": names},
+        "shape.npz": {"positions": pos, "forces": forces[:, :3], "residue_names": names},
+        "names.npz": {"positions": pos, "forces": forces, "residue_names": names[:3]},
+        "unknown.npz": {"positions": pos, "forces": forces, "residue_names": ["XXX"] * 4},
+        "nan.npz": {"positions": pos * np.nan, "forces": forces, "residue_names": names},
+        "runs.npz": {"positions": pos, "forces": forces, "residue_names": names,
+                     "run_lengths": [2, 2]},
+    }  # fmt: skip
+    messages = {
+        "missing.npz": "not found",
+        "no_forces.npz": "'forces'",
+        "shape.npz": "must both be",
+        "names.npz": "3 residue_names for 4 beads",
+        "unknown.npz": "unknown residue names",
+        "nan.npz": "NaN",
+        "runs.npz": "run_lengths sum to 4",
+    }
+    for name, arrays in cases.items():
+        if arrays is not None:
+            np.savez(tmp_path / name, **arrays)
+        with pytest.raises(InputError, match=messages[name]):
+            load_external_calpha(tmp_path / name)

@@ -176,3 +176,89 @@ def test_pair_matrix_averages_over_frames_with_absent_pairs_as_zero():
         rel.pair_matrix(pairs, 3, frames=[0, 7])
     with pytest.raises(InputError, match="no frames"):
         rel.pair_matrix(pairs, 3, frames=[])
+
+
+def test_state_pair_maps_average_explained_frames_of_each_state():
+    pairs = pd.DataFrame(
+        {
+            "frame": [0, 0, 1, 2, 2, 3],
+            "i": [0, 1, 0, 0, 0, 1],
+            "j": [1, 2, 2, 1, 2, 2],
+            "relevance_norm": [2.0, -1.0, 7.0, 4.0, 1.0, 3.0],
+        }
+    )
+    # frames 4 and 5 were not explained
+    states = pd.DataFrame({"frame": [0, 1, 2, 3, 4, 5], "state": ["F", "U", "F", "P1", "F", "P2"]})
+    used = {"F": True, "U": False, "P1": True, "P2": True}
+    maps = rel.state_pair_maps(pairs, states, 3, used)
+    assert set(maps) == {"F", "U", "P1", "P2"}
+    # F: frames 0 and 2; (0,1) (2+4)/2, (0,2) (0+1)/2, (1,2) (-1+0)/2
+    expected_f = np.array([[0.0, 3.0, 0.5], [3.0, 0.0, -0.5], [0.5, -0.5, 0.0]])
+    np.testing.assert_allclose(maps["F"], expected_f)
+    expected_p1 = np.array([[0.0, 0.0, 0.0], [0.0, 0.0, 3.0], [0.0, 3.0, 0.0]])
+    np.testing.assert_allclose(maps["P1"], expected_p1)
+    assert maps["U"] is None  # too few frames
+    assert maps["P2"] is None  # no explained frame
+
+
+def test_top_interactions_rank_mean_contributions():
+    pairs = pd.DataFrame(
+        {
+            "frame": [0, 0, 0, 1, 1, 1, 2],
+            "i": [0, 0, 1, 0, 1, 2, 2],
+            "j": [1, 3, 4, 1, 4, 5, 5],
+            "relevance_norm": [-4.0, 1.0, 2.0, -2.0, 2.0, 0.5, 100.0],
+        }
+    )
+    triplets = pd.DataFrame(
+        {
+            "frame": [0, 0, 1, 1, 2],
+            "i": [0, 0, 0, 1, 1],
+            "j": [1, 2, 1, 2, 2],
+            "k": [2, 5, 2, 3, 3],
+            "relevance_norm": [1.0, -3.0, 1.0, 0.6, -50.0],
+        }
+    )
+    top = rel.top_interactions(pairs, triplets, frames=[1, 0, 1], n_top=3)
+    assert list(top.columns) == ["order", "beads", "value", "rank"]
+    # frame 2 does not count; a set missing in a frame counts 0 there
+    assert top["order"].tolist() == [2, 2, 2, 3, 3, 3]
+    assert top["beads"].tolist() == ["0-1", "1-4", "0-3", "0-2-5", "0-1-2", "1-2-3"]
+    np.testing.assert_allclose(top["value"], [-3.0, 2.0, 0.5, -1.5, 1.0, 0.3])
+    assert top["rank"].tolist() == [1, 2, 3, 1, 2, 3]
+
+    everything = rel.top_interactions(pairs, triplets, frames=[0, 1], n_top=10)
+    assert everything.loc[everything["order"] == 2, "beads"].tolist()[-1] == "2-5"
+    np.testing.assert_allclose(everything["value"].iloc[3], 0.25)
+
+    # chain neighbours (span < 3) are left out
+    far = rel.top_interactions(pairs, triplets, frames=[0, 1], n_top=10, min_separation=3)
+    assert far["beads"].tolist() == ["1-4", "0-3", "2-5", "0-2-5"]
+    np.testing.assert_allclose(far["value"], [2.0, 0.5, 0.25, -1.5])
+    assert far["rank"].tolist() == [1, 2, 3, 1]
+
+    none_far = rel.top_interactions(pairs, triplets, frames=[0, 1], min_separation=6)
+    assert none_far.empty and list(none_far.columns) == ["order", "beads", "value", "rank"]
+    with pytest.raises(InputError, match="no frames"):
+        rel.top_interactions(pairs, triplets, frames=[])
+
+
+def test_matrix_table_round_trip():
+    rng = np.random.default_rng(6)
+    matrices = {}
+    for key in ("F", "P1"):
+        upper = np.triu(rng.normal(size=(4, 4)), k=1)
+        matrices[key] = upper + upper.T
+    table = rel.matrix_table({"F": matrices["F"], "U": None, "P1": matrices["P1"]})
+    assert list(table.columns) == ["state", "i", "j", "value"]
+    assert len(table) == 2 * 6
+    assert (table["i"] < table["j"]).all()
+    row = table[(table["state"] == "P1") & (table["i"] == 1) & (table["j"] == 3)]
+    assert row["value"].item() == matrices["P1"][1, 3]
+    back = rel.table_matrices(table, 4)
+    assert set(back) == {"F", "P1"}
+    for key, matrix in matrices.items():
+        np.testing.assert_array_equal(back[key], matrix)
+    empty = rel.matrix_table({"U": None}, name="source")
+    assert empty.empty and list(empty.columns) == ["source", "i", "j", "value"]
+    assert rel.table_matrices(empty, 4, name="source") == {}

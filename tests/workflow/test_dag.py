@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import copy_workflow, snakemake
+from .conftest import copy_workflow, has_protein_data, snakemake
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +32,23 @@ def test_dry_run_of_all(workdir, configfile):
         "plot_relevance_supplement",
     ):
         assert rule in proc.stdout
+    if configfile != "config/tiny.yaml" or has_protein_data():
+        for rule in (
+            "prepare_structure",
+            "simulate_protein",
+            "map_protein",
+            "fit_prior",
+            "assign_states",
+            "map_state_relevance",
+            "explain_mutation",
+            "plot_fig4",
+            "plot_fig5",
+            "plot_fig6",
+            "plot_fig7",
+        ):
+            assert rule in proc.stdout, rule
+    if configfile != "config/tiny.yaml":  # no local structure: fetched from the RCSB
+        assert "rule download_structure" in proc.stdout
 
 
 @pytest.mark.parametrize(
@@ -47,10 +64,47 @@ def test_dry_run_of_all(workdir, configfile):
         "fig_supplement",
         "results/figures/reference_rdf_water.png",
         "results/figures/fig3_water_so3net.pdf",
+        "ntl9",
+        "fig4",
+        "fig5",
+        "fig6",
+        "fig7",
+        "results/figures/fig6_ntl9_painn.pml",
     ],
 )
 def test_named_targets_resolve(workdir, target):
+    if ("ntl9" in target or target in ("fig4", "fig5", "fig6", "fig7")) and not has_protein_data():
+        pytest.skip("../shared/data/2HBA.pdb is absent")
     snakemake(workdir, target, "-n", "--configfile", "config/tiny.yaml")
+
+
+def test_external_protein_data_replace_the_reference_md(workdir, tmp_path):
+    """With ntl9.reference.external the branch starts from the NPZ: no protein MD."""
+    import numpy as np
+
+    data = tmp_path / "calpha.npz"
+    np.savez(data, positions=np.zeros((2, 39, 3)), forces=np.zeros((2, 39, 3)),
+             residue_names=np.array(["ALA"] * 39))  # fmt: skip
+    extra = tmp_path / "external.yaml"
+    extra.write_text(
+        "systems: [ntl9]\n"
+        f"ntl9:\n  structure_source: {{path: {tmp_path / 'x.pdb'}}}\n"
+        f"  reference: {{external: {data}}}\n"
+    )
+    (tmp_path / "x.pdb").write_text("ATOM\n")
+    proc = snakemake(workdir, "ntl9", "-n", "--configfile", "config/config.yaml", str(extra))
+    assert "rule map_protein" in proc.stdout and "rule fit_prior" in proc.stdout
+    assert "simulate_protein" not in proc.stdout
+    assert "gather_protein_reference" not in proc.stdout
+
+
+def test_structure_download_is_skipped_for_a_local_path(workdir, tmp_path):
+    extra = tmp_path / "local.yaml"
+    (tmp_path / "2HBA.pdb").write_text("ATOM\n")
+    extra.write_text(f"ntl9:\n  structure_source: {{path: {tmp_path / '2HBA.pdb'}}}\n")
+    proc = snakemake(workdir, "fig4", "-n", "--configfile", "config/config.yaml", str(extra))
+    assert "rule prepare_structure" in proc.stdout
+    assert "download_structure" not in proc.stdout
 
 
 def test_lint_is_clean(workdir):

@@ -31,7 +31,13 @@ with run_logging(snakemake.log[0]) as log:
     folded = states.loc[states["state"] == "F", "frame"]
     folded = folded[folded.isin(pairs["frame"].unique())].to_numpy()
     if folded.size:
-        top = top_interactions(pairs, triplets, folded, snakemake.params.n_top)
+        top = top_interactions(
+            pairs,
+            triplets,
+            folded,
+            snakemake.params.n_top,
+            min_separation=snakemake.params.min_separation,
+        )
     else:
         log.warning("no explained frame is folded: no top interactions")
         top = pd.DataFrame(columns=["order", "beads", "value", "rank"])

@@ -447,11 +447,15 @@ def top_interactions(
     frames: np.ndarray,
     n_top: int = 5,
     value: str = "relevance_norm",
+    min_separation: int = 0,
 ) -> pd.DataFrame:
     """The strongest 2-body and 3-body contributions of a set of frames (Fig. 6).
 
     Each bead set's contribution is averaged over ``frames`` (zero in a frame where it
     has no walks); the ``n_top`` sets of each order with the largest |mean| are kept.
+    With ``min_separation`` only sets spanning at least that many positions along the
+    chain count (the largest index minus the smallest), so that chain neighbours, whose
+    geometry the prior holds, do not crowd out the tertiary contacts.
 
     Returns:
         Table ``order, beads, value, rank``: ``beads`` as ``"i-j"`` / ``"i-j-k"`` (0-based),
@@ -463,10 +467,13 @@ def top_interactions(
     rows = []
     for order, table, cols in ((2, pairs, ["i", "j"]), (3, triplets, ["i", "j", "k"])):
         part = table[table["frame"].isin(frames)]
+        span = part[cols].max(axis=1) - part[cols].min(axis=1)
+        part = part[span >= min_separation]
         if part.empty:
             continue
         mean = part.groupby(cols)[value].sum() / frames.size
-        top = mean.reindex(mean.abs().sort_values(ascending=False).index)[:n_top]
+        order_index = mean.abs().sort_values(ascending=False, kind="stable").index
+        top = mean.reindex(order_index)[:n_top]
         for rank, (beads, v) in enumerate(top.items(), start=1):
             rows.append(
                 {

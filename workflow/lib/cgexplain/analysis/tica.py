@@ -47,8 +47,12 @@ def trajectory_runs(traj: Trajectory) -> np.ndarray:
     meta = traj.metadata
     if "n_replicas" in meta:
         return np.arange(traj.n_frames) % int(meta["n_replicas"])
-    for holder in (meta, meta.get("source", {})):
-        lengths = holder.get("run_lengths") or [s["frames"] for s in holder.get("shards", [])]
+    for holder in (meta, meta.get("source")):
+        if not isinstance(holder, dict):
+            continue
+        lengths = [int(n) for n in holder.get("run_lengths", [])] or [
+            int(s["frames"]) for s in holder.get("shards", [])
+        ]
         if lengths and sum(lengths) == traj.n_frames:
             return np.repeat(np.arange(len(lengths)), lengths)
     return np.zeros(traj.n_frames, dtype=np.int64)

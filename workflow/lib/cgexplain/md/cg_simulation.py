@@ -145,12 +145,11 @@ def run_cg_simulation(
     replicas, n = start_positions.shape[:2]
     gen = torch.Generator(device=device).manual_seed(settings.seed)
     masses_t = torch.as_tensor(masses, dtype=torch.float64, device=device)
+    periodic = is_periodic(potential.box)
     box_t = (
-        torch.as_tensor(potential.box, dtype=torch.float64, device=device)
-        if potential.periodic
-        else None
+        torch.as_tensor(potential.box, dtype=torch.float64, device=device) if periodic else None
     )
-    box_np = potential.box if potential.periodic else None
+    box_np = potential.box if periodic else None
     integrator = BAOABIntegrator(
         potential,
         masses_t,
