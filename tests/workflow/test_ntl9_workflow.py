@@ -1,0 +1,106 @@
+"""The tiny workflow's protein branch: NTL9 from ../shared/data/2HBA.pdb, no network."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cgexplain.io import load_trajectory
+
+from .conftest import has_protein_data
+
+pytestmark = [
+    pytest.mark.workflow,
+    pytest.mark.skipif(not has_protein_data(), reason="../shared/data/2HBA.pdb is absent"),
+]
+NTL9 = "MKVIFLKDVKGMGKKGEIKNVADGYANNFLFKQGLAIEA"
+
+
+def test_reference_runs_are_isolated_calpha_chains(tiny_run):
+    cg = load_trajectory(tiny_run / "results/ntl9/mapping/cg_trajectory.h5")
+    assert cg.positions.shape == (40, 39, 3)  # 2 runs x 20 frames
+    assert np.all(cg.box == 0.0)
+    bonds = np.linalg.norm(np.diff(cg.positions, axis=1), axis=-1)
+    assert 3.5 < bonds.min() and bonds.max() < 4.2  # Cα-Cα (trans peptides), Å
+    runs = cg.metadata["source"]["shards"]
+    assert [r["frames"] for r in runs] == [20, 20]
+    # the second run starts from a hot-unfolded structure, the first from the native one
+    assert runs[0]["settings"]["heat_length"] == 0.0 and runs[1]["settings"]["heat_length"] > 0
+
+
+def test_prior_table_and_delta_forces(tiny_run):
+    from schnetpack.data import ASEAtomsData
+
+    from cgexplain.cg.priors import ChainPrior, load_prior, prior_forces
+
+    table = pd.read_csv(tiny_run / "results/ntl9/prior/prior.csv")
+    assert set(table["term"]) == {"bond", "angle", "dihedral", "repulsion"}
+    assert (table["term"] == "bond").sum() == 2 * 38 and (table["term"] == "angle").sum() == 2 * 37
+    k = table[(table["term"] == "repulsion") & (table["parameter"] == "k")]["value"]
+    assert k.tolist() == [20.0]
+    bonds = table[(table["term"] == "bond") & (table["parameter"] == "r0")]["value"]
+    assert bonds.between(3.7, 4.0).all()
+    prior = ChainPrior(load_prior(tiny_run / "results/ntl9/prior/prior.json"))
+    cg = load_trajectory(tiny_run / "results/ntl9/mapping/cg_trajectory.h5")
+    data = ASEAtomsData(str(tiny_run / "results/ntl9/prior/delta_dataset.db"))
+    assert len(data) == cg.n_frames
+    row = data[3]
+    expected = cg.forces[3] - prior_forces(prior, cg.positions[3:4])[0]
+    np.testing.assert_allclose(row["forces"].numpy(), expected, atol=1e-3)
+
+
+def test_cg_simulation_adds_the_prior_and_states_are_written(tiny_run):
+    sim = load_trajectory(tiny_run / "results/ntl9/simulation/painn/trajectory.h5")
+    assert sim.n_sites == 39 and np.all(sim.box == 0.0)
+    assert sim.metadata["settings"]["temperature"] == 350.0
+    counts = pd.read_csv(tiny_run / "results/ntl9/states.csv", keep_default_na=False)
+    assert list(counts.columns[:2]) == ["source", "model"]
+    assert {"state", "n_frames", "used"} <= set(counts.columns)
+    assert set(counts["source"]) == {"reference", "cg"}
+    assert set(counts["state"]) == {"F", "U", "P1", "P2"}
+    reference = counts[counts["source"] == "reference"]
+    assert reference["n_frames"].sum() <= 40
+    assert reference.set_index("state").loc["F", "n_frames"] > 0  # the native run is folded
+    frames = pd.read_csv(
+        tiny_run / "results/ntl9/states/frames_reference.csv", keep_default_na=False
+    )
+    assert len(frames) == 40 and {"b1b2", "b1b3", "helix", "tic1", "tic2"} <= set(frames.columns)
+    info = json.loads((tiny_run / "results/ntl9/states/elements.json").read_text())
+    assert info["sequence"] == NTL9
+    surface = pd.read_csv(tiny_run / "results/ntl9/states/fes_reference.csv")
+    assert surface["count"].sum() == 40 and np.nanmin(surface["free_energy"]) == 0.0
+
+
+def test_state_maps_top_interactions_and_mutations(tiny_run):
+    base = tiny_run / "results/ntl9/relevance/painn/simulation"
+    maps = pd.read_csv(base / "state_maps.csv")
+    folded = maps[maps["state"] == "F"]
+    assert len(folded) == 39 * 38 // 2 and (folded["i"] < folded["j"]).all()
+    assert folded["value"].abs().max() > 0
+    top = pd.read_csv(base / "top_interactions.csv")
+    assert set(top["order"]) <= {2, 3} and len(top) <= 10
+    spans = [np.ptp([int(b) for b in s.split("-")]) for s in top["beads"]]
+    assert min(spans) >= 3  # tertiary contacts only (top_min_separation)
+    for mutation, residue in (("ILE4ASN", 3), ("LEU30PHE", 29)):
+        table = pd.read_csv(base / f"mutations/{mutation}.csv")
+        kinds = {k: part.set_index(["i", "j"])["value"] for k, part in table.groupby("kind")}
+        assert set(kinds) == {"wild_type", "mutant", "difference"}
+        np.testing.assert_allclose(
+            kinds["difference"], kinds["mutant"] - kinds["wild_type"], atol=1e-9
+        )
+        changed = kinds["difference"][kinds["difference"].abs() > 1e-9]
+        assert any(residue in pair for pair in changed.index)  # the type change is felt
+
+
+def test_protein_figures_and_pymol_scripts(tiny_run):
+    figures = tiny_run / "results/figures"
+    for name in ("fig4_ntl9", "fig5_ntl9_painn", "fig6_ntl9_painn", "fig7_ntl9_painn"):
+        for ext in ("png", "pdf"):
+            assert (figures / f"{name}.{ext}").stat().st_size > 5000, name
+    for name in ("fig6_ntl9_painn", "fig7_ntl9_painn"):
+        script = (figures / f"{name}.pml").read_text()
+        assert "load results/ntl9/reference/prepared.pdb" in script
+        assert "//A/" in script and "/CA" in script
