@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from ..conftest import REPO
-from ..workflow.conftest import copy_workflow
+from ..workflow.conftest import copy_workflow, has_protein_data
 
 CLUSTER = REPO / "tests" / "slurm" / "cluster.sh"
 
@@ -72,7 +72,7 @@ def test_tiny_workflow_runs_through_sbatch(slurm_cluster, tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        timeout=900,
+        timeout=1800,
     )
     assert proc.returncode == 0, proc.stdout[-6000:]
     assert (workdir / "results/validation/reference_structure.csv").exists()
@@ -93,7 +93,12 @@ def test_tiny_workflow_runs_through_sbatch(slurm_cluster, tmp_path):
         assert "gres/gpu" not in row["ReqTRES"] and "cpu=1" in row["ReqTRES"], row
     # relevance shards are GPU jobs with the relevance threads (2 in the default config)
     explain = [r for r in rows if "rule_explain_frames" in r["Comment"]]
-    assert len(explain) == 8 and all(r["State"] == "COMPLETED" for r in explain)
+    n_models = 5 if has_protein_data() else 4  # NTL9 PaiNN besides the liquids' four
+    assert len(explain) == 2 * n_models and all(r["State"] == "COMPLETED" for r in explain)
     assert all("gres/gpu=1" in r["ReqTRES"] and "cpu=2" in r["ReqTRES"] for r in explain)
+    if has_protein_data():  # the protein runs are GPU jobs, one per run
+        runs = [r for r in rows if "rule_simulate_protein" in r["Comment"]]
+        assert len(runs) == 2 and all("gres/gpu=1" in r["ReqTRES"] for r in runs), runs
+        assert (workdir / "results/figures/fig7_ntl9_painn.pml").exists()
     # local rules (plots, tables) never went through sbatch
     assert not any("rule_plot_" in r["Comment"] or "summarize" in r["Comment"] for r in rows)
