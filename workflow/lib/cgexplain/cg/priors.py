@@ -109,7 +109,9 @@ def fit_harmonic(
 
     Returns:
         ``(k, x0)``, k in kcal/mol per unit of x squared. When the inverted histogram is
-        not convex (too few samples), the Gaussian moments ``kT / var``, ``mean``.
+        not convex (too few samples), or the fitted minimum lies outside the sampled
+        range (a bimodal coordinate, e.g. an angle that is helical in some frames and
+        extended in others), the Gaussian moments ``kT / var``, ``mean``.
     """
     samples = np.asarray(samples, dtype=float)
     if n_bins is None:
@@ -123,9 +125,10 @@ def fit_harmonic(
         raise ValueError("too few populated bins for a harmonic fit")
     centre = samples.mean()
     a, b, _ = np.polyfit(x - centre, pmf, 2, w=np.sqrt(counts))
-    if a <= 0:
+    x0 = centre - b / (2.0 * a) if a > 0 else np.nan
+    if not low <= x0 <= high:  # not convex, or its minimum outside the sampled range
         return float(KB * temperature / samples.var()), float(centre)
-    return float(2.0 * a), float(centre - b / (2.0 * a))
+    return float(2.0 * a), float(x0)
 
 
 def fourier_design(phi: np.ndarray, n_terms: int) -> np.ndarray:
