@@ -404,7 +404,8 @@ def protein_targets():
         "results/ntl9/states.csv",
         "results/ntl9/prior/prior.csv",
         *[
-            f"results/ntl9/relevance/{m}/{protein_source()}/state_maps.csv"
+            f"results/ntl9/relevance/{m}/{source}/state_maps.csv"
             for m in protein_models()
+            for source in config["ntl9"]["relevance"]["sources"]
         ],
     ]
