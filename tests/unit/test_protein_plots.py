@@ -166,3 +166,24 @@ def test_fig7(tmp_path):
     paths, ok = _written(tmp_path, "fig7")
     plots.plot_fig7(differences, mutated, SEQUENCE, ELEMENTS, _structure(), paths, n_top=4)
     assert ok()
+
+
+def test_maps_with_chain_neighbours_masked(tmp_path):
+    """Figs. 5 and 7 get NaN for |i - j| < 3; colour scales and rankings ignore them."""
+    from cgexplain.analysis.relevance import mask_chain_neighbours
+
+    big = _symmetric(9)
+    big[np.abs(np.subtract.outer(np.arange(N), np.arange(N))) == 1] = 1e6
+    masked = mask_chain_neighbours(big, 3)
+    i, j = np.indices(big.shape)
+    assert np.isnan(masked[np.abs(i - j) < 3]).all()
+    np.testing.assert_array_equal(masked[np.abs(i - j) >= 3], big[np.abs(i - j) >= 3])
+    maps = {"F": masked, "U": masked * 0.5, "P1": None, "P2": masked}
+    paths, ok = _written(tmp_path, "fig5m")
+    plots.plot_fig5(maps, SEQUENCE, ELEMENTS, REGIONS, paths)
+    assert ok()
+    top = plots.top_changed_contacts(masked, 3, n_top=5)
+    assert all(abs(a - b) >= 3 for a, b in top["beads"])  # the 1e6 neighbours are gone
+    paths, ok = _written(tmp_path, "fig7m")
+    plots.plot_fig7({"ILE4ASN": masked}, {"ILE4ASN": 3}, SEQUENCE, ELEMENTS, _structure(), paths)
+    assert ok()

@@ -83,7 +83,7 @@ def test_state_maps_top_interactions_and_mutations(tiny_run):
     top = pd.read_csv(base / "top_interactions.csv")
     assert set(top["order"]) <= {2, 3} and len(top) <= 10
     spans = [np.ptp([int(b) for b in s.split("-")]) for s in top["beads"]]
-    assert min(spans) >= 3  # tertiary contacts only (top_min_separation)
+    assert min(spans) >= 3  # tertiary contacts only (figure_min_separation)
     for mutation, residue in (("ILE4ASN", 3), ("LEU30PHE", 29)):
         table = pd.read_csv(base / f"mutations/{mutation}.csv")
         kinds = {k: part.set_index(["i", "j"])["value"] for k, part in table.groupby("kind")}

@@ -199,6 +199,8 @@ rule plot_fig5:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        min_separation=config["ntl9"]["figure_min_separation"],
     script:
         "../scripts/plot_fig5.py"
 
@@ -260,5 +262,6 @@ rule plot_fig7:
         mutations=config["ntl9"]["mutations"],
         first_residue=config["ntl9"]["structure_source"]["first_residue"],
         n_top=config["ntl9"]["n_top"],
+        min_separation=config["ntl9"]["figure_min_separation"],
     script:
         "../scripts/plot_fig7.py"

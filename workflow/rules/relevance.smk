@@ -155,7 +155,7 @@ rule map_state_relevance:
         runtime=10,
     params:
         n_top=config["ntl9"]["n_top"],
-        min_separation=config["ntl9"]["top_min_separation"],
+        min_separation=config["ntl9"]["figure_min_separation"],
         n_beads=config["ntl9"]["structure_source"]["last_residue"]
         - config["ntl9"]["structure_source"]["first_residue"]
         + 1,

@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 
-from cgexplain.analysis.relevance import table_matrices
+from cgexplain.analysis.relevance import mask_chain_neighbours, table_matrices
 from cgexplain.analysis.states import STATES
 from cgexplain.plots.protein import plot_fig5
 from cgexplain.runlog import run_logging
@@ -12,7 +12,10 @@ from cgexplain.runlog import run_logging
 with run_logging(snakemake.log[0]):
     info = json.loads(open(snakemake.input.elements).read())
     n_beads = len(info["residue_names"])
-    maps = table_matrices(pd.read_csv(snakemake.input.maps), n_beads)
+    maps = {
+        state: mask_chain_neighbours(matrix, snakemake.params.min_separation)
+        for state, matrix in table_matrices(pd.read_csv(snakemake.input.maps), n_beads).items()
+    }
     plot_fig5(
         {state: maps.get(state) for state in STATES},
         info["sequence"],

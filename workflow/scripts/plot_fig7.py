@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from cgexplain.analysis.relevance import table_matrices
+from cgexplain.analysis.relevance import mask_chain_neighbours, table_matrices
 from cgexplain.cg.mapping import parse_mutation
 from cgexplain.plots.protein import plot_fig7, top_changed_contacts, write_pymol_script
 from cgexplain.runlog import run_logging
@@ -21,7 +21,10 @@ with run_logging(snakemake.log[0]) as log:
         matrices = table_matrices(pd.read_csv(path), n_beads, name="kind")
         if "difference" not in matrices:
             log.warning("%s: no folded frames were explained; drawn as zero", mutation)
-        differences[mutation] = matrices.get("difference", np.zeros((n_beads, n_beads)))
+        differences[mutation] = mask_chain_neighbours(
+            matrices.get("difference", np.zeros((n_beads, n_beads))),
+            snakemake.params.min_separation,
+        )
         mutated[mutation] = index
         contacts.append(top_changed_contacts(differences[mutation], index, snakemake.params.n_top))
     plot_fig7(

@@ -24,6 +24,7 @@ __all__ = [
     "binned_map",
     "binned_mean",
     "frame_normalizers",
+    "mask_chain_neighbours",
     "matrix_table",
     "normalize_contributions",
     "pair_histogram",
@@ -508,4 +509,12 @@ def table_matrices(
         matrix = np.zeros((n_beads, n_beads))
         matrix[part["i"].to_numpy(), part["j"].to_numpy()] = part["value"].to_numpy()
         out[str(key)] = matrix + matrix.T
+    return out
+
+
+def mask_chain_neighbours(matrix: np.ndarray, min_separation: int) -> np.ndarray:
+    """A copy of an (N, N) residue-pair matrix with NaN where |i - j| < min_separation."""
+    out = np.array(matrix, dtype=float)
+    i, j = np.indices(out.shape)
+    out[np.abs(i - j) < min_separation] = np.nan
     return out
