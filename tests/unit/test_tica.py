@@ -182,3 +182,28 @@ def test_free_energy_surface_grid_and_ranges():
     assert table["count"].sum() == inside.sum()
     assert np.nanmin(table["free_energy"]) == 0.0
     assert table["free_energy"].isna().tolist() == (table["count"] == 0).tolist()
+
+
+def test_pca_before_tica_keeps_the_within_run_motion():
+    """Runs that never interconvert, offset along a direction of tiny variance: TICA on
+    all features maps each run to a point (the offset is perfectly slow); with a PCA
+    filter the motion inside the runs, which the leading components carry, stays."""
+    rng = np.random.default_rng(3)
+    runs = []
+    for r in range(4):
+        motion = np.zeros(300)  # stationary, autocorrelated motion inside a run
+        for t in range(1, 300):
+            motion[t] = 0.9 * motion[t - 1] + rng.normal()
+        features = rng.normal(scale=0.2, size=(300, 30))
+        features[:, 0] += motion
+        features[:, 29] = rng.normal(scale=0.01, size=300) + 0.1 * r  # separates the runs
+        runs.append(features)
+    runs_id = np.repeat(np.arange(4), 300)
+    every = np.concatenate(runs)
+
+    def within(projection):
+        y = projection.transform(every)[:, 0]
+        return np.mean([y[runs_id == r].std() for r in range(4)]) / y.std()
+
+    assert within(tica.TICAProjection(runs, lagtime=5)) < 0.3
+    assert within(tica.TICAProjection(runs, lagtime=5, n_pca=1)) > 0.8

@@ -33,7 +33,9 @@ with run_logging(snakemake.log[0]) as log:
     )
     features = {name: pair_distance_features(t.positions) for name, t in sources.items()}
     runs = trajectory_runs(sources["reference"])
-    tica = TICAProjection(split_runs(features["reference"], runs), p["tica_lag"])
+    tica = TICAProjection(
+        split_runs(features["reference"], runs), p["tica_lag"], n_pca=p["tica_pca"] or None
+    )
     log.info("TICA lag %d frames, timescales %s frames", tica.lagtime, tica.timescales)
     tics = {name: tica.transform(f) for name, f in features.items()}
     every = np.concatenate(list(tics.values()))

@@ -66,26 +66,49 @@ def split_runs(features: np.ndarray, runs: np.ndarray) -> list[np.ndarray]:
 class TICAProjection:
     """A fitted TICA model (deeptime) on Cα pair distances.
 
+    With few, short runs that never interconvert, TICA on all ~700 distances finds
+    low-variance directions that separate the runs perfectly: each run collapses to a
+    point on the TICs. Projecting on the ``n_pca`` leading principal components of the
+    reference first (a common noise filter before TICA) keeps the within-run motion.
+
     Args:
         reference_features: list of (n_frames_run, n_features) arrays, one per run.
-        lagtime: lag in frames; reduced to what the shortest usable run allows.
+        lagtime: lag in frames; reduced to what the longest run allows.
         dim: components kept.
+        n_pca: principal components kept before TICA (``None``: all features).
     """
 
-    def __init__(self, reference_features: list[np.ndarray], lagtime: int, dim: int = 2) -> None:
+    def __init__(
+        self,
+        reference_features: list[np.ndarray],
+        lagtime: int,
+        dim: int = 2,
+        n_pca: int | None = None,
+    ) -> None:
         from deeptime.decomposition import TICA
 
         longest = max((len(f) for f in reference_features), default=0)
         if longest < 3:
             raise InputError("TICA needs at least one reference run with 3 frames or more")
         self.lagtime = int(max(1, min(lagtime, longest // 2)))
-        usable = [f for f in reference_features if len(f) > self.lagtime]
+        stacked = np.concatenate(reference_features)
+        self.mean = stacked.mean(axis=0)
+        self.components: np.ndarray | None = None
+        if n_pca is not None:
+            _, _, vt = np.linalg.svd(stacked - self.mean, full_matrices=False)
+            self.components = vt[: max(dim, n_pca)].T  # (n_features, n_pca)
+        usable = [self._reduce(f) for f in reference_features if len(f) > self.lagtime]
         self.model = TICA(lagtime=self.lagtime, dim=dim).fit(usable).fetch_model()
         self.dim = dim
 
+    def _reduce(self, features: np.ndarray) -> np.ndarray:
+        if self.components is None:
+            return features
+        return (features - self.mean) @ self.components
+
     def transform(self, features: np.ndarray) -> np.ndarray:
         """(n_frames, n_features) -> (n_frames, dim) TICA coordinates."""
-        return np.asarray(self.model.transform(features))[:, : self.dim]
+        return np.asarray(self.model.transform(self._reduce(features)))[:, : self.dim]
 
     @property
     def timescales(self) -> np.ndarray:
