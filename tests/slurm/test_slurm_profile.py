@@ -93,8 +93,10 @@ def test_tiny_workflow_runs_through_sbatch(slurm_cluster, tmp_path):
         assert "gres/gpu" not in row["ReqTRES"] and "cpu=1" in row["ReqTRES"], row
     # relevance shards are GPU jobs with the relevance threads (2 in the default config)
     explain = [r for r in rows if "rule_explain_frames" in r["Comment"]]
-    n_models = 5 if has_protein_data() else 4  # NTL9 PaiNN besides the liquids' four
-    assert len(explain) == 2 * n_models and all(r["State"] == "COMPLETED" for r in explain)
+    # 2 shards per (model, source): the liquids' 4 models explain their CG frames, NTL9's
+    # PaiNN its reference and CG frames
+    n_runs = 4 + (2 if has_protein_data() else 0)
+    assert len(explain) == 2 * n_runs and all(r["State"] == "COMPLETED" for r in explain)
     assert all("gres/gpu=1" in r["ReqTRES"] and "cpu=2" in r["ReqTRES"] for r in explain)
     if has_protein_data():  # the protein runs are GPU jobs, one per run
         runs = [r for r in rows if "rule_simulate_protein" in r["Comment"]]

@@ -75,11 +75,12 @@ def test_cg_simulation_adds_the_prior_and_states_are_written(tiny_run):
 
 
 def test_state_maps_top_interactions_and_mutations(tiny_run):
-    base = tiny_run / "results/ntl9/relevance/painn/simulation"
-    maps = pd.read_csv(base / "state_maps.csv")
-    folded = maps[maps["state"] == "F"]
-    assert len(folded) == 39 * 38 // 2 and (folded["i"] < folded["j"]).all()
-    assert folded["value"].abs().max() > 0
+    for source in ("reference", "simulation"):  # both sources get state maps
+        maps = pd.read_csv(tiny_run / f"results/ntl9/relevance/painn/{source}/state_maps.csv")
+        folded = maps[maps["state"] == "F"]
+        assert len(folded) == 39 * 38 // 2 and (folded["i"] < folded["j"]).all()
+        assert folded["value"].abs().max() > 0
+    base = tiny_run / "results/ntl9/relevance/painn/reference"  # the first source: figures
     top = pd.read_csv(base / "top_interactions.csv")
     assert set(top["order"]) <= {2, 3} and len(top) <= 10
     spans = [np.ptp([int(b) for b in s.split("-")]) for s in top["beads"]]
