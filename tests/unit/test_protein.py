@@ -90,9 +90,9 @@ def test_implicit_solvent_system_and_short_run_with_hot_start(prepared, tmp_path
     stores non-periodic frames (zero box) whose Cα+HA force sums map to the beads."""
     import numpy as np
 
-    from cgexplain.cg.mapping import calpha_map, map_trajectory
+    from cgexplain.cg.mapping import map_trajectory
     from cgexplain.io import load_trajectory
-    from cgexplain.md.protein import build_protein_system, topology_arrays
+    from cgexplain.md.protein import build_protein_system, load_calpha_map, topology_arrays
     from cgexplain.md.reference import RunSettings, run_reference
 
     ref = build_protein_system(prepared[1], cutoff=12.0)
@@ -119,14 +119,7 @@ def test_implicit_solvent_system_and_short_run_with_hot_start(prepared, tmp_path
     assert traj.metadata["settings"]["heat_length"] == 0.2
     top = topology_arrays(prepared[1])
     assert top["residue_numbers"].tolist() == list(range(1, 40))
-    cg_map = calpha_map(
-        top["atom_names"],
-        top["atom_residues"],
-        top["residue_names"],
-        top["bonds"],
-        top["atomic_numbers"],
-    )
-    cg = map_trajectory(traj, cg_map)
+    cg = map_trajectory(traj, load_calpha_map(prepared[1]))
     # not wrapped: the Cα positions are those of the atoms, bonded Cα 3.8 Å apart
     ca = traj.positions[:, ref.bead_atoms].astype(np.float64)
     np.testing.assert_allclose(cg.positions, ca, atol=1e-5)

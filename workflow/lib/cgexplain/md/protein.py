@@ -94,7 +94,7 @@ def build_protein_system(
     name: str = "ntl9",
     forcefield: str = "amber14-all.xml",
     implicit_solvent: str = "implicit/gbn2.xml",
-    cutoff: float = 15.0,
+    cutoff: float = 12.0,
     hydrogen_mass: float = 3.0,
 ):
     """All-atom protein in implicit solvent, ready for :func:`cgexplain.md.reference.run_reference`.
@@ -172,6 +172,20 @@ def topology_arrays(pdb_path: str | os.PathLike) -> dict:
         "bonds": np.array([(b[0].index, b[1].index) for b in top.bonds()], dtype=np.int64),
         "atomic_numbers": np.array([a.element.atomic_number for a in atoms], dtype=np.int64),
     }
+
+
+def load_calpha_map(pdb_path: str | os.PathLike):
+    """The Cα map (:func:`cgexplain.cg.mapping.calpha_map`) of a prepared PDB's atoms."""
+    from cgexplain.cg.mapping import calpha_map
+
+    top = topology_arrays(pdb_path)
+    return calpha_map(
+        top["atom_names"],
+        top["atom_residues"],
+        top["residue_names"],
+        top["bonds"],
+        top["atomic_numbers"],
+    )
 
 
 def load_native(pdb_path: str | os.PathLike) -> dict:
