@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
+
+from cgexplain.io import InputError
 
 log = logging.getLogger("cgexplain")
 
@@ -35,13 +38,21 @@ def read_frames(path: str | Path, start: int = 0, stop: int | None = None, strid
     import ase.io
 
     path = Path(path)
+    if not path.exists():
+        raise InputError(f"trajectory file not found: {path}")
     if path.suffix.lower() in HDF5_SUFFIXES:
         import h5py
 
         from cgexplain.lrp.trajectory import frame_atoms
 
-        with h5py.File(path, "r") as handle:
-            n_total = handle["positions"].shape[0]
+        try:
+            with h5py.File(path, "r") as handle:
+                n_total = handle["positions"].shape[0]
+                missing = {"box", "atomic_numbers"} - set(handle)
+        except (OSError, KeyError) as error:
+            raise InputError(f"cannot read trajectory {path}: {error}") from error
+        if missing:
+            raise InputError(f"trajectory {path} has no dataset(s) {sorted(missing)}")
         indices = range(n_total)[start:stop:stride]
 
         def hdf5_frames() -> Iterator[tuple[int, ase.Atoms]]:
@@ -58,7 +69,12 @@ def read_frames(path: str | Path, start: int = 0, stop: int | None = None, strid
                     )
 
         return hdf5_frames(), len(indices)
-    frames = ase.io.read(path, index=":")
+    try:
+        frames = ase.io.read(path, index=":")
+    except Exception as error:  # ASE raises many types for an unreadable file
+        raise InputError(
+            f"cannot read trajectory {path}: {type(error).__name__}: {error}"
+        ) from error
     indices = range(len(frames))[start:stop:stride]
     return ((index, frames[index]) for index in indices), len(indices)
 
@@ -76,7 +92,7 @@ def explain(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
     from cgexplain.analysis.relevance import normalize_contributions
-    from cgexplain.cg.training import load_model
+    from cgexplain.io import load_model
     from cgexplain.lrp.trajectory import explain_frames
 
     torch.set_num_threads(args.threads) if args.threads else None
@@ -116,14 +132,22 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--device", default="cpu")
     exp.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     exp.add_argument("--chunk-size", type=int, default=65536)
+    exp.add_argument("--debug", action="store_true", help="show the traceback of an error")
     exp.set_defaults(func=explain)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    """Run the command line; bad input ends with one line on stderr and exit status 1."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
-    args.func(args)
+    try:
+        args.func(args)
+    except (InputError, NotImplementedError, ValueError, OSError) as error:
+        if args.debug:
+            raise
+        print(f"cgexplain: error: {error}", file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

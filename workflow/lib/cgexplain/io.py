@@ -52,6 +52,44 @@ class InputError(ValueError):
     """An input file is missing, unreadable or holds data of the wrong shape or values."""
 
 
+def load_model(path: str | os.PathLike, device: str = "cpu"):
+    """Load a SchNetPack ``NeuralNetworkPotential`` saved with ``torch.save``.
+
+    The file is unpickled (``weights_only=False``): load only files this workflow wrote or
+    that you trust. SO3net convolutions are switched to the faster equivalent of
+    :mod:`cgexplain.cg.fast_so3` (same parameters, same values).
+
+    Raises:
+        InputError: naming the file, when it is missing, unreadable, not a PyTorch file,
+            or holds something that is not a SchNetPack potential.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"model file not found: {path}")
+    if not path.is_file():
+        raise InputError(f"model path is not a file: {path}")
+    import torch
+
+    import cgexplain  # noqa: F401  (SchNetPack import shim)
+
+    try:
+        model = torch.load(path, weights_only=False, map_location=device)
+    except Exception as error:  # torch raises many types for a damaged file
+        raise InputError(
+            f"cannot read model file {path}: not a PyTorch model file or damaged "
+            f"({type(error).__name__}: {error})"
+        ) from error
+    if not (hasattr(model, "representation") and hasattr(model, "output_modules")):
+        raise InputError(
+            f"model file {path} holds a {type(model).__name__}, not a SchNetPack "
+            "NeuralNetworkPotential"
+        )
+    from cgexplain.cg.fast_so3 import accelerate_so3net
+
+    accelerate_so3net(model)
+    return model.eval()
+
+
 def is_periodic(box: np.ndarray) -> bool:
     """Whether a (3, 3) cell (Å) describes a periodic box; an all-zero cell means an
     isolated molecule (e.g. a protein in implicit solvent)."""

@@ -29,6 +29,7 @@ import torch  # noqa: E402
 import cgexplain  # noqa: F401 - SchNetPack import shim
 from cgexplain.cg.fast_so3 import accelerate_so3net, restore_so3net  # noqa: E402
 from cgexplain.io import InputError, atomic_output, write_json  # noqa: E402
+from cgexplain.io import load_model as io_load_model  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -337,13 +338,8 @@ def _rmse_metric():
 
 
 def load_model(path: str | os.PathLike, device: str = "cpu") -> spk.model.NeuralNetworkPotential:
-    """Load a model written by :func:`train_force_matching` (a file this workflow wrote)."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"model file not found: {path}")
-    model = torch.load(path, weights_only=False, map_location=device)
-    accelerate_so3net(model)
-    return model.eval()
+    """Load a model written by :func:`train_force_matching` (see :func:`cgexplain.io.load_model`)."""
+    return io_load_model(path, device)
 
 
 def load_spec(path: str | os.PathLike) -> tuple[ModelSpec, TrainSpec]:

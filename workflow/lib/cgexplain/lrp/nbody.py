@@ -28,6 +28,7 @@ from cgexplain.lrp.engine import (
     enumerate_walks,
     walk_relevance,
 )
+from cgexplain.lrp.exact_sets import MAX_BLOCKS, centre_sums, exact_set_sums_from_centres
 from cgexplain.lrp.rules import RULES, Rule
 
 
@@ -191,14 +192,25 @@ def exact_set_sums(
 
 
 def _mic_distances(atoms: ase.Atoms, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Minimum-image distances (Å) between beads a[k] and b[k]."""
+    """Minimum-image distances (Å) between beads a[k] and b[k].
+
+    Rounding per axis for orthorhombic cells, where it is exact at any distance; ASE's
+    search otherwise.
+    """
     if a.size == 0:
         return np.zeros(0)
     pos = atoms.get_positions()
     vec = pos[a] - pos[b]
-    if atoms.cell.rank == 3 and atoms.pbc.any():
+    if atoms.cell.rank == 3 and atoms.pbc.all():
+        cell = atoms.cell.array
+        lengths = np.diag(cell)
+        if np.allclose(cell, np.diag(lengths)):  # orthorhombic: exact at any distance
+            vec = vec - lengths * np.round(vec / lengths)
+        else:
+            vec, _ = find_mic(vec, atoms.cell, atoms.pbc)
+    elif atoms.cell.rank == 3 and atoms.pbc.any():
         vec, _ = find_mic(vec, atoms.cell, atoms.pbc)
-    return np.linalg.norm(vec, axis=1)
+    return np.sqrt(np.einsum("ij,ij->i", vec, vec))
 
 
 def _largest_angle(d_ij: np.ndarray, d_ik: np.ndarray, d_jk: np.ndarray) -> np.ndarray:
@@ -229,19 +241,47 @@ class WalkRelevance:
     n_walks_total: int = 0
 
 
-def explain_walks(
-    model: nn.Module,
-    atoms: ase.Atoms,
-    rule: Rule = "gamma",
-    gamma: float = 0.1,
-    max_distinct: int = 3,
-    chunk_size: int = DEFAULT_CHUNK,
-) -> WalkRelevance:
-    """Exact relevance of every walk visiting at most ``max_distinct`` beads.
+@dataclass
+class ModifiedPass:
+    """The modified forward and backward pass of one frame, shared by both engines.
 
-    See :func:`nbody_relevance` for the arguments; ``max_distinct`` may exceed 3 (all
-    walks of a small frame), at a cost growing with the number of walks.
+    Attributes:
+        adapter: the adapter bound to the frame's graph; pairs: its walk graph.
+        fwd: detached values of the modified forward pass.
+        readout_grad: (n_beads, F) gradient of the modified energy w.r.t. ``h_T``.
+        total: unmasked gradient x input (sum of R over all walks), kcal/mol.
+        energy: SchNetPack model energy; modified_energy: modified-forward value.
     """
+
+    adapter: object
+    pairs: BeadPairs
+    fwd: object
+    readout_grad: torch.Tensor
+    total: float
+    energy: float
+    modified_energy: float
+
+
+def check_frame(atoms: ase.Atoms) -> None:
+    """Raise ``ValueError`` naming the problem of a frame that cannot be explained."""
+    positions = np.asarray(atoms.get_positions())
+    if positions.ndim != 2 or positions.shape[1] != 3 or positions.shape[0] == 0:
+        raise ValueError(f"frame positions must have shape (n_beads, 3), got {positions.shape}")
+    bad = np.flatnonzero(~np.isfinite(positions).all(axis=1))
+    if bad.size:
+        raise ValueError(
+            f"frame has non-finite (NaN or inf) positions at {bad.size} bead(s), "
+            f"first indices {bad[:5].tolist()}"
+        )
+    if atoms.pbc.any() and not np.isfinite(atoms.cell.array).all():
+        raise ValueError("frame has a non-finite periodic cell")
+
+
+def modified_pass(model: nn.Module, atoms: ase.Atoms, rule: Rule, gamma: float) -> ModifiedPass:
+    """Run the modified forward and backward pass of ``model`` on one frame."""
+    if rule not in RULES:
+        raise ValueError(f"unknown LRP rule {rule!r}; expected one of {RULES}")
+    check_frame(atoms)
     inputs = atoms_to_inputs(model, atoms)
     graph = inputs_to_graph(inputs)
     with frozen_parameters(model):
@@ -258,16 +298,43 @@ def explain_walks(
         total = float((x0 * grad_x0).sum().detach())
         fwd.features = [h.detach() for h in fwd.features]
         fwd.messages = [m.detach() for m in fwd.messages]
-        pairs = BeadPairs.from_graph(graph)
-        walks = enumerate_walks(pairs, adapter.n_blocks, max_distinct=max_distinct)
-        relevance = walk_relevance(adapter, fwd, pairs, walks, grad_h.detach(), chunk_size)
-    return WalkRelevance(
-        walks=walks,
-        relevance=relevance.cpu().numpy(),
+    return ModifiedPass(
+        adapter=adapter,
+        pairs=BeadPairs.from_graph(graph),
+        fwd=fwd,
+        readout_grad=grad_h.detach(),
         total=total,
         energy=energy,
         modified_energy=float(modified.detach()),
-        n_walks_total=count_walks(pairs, adapter.n_blocks),
+    )
+
+
+def explain_walks(
+    model: nn.Module,
+    atoms: ase.Atoms,
+    rule: Rule = "gamma",
+    gamma: float = 0.1,
+    max_distinct: int = 3,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> WalkRelevance:
+    """Exact relevance of every walk visiting at most ``max_distinct`` beads.
+
+    See :func:`nbody_relevance` for the arguments; ``max_distinct`` may exceed 3 (all
+    walks of a small frame), at a cost growing with the number of walks.
+    """
+    run = modified_pass(model, atoms, rule, gamma)
+    with frozen_parameters(model):
+        walks = enumerate_walks(run.pairs, run.adapter.n_blocks, max_distinct=max_distinct)
+        relevance = walk_relevance(
+            run.adapter, run.fwd, run.pairs, walks, run.readout_grad, chunk_size
+        )
+    return WalkRelevance(
+        walks=walks,
+        relevance=relevance.cpu().numpy(),
+        total=run.total,
+        energy=run.energy,
+        modified_energy=run.modified_energy,
+        n_walks_total=count_walks(run.pairs, run.adapter.n_blocks),
     )
 
 
@@ -295,12 +362,25 @@ def nbody_relevance(
     Returns:
         :class:`NBodyRelevance`; ``triplets`` is empty when ``max_order < 3``.
     """
-    if rule not in RULES:
-        raise ValueError(f"unknown rule {rule!r}; expected one of {RULES}")
     if max_order not in (1, 2, 3):
-        raise ValueError("max_order must be 1, 2 or 3")
-    run = explain_walks(model, atoms, rule, gamma, max_order, chunk_size)
-    sets = exact_set_sums(run.walks, run.relevance, len(atoms))
+        raise ValueError(f"max_order must be 1, 2 or 3, got {max_order!r}")
+    run = modified_pass(model, atoms, rule, gamma)
+    n_blocks = run.adapter.n_blocks
+    with frozen_parameters(model):
+        if n_blocks <= MAX_BLOCKS:  # sums without listing walks (exact_sets)
+            centres, nb = centre_sums(
+                run.adapter, run.fwd, run.pairs, run.readout_grad, chunk_size
+            )
+            sets = exact_set_sums_from_centres(centres, nb, run.pairs)
+        else:
+            walks = enumerate_walks(run.pairs, n_blocks, max_distinct=max_order)
+            relevance = walk_relevance(
+                run.adapter, run.fwd, run.pairs, walks, run.readout_grad, chunk_size
+            )
+            sets = exact_set_sums(walks, relevance.cpu().numpy(), len(atoms))
+    for order in range(max_order + 1, 4):
+        beads, sums, counts = sets[order]
+        sets[order] = (beads[:0], sums[:0], counts[:0])
     return NBodyRelevance(
         pairs=_pair_table(atoms, *sets[2]),
         triplets=_triplet_table(atoms, *sets[3]),
@@ -312,7 +392,7 @@ def nbody_relevance(
         modified_energy=run.modified_energy,
         rule=rule,
         gamma=gamma,
-        n_walks_total=run.n_walks_total,
+        n_walks_total=count_walks(run.pairs, n_blocks),
     )
 
 

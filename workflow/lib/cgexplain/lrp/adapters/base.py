@@ -107,7 +107,6 @@ class Adapter(ABC):
         self.graph = graph
         self.rule = rule
         self.gamma = gamma
-        self._aux: list[torch.Tensor | None] = []
         self.prepare_edges()
 
     # ---- to implement per architecture -------------------------------------------
@@ -122,8 +121,8 @@ class Adapter(ABC):
         """(n_beads, F) input embedding ``h_0``."""
 
     @abstractmethod
-    def initial_aux(self) -> torch.Tensor | None:
-        """Detached non-scalar state entering block 0 (or None)."""
+    def reset(self) -> None:
+        """Set the constants entering block 0 (called at the start of every forward)."""
 
     @abstractmethod
     def source(self, t: int, h: torch.Tensor) -> torch.Tensor:
@@ -134,22 +133,18 @@ class Adapter(ABC):
         """Linear per-edge map of block ``t``: p (k, P), edges (k,) ids -> (k, M)."""
 
     @abstractmethod
-    def update_full(
+    def update(
         self, t: int, h: torch.Tensor, m: torch.Tensor, nodes: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Node-local update of block ``t``.
+    ) -> torch.Tensor:
+        """Node-local update of block ``t`` (constants of the block are stored by :meth:`block`).
 
         Args:
             h: (k, F) scalar features entering the block at beads ``nodes`` (k,).
             m: (k, M) aggregated live messages.
 
         Returns:
-            (k, F) new scalar features and the new non-scalar state (detached later).
+            (k, F) new scalar features.
         """
-
-    @abstractmethod
-    def prepare_block(self, t: int, aux: torch.Tensor | None) -> None:
-        """Store block-``t`` constants derived from the detached state ``aux``."""
 
     # ---- shared ------------------------------------------------------------------
     def edge_transpose(self, t: int, g: torch.Tensor, edges: torch.Tensor) -> torch.Tensor:
@@ -159,27 +154,24 @@ class Adapter(ABC):
         _, pullback = torch.func.vjp(lambda p: self.edge(t, p, edges), zeros)
         return pullback(g)[0]
 
-    def update(
-        self, t: int, h: torch.Tensor, m: torch.Tensor, nodes: torch.Tensor
-    ) -> torch.Tensor:
-        """Scalar part of :meth:`update_full`: (k, F), (k, M) -> (k, F)."""
-        return self.update_full(t, h, m, nodes)[0]
-
     def readout(self, h: torch.Tensor) -> torch.Tensor:
         """Modified per-bead energy readout: (k, F) -> (k,) kcal/mol."""
         return modified_sequential(self.readout_net, h, self.rule, self.gamma).squeeze(-1)
 
-    def block(self, t: int, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Whole-graph block ``t``: (n, F) -> new features (n, F), messages (n, M)."""
+    def aggregate(self, t: int, h: torch.Tensor) -> torch.Tensor:
+        """Whole-graph live messages of block ``t``: (n, F) -> (n, M)."""
         g = self.graph
         edges = torch.arange(g.n_edges, device=h.device)
-        msg = self.edge(t, self.source(t, h)[g.idx_j], edges)
-        m = scatter_rows(msg, g.idx_i, g.n_beads)
-        nodes = torch.arange(g.n_beads, device=h.device)
-        h_new, aux = self.update_full(t, h, m, nodes)
-        if t + 1 < self.n_blocks:
-            self.prepare_block(t + 1, None if aux is None else aux.detach())
-        return h_new, m
+        return scatter_rows(self.edge(t, self.source(t, h)[g.idx_j], edges), g.idx_i, g.n_beads)
+
+    def block(self, t: int, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Whole-graph block ``t``: (n, F) -> new features (n, F), messages (n, M).
+
+        Architectures with constants inside a block or between blocks override this to
+        compute and store them (detached) from the forward values.
+        """
+        m = self.aggregate(t, h)
+        return self.update(t, h, m, torch.arange(self.graph.n_beads, device=h.device)), m
 
     def forward(
         self, masks: torch.Tensor | None = None, x0: torch.Tensor | None = None
@@ -196,7 +188,7 @@ class Adapter(ABC):
             The :class:`ForwardPass` (features are the masked tensors).
         """
         h = self.embedding() if x0 is None else x0
-        self.prepare_block(0, self.initial_aux())
+        self.reset()
         features, messages = [], []
         for t in range(self.n_blocks + 1):
             if t > 0:

@@ -38,10 +38,7 @@ class SchNetAdapter(Adapter):
     def embedding(self) -> torch.Tensor:
         return self.rep.embedding(self.graph.atomic_numbers)
 
-    def initial_aux(self) -> None:
-        return None
-
-    def prepare_block(self, t: int, aux: torch.Tensor | None) -> None:
+    def reset(self) -> None:
         return None
 
     def source(self, t: int, h: torch.Tensor) -> torch.Tensor:
@@ -50,8 +47,8 @@ class SchNetAdapter(Adapter):
     def edge(self, t: int, p: torch.Tensor, edges: torch.Tensor) -> torch.Tensor:
         return self.filters[t][edges] * p
 
-    def update_full(
+    def update(
         self, t: int, h: torch.Tensor, m: torch.Tensor, nodes: torch.Tensor
-    ) -> tuple[torch.Tensor, None]:
+    ) -> torch.Tensor:
         f2out = self.rep.interactions[t].f2out
-        return h + modified_sequential(f2out, m, self.rule, self.gamma), None
+        return h + modified_sequential(f2out, m, self.rule, self.gamma)

@@ -97,10 +97,13 @@ class SO3netAdapter(Adapter):
     def embedding(self) -> torch.Tensor:
         return self.rep.embedding(self.graph.atomic_numbers)
 
-    def initial_aux(self) -> torch.Tensor:
+    def reset(self) -> None:
         w = self.rep.embedding.weight
-        return torch.zeros(
-            self.graph.n_beads, self.n_sh, self.n_features, dtype=w.dtype, device=w.device
+        self.prepare_block(
+            0,
+            torch.zeros(
+                self.graph.n_beads, self.n_sh, self.n_features, dtype=w.dtype, device=w.device
+            ),
         )
 
     def _coupling(self, t: int) -> torch.Tensor:
@@ -116,7 +119,7 @@ class SO3netAdapter(Adapter):
         )
         return mat
 
-    def prepare_block(self, t: int, aux: torch.Tensor | None) -> None:
+    def prepare_block(self, t: int, aux: torch.Tensor) -> None:
         """Convolve the detached ``l > 0`` features of block ``t`` once: (n, n_sh, F)."""
         self.x_in[t] = aux
         g = self.graph
@@ -186,9 +189,18 @@ class SO3netAdapter(Adapter):
         s = s * torch.sigmoid(torch.nn.functional.linear(s, scaling.weight[:nf], bias))
         return h + modified_dense(rep.mixings3[t], s, rule, gamma)
 
+    def block(self, t: int, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Whole-graph block ``t``; stores the detached ``l > 0`` features entering ``t + 1``."""
+        m = self.aggregate(t, h)
+        h_new, x_new = self.update_full(t, h, m, torch.arange(self.graph.n_beads, device=h.device))
+        if t + 1 < self.n_blocks:
+            self.prepare_block(t + 1, x_new.detach())
+        return h_new, m
+
     def update_full(
         self, t: int, h: torch.Tensor, m: torch.Tensor, nodes: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Scalar and ``l > 0`` output of block ``t``: (k, F), (k, n_sh, F)."""
         rep, rule, gamma = self.rep, self.rule, self.gamma
         dx = m.reshape(-1, self.n_sh, self.n_features) + self.const_messages[t][nodes]
         ddx = modified_dense(rep.mixings1[t], dx, rule, gamma)
