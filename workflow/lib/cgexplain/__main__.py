@@ -88,6 +88,9 @@ def _write_parquet(table, path: str | Path) -> None:
 
 
 def explain(args: argparse.Namespace) -> None:
+    for label, path in (("model", args.model), ("trajectory", args.trajectory)):
+        if not Path(path).exists():  # before the slow imports
+            raise InputError(f"{label} file not found: {path}")
     import torch
     from tqdm import tqdm
 

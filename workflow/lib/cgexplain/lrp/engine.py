@@ -196,6 +196,7 @@ class WalkKernels:
         self.m = fwd.messages
         self.pairs = pairs
         self.device = fwd.features[0].device
+        self._pair_weights: dict[int, torch.Tensor | None] = {}
 
     def as_index(self, a: np.ndarray) -> torch.Tensor:
         """Index array on the kernels' device."""
@@ -230,8 +231,31 @@ class WalkKernels:
         primals = (self.h[t][idx], self.m[t][idx])
         return jvp(lambda h, m: self.ad.update(t, h, m, idx), primals, (u_h, u_m))[1]
 
+    def pair_weights(self, t: int) -> torch.Tensor | None:
+        """(n_pairs, M) summed diagonal edge weights of each pair, or None (not diagonal).
+
+        For an architecture whose edge map is ``E_e p = w_e * p`` (P = M), the sum over a
+        pair's image edges is ``(sum_e w_e) * p``: computed once per block.
+        """
+        if t not in self._pair_weights:
+            weights = self.ad.diagonal_edge_weights(t)
+            if weights is not None:
+                pair_of_edge = np.repeat(
+                    np.arange(self.pairs.n_pairs), np.diff(self.pairs.edge_ptr)
+                )
+                weights = scatter_rows(
+                    weights[self.as_index(self.pairs.edge_ids)],
+                    self.as_index(pair_of_edge),
+                    self.pairs.n_pairs,
+                )
+            self._pair_weights[t] = weights
+        return self._pair_weights[t]
+
     def edge_sum(self, t: int, pair_ids: np.ndarray, p: torch.Tensor) -> torch.Tensor:
         """``sum_e E_e p`` over the image edges of each pair: p (k, P) -> (k, M)."""
+        weights = self.pair_weights(t)
+        if weights is not None:
+            return weights[self.as_index(pair_ids)] * p
         item, edges = self.pairs.expand_edges(pair_ids)
         item_t = self.as_index(item)
         msg = self.ad.edge(t, p[item_t], self.as_index(edges))
@@ -239,6 +263,9 @@ class WalkKernels:
 
     def edge_sum_transpose(self, t: int, pair_ids: np.ndarray, g: torch.Tensor) -> torch.Tensor:
         """``sum_e E_e^T g`` over the image edges of each pair: g (k, M) -> (k, P)."""
+        weights = self.pair_weights(t)
+        if weights is not None:
+            return weights[self.as_index(pair_ids)] * g
         item, edges = self.pairs.expand_edges(pair_ids)
         item_t, edges_t = self.as_index(item), self.as_index(edges)
         return scatter_rows(self.ad.edge_transpose(t, g[item_t], edges_t), item_t, g.shape[0])

@@ -20,7 +20,7 @@ import torch
 from ase.geometry import find_mic
 from torch import nn
 
-from cgexplain.lrp.adapters import Graph, make_adapter
+from cgexplain.lrp.adapters import Graph, check_model, make_adapter
 from cgexplain.lrp.engine import (
     DEFAULT_CHUNK,
     BeadPairs,
@@ -281,6 +281,7 @@ def modified_pass(model: nn.Module, atoms: ase.Atoms, rule: Rule, gamma: float) 
     """Run the modified forward and backward pass of ``model`` on one frame."""
     if rule not in RULES:
         raise ValueError(f"unknown LRP rule {rule!r}; expected one of {RULES}")
+    check_model(model)
     check_frame(atoms)
     inputs = atoms_to_inputs(model, atoms)
     graph = inputs_to_graph(inputs)

@@ -27,19 +27,35 @@ def energy_readout(model: nn.Module, energy_key: str = "energy") -> nn.Sequentia
     for module in model.output_modules:
         if type(module).__name__ == "Atomwise" and module.output_key == energy_key:
             if module.aggregation_mode != "sum":
-                raise ValueError("GNN-LRP needs an Atomwise energy summed over beads")
+                raise ValueError(
+                    f"GNN-LRP needs an Atomwise energy summed over beads; {energy_key!r} "
+                    f"is aggregated by {module.aggregation_mode!r}"
+                )
             return module.outnet
     raise ValueError(f"model has no Atomwise output module for {energy_key!r}")
 
 
-def make_adapter(model: nn.Module, graph: Graph, rule: Rule, gamma: float) -> Adapter:
-    """Adapter for a SchNetPack ``NeuralNetworkPotential`` on ``graph``."""
-    name = type(model.representation).__name__
+def check_model(model: nn.Module) -> None:
+    """Raise naming the problem if GNN-LRP cannot explain ``model``.
+
+    Raises:
+        NotImplementedError: the representation has no adapter.
+        ValueError: no ``Atomwise`` energy summed over beads.
+    """
+    representation = getattr(model, "representation", None)
+    name = type(representation).__name__
     if name not in ADAPTERS:
         raise NotImplementedError(
             f"no GNN-LRP adapter for representation {name}; known: {sorted(ADAPTERS)}"
         )
+    energy_readout(model)
+
+
+def make_adapter(model: nn.Module, graph: Graph, rule: Rule, gamma: float) -> Adapter:
+    """Adapter for a SchNetPack ``NeuralNetworkPotential`` on ``graph``."""
+    check_model(model)
+    name = type(model.representation).__name__
     return ADAPTERS[name](model.representation, energy_readout(model), graph, rule, gamma)
 
 
-__all__ = ["ADAPTERS", "Adapter", "ForwardPass", "Graph", "make_adapter", "energy_readout"]
+__all__ = ["ADAPTERS", "Adapter", "check_model", "ForwardPass", "Graph", "make_adapter", "energy_readout"]

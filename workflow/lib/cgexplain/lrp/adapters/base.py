@@ -132,6 +132,10 @@ class Adapter(ABC):
     def edge(self, t: int, p: torch.Tensor, edges: torch.Tensor) -> torch.Tensor:
         """Linear per-edge map of block ``t``: p (k, P), edges (k,) ids -> (k, M)."""
 
+    def diagonal_edge_weights(self, t: int) -> torch.Tensor | None:
+        """(n_edges, M) weights ``w_e`` if :meth:`edge` is ``w_e * p`` (P = M), else None."""
+        return None
+
     @abstractmethod
     def update(
         self, t: int, h: torch.Tensor, m: torch.Tensor, nodes: torch.Tensor

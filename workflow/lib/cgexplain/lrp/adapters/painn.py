@@ -91,6 +91,9 @@ class PaiNNAdapter(Adapter):
         """Transpose of :meth:`edge` (a diagonal map): g (k, F) -> (k, F)."""
         return self.filters_q[t][edges] * g
 
+    def diagonal_edge_weights(self, t: int) -> torch.Tensor:
+        return self.filters_q[t]
+
     def _intra_hidden(self, t: int, q: torch.Tensor, nodes: torch.Tensor) -> torch.Tensor:
         net = self.rep.mixing[t].intraatomic_context_net
         ctx = torch.cat([q, self.mu_vn[t][nodes]], dim=-1)

@@ -47,6 +47,13 @@ class SchNetAdapter(Adapter):
     def edge(self, t: int, p: torch.Tensor, edges: torch.Tensor) -> torch.Tensor:
         return self.filters[t][edges] * p
 
+    def edge_transpose(self, t: int, g: torch.Tensor, edges: torch.Tensor) -> torch.Tensor:
+        """Transpose of :meth:`edge` (a diagonal map)."""
+        return self.filters[t][edges] * g
+
+    def diagonal_edge_weights(self, t: int) -> torch.Tensor:
+        return self.filters[t]
+
     def update(
         self, t: int, h: torch.Tensor, m: torch.Tensor, nodes: torch.Tensor
     ) -> torch.Tensor:
