@@ -29,12 +29,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from torch.func import jvp, vjp
+from torch.func import jvp, vjp, vmap
 
 from cgexplain.lrp.adapters.base import Adapter, ForwardPass, Graph, scatter_rows
 
 #: default number of walks (or walk prefixes) per batched kernel call
 DEFAULT_CHUNK = 65536
+
+#: node-local maps are linearised once per bead when items outnumber beads this much
+GROUPING_FACTOR = 3
 
 
 @dataclass(frozen=True)
@@ -202,34 +205,86 @@ class WalkKernels:
         """Index array on the kernels' device."""
         return torch.as_tensor(a, dtype=torch.long, device=self.device)
 
+    def _grouped(self, beads: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, int] | None:
+        """Items grouped by bead, or None when beads hardly repeat.
+
+        Returns ``(bead index (k,), slot index (k,), width)``: item i is the ``slot[i]``-th
+        item of its bead; ``width`` is the most items of one bead.
+        """
+        n = self.pairs.n_beads
+        if beads.size < GROUPING_FACTOR * n:
+            return None
+        counts = np.bincount(beads, minlength=n)
+        order = np.argsort(beads, kind="stable")
+        first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        slot = np.empty(beads.size, dtype=np.int64)
+        slot[order] = np.arange(beads.size) - first[beads[order]]
+        return self.as_index(beads), self.as_index(slot), int(counts.max())
+
+    def _jvp(self, fn, primals: tuple, beads: np.ndarray, tangents: tuple) -> torch.Tensor:
+        """Tangent of the node-local ``fn`` at the items' beads.
+
+        ``fn`` maps whole-graph primals (n, ...) to (n, ...). Items of the same bead share
+        its primal: they are stacked (n, width, ...) and pushed through one linearisation
+        (``vmap`` over the stack), so the primal is computed once per bead, not per item.
+        """
+        group = self._grouped(beads)
+        if group is None:
+            idx = self.as_index(beads)
+            return jvp(lambda *x: fn(idx, *x), tuple(p[idx] for p in primals), tangents)[1]
+        bead, slot, width = group
+        stacks = []
+        for u in tangents:
+            stack = u.new_zeros(self.pairs.n_beads, width, *u.shape[1:])
+            stack[bead, slot] = u
+            stacks.append(stack)
+        every = torch.arange(self.pairs.n_beads, device=self.device)
+
+        def push(*vs):
+            return jvp(lambda *x: fn(every, *x), primals, vs)[1]
+
+        return vmap(push, in_dims=1, out_dims=1)(*stacks)[bead, slot]
+
+    def _vjp(self, fn, primals: tuple, beads: np.ndarray, g: torch.Tensor) -> tuple:
+        """Cotangents of the node-local ``fn``'s inputs at the items' beads (see :meth:`_jvp`)."""
+        group = self._grouped(beads)
+        if group is None:
+            idx = self.as_index(beads)
+            _, pullback = vjp(lambda *x: fn(idx, *x), *(p[idx] for p in primals))
+            return pullback(g)
+        bead, slot, width = group
+        every = torch.arange(self.pairs.n_beads, device=self.device)
+        _, pullback = vjp(lambda *x: fn(every, *x), *primals)
+        stack = g.new_zeros(self.pairs.n_beads, width, *g.shape[1:])
+        stack[bead, slot] = g
+        pulled = vmap(pullback, in_dims=1, out_dims=1)(stack)
+        return tuple(p[bead, slot] for p in pulled)
+
+    def _source(self, t: int):
+        return lambda nodes, h: self.ad.source(t, h)
+
+    def _update(self, t: int):
+        return lambda nodes, h, m: self.ad.update(t, h, m, nodes)
+
     def jvp_source(self, t: int, beads: np.ndarray, u: torch.Tensor) -> torch.Tensor:
         """``C_t[b] u`` for beads b (k,), u (k, F) -> (k, P)."""
-        h = self.h[t][self.as_index(beads)]
-        return jvp(lambda x: self.ad.source(t, x), (h,), (u,))[1]
+        return self._jvp(self._source(t), (self.h[t],), beads, (u,))
 
     def vjp_source(self, t: int, beads: np.ndarray, g: torch.Tensor) -> torch.Tensor:
         """``C_t[b]^T g`` for g (k, P) -> (k, F)."""
-        h = self.h[t][self.as_index(beads)]
-        _, pullback = vjp(lambda x: self.ad.source(t, x), h)
-        return pullback(g)[0]
+        return self._vjp(self._source(t), (self.h[t],), beads, g)[0]
 
     def vjp_update(
         self, t: int, beads: np.ndarray, g: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """``(S_t[c]^T g, A_t[c]^T g)`` for beads c (k,), g (k, F) -> (k, F), (k, M)."""
-        idx = self.as_index(beads)
-        _, pullback = vjp(
-            lambda h, m: self.ad.update(t, h, m, idx), self.h[t][idx], self.m[t][idx]
-        )
-        return pullback(g)
+        return self._vjp(self._update(t), (self.h[t], self.m[t]), beads, g)
 
     def jvp_update(
         self, t: int, beads: np.ndarray, u_h: torch.Tensor, u_m: torch.Tensor
     ) -> torch.Tensor:
         """``S_t[c] u_h + A_t[c] u_m`` -> (k, F)."""
-        idx = self.as_index(beads)
-        primals = (self.h[t][idx], self.m[t][idx])
-        return jvp(lambda h, m: self.ad.update(t, h, m, idx), primals, (u_h, u_m))[1]
+        return self._jvp(self._update(t), (self.h[t], self.m[t]), beads, (u_h, u_m))
 
     def pair_weights(self, t: int) -> torch.Tensor | None:
         """(n_pairs, M) summed diagonal edge weights of each pair, or None (not diagonal).

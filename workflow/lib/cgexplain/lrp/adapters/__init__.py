@@ -58,4 +58,12 @@ def make_adapter(model: nn.Module, graph: Graph, rule: Rule, gamma: float) -> Ad
     return ADAPTERS[name](model.representation, energy_readout(model), graph, rule, gamma)
 
 
-__all__ = ["ADAPTERS", "Adapter", "check_model", "ForwardPass", "Graph", "make_adapter", "energy_readout"]
+__all__ = [
+    "ADAPTERS",
+    "Adapter",
+    "check_model",
+    "ForwardPass",
+    "Graph",
+    "make_adapter",
+    "energy_readout",
+]
