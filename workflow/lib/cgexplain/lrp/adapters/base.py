@@ -9,9 +9,10 @@ scalar bead features ``h_t`` (n_beads, F), each factorised as
     h_t[i] = update_t(h_{t-1}[i], m_i, i)         node-local, (F,)
 
 with every layer in its LRP-modified form (:mod:`cgexplain.lrp.rules`). Quantities that
-the published GNN-LRP method detaches (PaiNN vector features, SO3net ``l > 0``
-features entering a block, radial filters, cutoff and spherical harmonics) enter
-``edge_t`` and ``update_t`` as constants, computed once by :meth:`Adapter.forward`.
+the published GNN-LRP method holds constant (each adapter's docstring lists them: PaiNN
+vector features, SO3net ``l > 0`` features entering a block, radial filters, cutoff and
+spherical harmonics) enter ``edge_t`` and ``update_t`` as constants, computed from the
+forward values by :meth:`Adapter.block` during :meth:`Adapter.forward`.
 The block Jacobian is then ``J_t[i, j] = A_i (sum_e E_e) C_j + delta_ij S_i`` with
 ``C = d source / d h``, ``E`` the edge map, ``A = d update / d m`` and
 ``S = d update / d h``, which is what :mod:`cgexplain.lrp.engine` exploits (Schnake et

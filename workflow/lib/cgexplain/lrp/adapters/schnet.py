@@ -2,9 +2,12 @@
 
 Block t (Schütt et al. 2018, J. Chem. Phys. 148, 241722):
 ``h_t[i] = h_{t-1}[i] + f2out( sum_j W_ij * in2f(h_{t-1}[j]) )`` with the continuous
-filter ``W_ij = filter_network(rbf(d_ij)) * fcut(d_ij)``. The filter network sees geometry
-only; under the gamma rule its first (activated) layer is modified, which changes the
-constant edge weights (as in the published method, Bonneau et al. 2025).
+filter ``W_ij = filter_network(rbf(d_ij)) * fcut(d_ij)``.
+
+Constants for relevance (Bonneau et al. 2025, Nat. Commun., Methods: geometry enters
+as constant edge weights): the filters ``W_ij``, whose values come from the modified
+filter network (its activated first layer gets the rule). Everything acting on ``h``
+is live; SchNet has no other features.
 
 Factorisation: ``source = in2f`` (P = n_filters), ``edge = W_ij *`` (M = n_filters),
 ``update = h + f2out(m)``.

@@ -1,11 +1,19 @@
 """SO3net adapter: where relevance flows in SchNetPack's ``SO3net``.
 
 Features are ``x`` (n, (lmax+1)^2, F) in real spherical harmonics; only the ``l = 0``
-channel (the scalar features ``h``) carries relevance. The ``l > 0`` channels entering
-a block are detached (constants), as in the published GNN-LRP method (Bonneau et al.
-2025, Nat. Commun.), but inside a block the convolution of neighbour scalars with
-``Y_l(r_hat_ij)`` creates live ``l > 0`` messages, and the Clebsch-Gordan tensor
-product and the gate multiply channels. Relevance is therefore not conserved exactly.
+channel (the scalar features ``h``) carries relevance between blocks.
+
+Constants for relevance, as in the published method (Bonneau et al. 2025, Nat. Commun.,
+Methods, and Supplementary Section S6; values from the modified forward pass):
+
+1. the ``l > 0`` features entering each block (their convolution with the neighbours'
+   directions is a constant message per bead);
+2. geometry: radial filters ``W_l(d_ij)``, the cutoff and ``Y_lm(r_hat_ij)``.
+
+Live inside a block: the convolution of the neighbours' scalars ``x_j,0`` with
+``Y_l(r_hat_ij)`` (live ``l > 0`` messages within the block), the Clebsch-Gordan tensor
+product, the gate and the mixings. The products multiply channels, so relevance is not
+conserved exactly.
 
 The gate ``x * sigmoid(scaling(x_0))`` is not a SchNetPack ``Dense`` layer with an
 activation: ``scaling`` is a plain ``nn.Linear`` (kept as is, LRP-0 on a linear map) and
