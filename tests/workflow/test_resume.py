@@ -62,8 +62,10 @@ def test_killed_workflow_resumes_and_reproduces_tables(tiny_run, tmp_path):
         pd.testing.assert_frame_equal(table, after, check_exact=True)
     # OpenMM's CPU platform does not sum forces in a fixed order, so two MD runs with the
     # same seeds diverge after a few hundred steps: the same ensemble, not the same numbers.
+    # With 20 frames the position of methane's broad first peak (3.7-4.3 Å) moves by up
+    # to ~0.3 Å between two correct runs (0.27 Å seen on a loaded machine).
     for system in ("water", "methane"):
         a = json.loads((tiny_run / f"results/{system}/reference/structure.json").read_text())
         b = json.loads((workdir / f"results/{system}/reference/structure.json").read_text())
-        assert abs(a["rdf_peak_r"] - b["rdf_peak_r"]) <= 0.2
+        assert abs(a["rdf_peak_r"] - b["rdf_peak_r"]) <= 0.35
         assert a["mass_density_g_cm3"] == pytest.approx(b["mass_density_g_cm3"], rel=1e-6)
