@@ -46,3 +46,21 @@ def test_asymmetric_neighbour_list_is_refused() -> None:
     )
     with pytest.raises(ValueError, match="not symmetric"):
         Neighbourhoods.from_pairs(BeadPairs.from_graph(graph))
+
+
+def test_four_blocks_use_the_walk_engine_and_match_the_naive_reference() -> None:
+    """T > 3: nbody_relevance lists walks; its sums equal the naive per-walk passes."""
+    from lrp_testkit import all_walks, naive_walk_relevance, sum_by_exact_set, walk_graph_adjacency
+
+    from cgexplain import nbody_relevance
+
+    model = build_model("schnet", 4, seed=5)
+    atoms = random_frame(n_beads=5, box=4.5, pbc=True, seed=2)
+    walks = all_walks(walk_graph_adjacency(model, atoms), 4, max_distinct=3)
+    naive = sum_by_exact_set(walks, naive_walk_relevance(model, atoms, walks, "gamma"))
+    res = nbody_relevance(model, atoms)
+    got = {(int(r.i), int(r.j), int(r.k)): r.relevance for r in res.triplets.itertuples()}
+    want = {key: value[0] for key, value in naive.items() if len(key) == 3}
+    assert set(got) == set(want) and len(want) > 0
+    keys = sorted(want)
+    np.testing.assert_allclose([got[k] for k in keys], [want[k] for k in keys], rtol=1e-6)

@@ -310,6 +310,17 @@ def modified_pass(model: nn.Module, atoms: ase.Atoms, rule: Rule, gamma: float) 
     )
 
 
+def _listed_walks(
+    run: ModifiedPass, max_distinct: int, chunk_size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every walk with at most ``max_distinct`` beads and its relevance (walk engine)."""
+    walks = enumerate_walks(run.pairs, run.adapter.n_blocks, max_distinct=max_distinct)
+    relevance = walk_relevance(
+        run.adapter, run.fwd, run.pairs, walks, run.readout_grad, chunk_size
+    )
+    return walks, relevance.cpu().numpy()
+
+
 def explain_walks(
     model: nn.Module,
     atoms: ase.Atoms,
@@ -325,13 +336,10 @@ def explain_walks(
     """
     run = modified_pass(model, atoms, rule, gamma)
     with frozen_parameters(model):
-        walks = enumerate_walks(run.pairs, run.adapter.n_blocks, max_distinct=max_distinct)
-        relevance = walk_relevance(
-            run.adapter, run.fwd, run.pairs, walks, run.readout_grad, chunk_size
-        )
+        walks, relevance = _listed_walks(run, max_distinct, chunk_size)
     return WalkRelevance(
         walks=walks,
-        relevance=relevance.cpu().numpy(),
+        relevance=relevance,
         total=run.total,
         energy=run.energy,
         modified_energy=run.modified_energy,
@@ -374,11 +382,8 @@ def nbody_relevance(
             )
             sets = exact_set_sums_from_centres(centres, nb, run.pairs)
         else:
-            walks = enumerate_walks(run.pairs, n_blocks, max_distinct=max_order)
-            relevance = walk_relevance(
-                run.adapter, run.fwd, run.pairs, walks, run.readout_grad, chunk_size
-            )
-            sets = exact_set_sums(walks, relevance.cpu().numpy(), len(atoms))
+            walks, relevance = _listed_walks(run, max_order, chunk_size)
+            sets = exact_set_sums(walks, relevance, len(atoms))
     for order in range(max_order + 1, 4):
         beads, sums, counts = sets[order]
         sets[order] = (beads[:0], sums[:0], counts[:0])
