@@ -176,7 +176,7 @@ def plot_fig4(
     surfaces: dict[str, pd.DataFrame],
     paths: Sequence[str],
     max_free_energy: float | None = None,
-) -> None:
+) -> plt.Figure:
     """Free-energy surfaces over the first two TICA components, one panel per key (Fig. 4).
 
     Args:
@@ -211,6 +211,7 @@ def plot_fig4(
         ScalarMappable(norm=norm, cmap="viridis"), ax=list(axes[0]), label=FREE_ENERGY_LABEL
     )
     _save(fig, paths)
+    return fig
 
 
 # --- Fig. 5: 2-body relevance maps of the states ---------------------------------------
@@ -247,7 +248,7 @@ def plot_fig5(
     elements: dict[str, tuple[int, int]],
     contact_regions: Sequence[tuple[str, str]],
     paths: Sequence[str],
-) -> None:
+) -> plt.Figure:
     """Mean 2-body relevance between residues in the folded, unfolded and intermediate
     states (Fig. 5).
 
@@ -288,6 +289,7 @@ def plot_fig5(
         _residue_map(ax, delta, _symmetric_norm(delta), elements, DELTA_LABEL)
         _contact_boxes(ax, elements, contact_regions)
     _save(fig, paths)
+    return fig
 
 
 # --- Fig. 6: strongest interactions on the structure -----------------------------------
@@ -429,7 +431,7 @@ def plot_fig6(
     interactions: pd.DataFrame,
     paths: Sequence[str],
     elements: dict[str, tuple[int, int]] | None = None,
-) -> None:
+) -> plt.Figure:
     """Strongest 2- and 3-body interactions of the folded state on its structure (Fig. 6).
 
     Args:
@@ -456,6 +458,7 @@ def plot_fig6(
         axes[1], elements, "relevance < 0 (stabilising)", "relevance > 0 (destabilising)"
     )
     _save(fig, paths)
+    return fig
 
 
 # --- PyMOL --------------------------------------------------------------------------------
@@ -594,7 +597,7 @@ def plot_fig7(
     ca_positions: np.ndarray,
     paths: Sequence[str],
     n_top: int = 5,
-) -> None:
+) -> plt.Figure:
     """Change of the 2-body relevance on mutation, one row per mutant (Fig. 7).
 
     Args:
@@ -635,3 +638,4 @@ def plot_fig7(
         right.set_title(f"{_residue_label(sequence, residue)}: top {len(top)} changed contacts")
         _colour_legend(right, elements, "Δ < 0 (more stabilising)", "Δ > 0 (less stabilising)")
     _save(fig, paths)
+    return fig

@@ -66,7 +66,7 @@ def plot_fig2(
     min_count: int = 5,
     cutoff: float | None = None,
     zoom_well: bool = True,
-) -> None:
+) -> plt.Figure:
     """RDF(s) with the mean 2-body relevance versus distance on a second axis (Fig. 2).
 
     Args:
@@ -108,6 +108,7 @@ def plot_fig2(
     handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
     ax.legend(handles=handles, frameon=False, fontsize="small", loc="upper right")
     _save(fig, paths)
+    return fig
 
 
 def plot_fig3(
@@ -116,7 +117,7 @@ def plot_fig3(
     paths: Sequence[str],
     min_count: int = 5,
     value_label: str = "mean 3-body " + RELEVANCE_LABEL,
-) -> None:
+) -> plt.Figure:
     """Mean 3-body relevance over (largest angle, opposite edge), centred on zero (Fig. 3).
 
     Args:
@@ -133,11 +134,12 @@ def plot_fig3(
         ax.set_ylim(ys[filled[:, 0].min()] - 0.5, ys[filled[:, 0].max()] + 0.5)
     ax.set(xlabel="largest angle / deg", ylabel="opposite edge / Å", title=title)
     _save(fig, paths)
+    return fig
 
 
 def plot_pair_distribution(
     histogram: pd.DataFrame, profile: pd.DataFrame, title: str, paths: Sequence[str]
-) -> None:
+) -> plt.Figure:
     """2-D histogram of single 2-body contributions versus distance, bin means on top."""
     setup()
     xs, ys = np.sort(histogram["x"].unique()), np.sort(histogram["y"].unique())
@@ -158,11 +160,12 @@ def plot_pair_distribution(
     ax.set(xlabel="r / Å", ylabel="2-body " + RELEVANCE_LABEL, title=title)
     ax.legend(frameon=False, fontsize="small")
     _save(fig, paths)
+    return fig
 
 
 def plot_adjacent_maps(
     maps: pd.DataFrame, title: str, paths: Sequence[str], min_count: int = 5
-) -> None:
+) -> plt.Figure:
     """Mean 3-body relevance over the two edges adjacent to the largest angle, one panel
     per window of the largest angle, on one zero-centred colour scale."""
     setup()
@@ -185,6 +188,7 @@ def plot_adjacent_maps(
     fig.colorbar(mesh, ax=list(axes[0]), label="mean 3-body " + RELEVANCE_LABEL)
     fig.suptitle(title)
     _save(fig, paths)
+    return fig
 
 
 def plot_classic(
@@ -193,7 +197,7 @@ def plot_classic(
     title: str,
     paths: Sequence[str],
     min_count: int = 5,
-) -> None:
+) -> plt.Figure:
     """Classic many-body decomposition (isolated dimers and trimers), drawn as Figs. 2/3."""
     setup()
     fig, (left, right) = plt.subplots(1, 2, figsize=(8.4, 3.2))
@@ -215,3 +219,4 @@ def plot_classic(
     right.set(xlabel="largest angle / deg", ylabel="opposite edge / Å", title="3-body (trimers)")
     fig.suptitle(title)
     _save(fig, paths)
+    return fig

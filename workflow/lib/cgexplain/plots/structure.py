@@ -10,7 +10,7 @@ from cgexplain.analysis.rdf import first_peak
 from cgexplain.plots.style import save, setup
 
 
-def plot_rdf(rdfs: dict[str, pd.DataFrame], title: str, path: str) -> None:
+def plot_rdf(rdfs: dict[str, pd.DataFrame], title: str, path: str) -> plt.Figure:
     """Overlay g(r) curves (tables with columns ``r`` Å and ``g``), marking each first peak."""
     setup()
     fig, ax = plt.subplots(figsize=(4.0, 3.0))
@@ -21,9 +21,10 @@ def plot_rdf(rdfs: dict[str, pd.DataFrame], title: str, path: str) -> None:
     ax.set(xlabel="r / Å", ylabel="g(r)", title=title, xlim=(0, None))
     ax.legend(frameon=False, fontsize="small")
     save(fig, path)
+    return fig
 
 
-def plot_triplet_map(histogram: pd.DataFrame, title: str, path: str) -> None:
+def plot_triplet_map(histogram: pd.DataFrame, title: str, path: str) -> plt.Figure:
     """Probability density over (largest angle, opposite edge) from a triplet histogram table."""
     setup()
     angles, edges = np.sort(histogram["angle"].unique()), np.sort(histogram["edge"].unique())
@@ -33,6 +34,7 @@ def plot_triplet_map(histogram: pd.DataFrame, title: str, path: str) -> None:
     fig.colorbar(mesh, ax=ax, label="density / (deg·Å)⁻¹")
     ax.set(xlabel="largest angle / deg", ylabel="opposite edge / Å", title=title)
     save(fig, path)
+    return fig
 
 
 def plot_structure_comparison(
@@ -41,7 +43,7 @@ def plot_structure_comparison(
     models: dict[str, tuple[pd.DataFrame, pd.DataFrame]],
     title: str,
     path: str,
-) -> None:
+) -> plt.Figure:
     """One column per model: RDF (top) and largest-angle distribution (bottom) vs the reference.
 
     Args:
@@ -67,3 +69,4 @@ def plot_structure_comparison(
         ax.plot(angles["angle"], angles["density"], label=name)
         ax.set(xlabel="largest angle / deg", ylabel="density / deg⁻¹")
     save(fig, path)
+    return fig
