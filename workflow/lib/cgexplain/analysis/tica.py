@@ -16,8 +16,10 @@ import numpy as np
 import pandas as pd
 
 from cgexplain.io import InputError, Trajectory
+from cgexplain.units import KB_KCAL_PER_MOL_K
 
-KB_KCAL = 0.0019872043  # kcal/mol/K
+#: Boltzmann constant, kcal/mol/K (see :mod:`cgexplain.units`)
+KB_KCAL = KB_KCAL_PER_MOL_K
 
 
 def pair_distance_features(positions: np.ndarray, min_separation: int = 3) -> np.ndarray:

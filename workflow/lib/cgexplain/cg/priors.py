@@ -26,8 +26,10 @@ import pandas as pd
 import torch
 from torch import nn
 
-#: Boltzmann constant, kcal/mol/K
-KB = 0.0019872041
+from cgexplain.units import KB_KCAL_PER_MOL_K_CODATA2010
+
+#: Boltzmann constant, kcal/mol/K (see :mod:`cgexplain.units`)
+KB = KB_KCAL_PER_MOL_K_CODATA2010
 
 
 # ----------------------------------------------------------------- internal coordinates

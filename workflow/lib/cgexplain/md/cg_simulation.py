@@ -21,6 +21,7 @@ import torch
 from cgexplain.analysis.geometry import distance_matrix
 from cgexplain.io import Trajectory, is_periodic, save_trajectory
 from cgexplain.md.langevin import BAOABIntegrator, kinetic_temperature
+from cgexplain.units import PS_PER_FS
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ def run_cg_simulation(
         masses_t,
         settings.temperature,
         settings.friction,
-        settings.timestep * 1e-3,
+        settings.timestep * PS_PER_FS,
         box=box_t,
         generator=gen,
     )
@@ -201,7 +202,7 @@ def run_cg_simulation(
         saved["positions"].append(positions)
         saved["forces"].append(state.forces.cpu().numpy())
         saved["energy"].append(state.energy.cpu().numpy())
-        saved["time"].append(np.full(replicas, step * settings.timestep * 1e-3))
+        saved["time"].append(np.full(replicas, step * settings.timestep * PS_PER_FS))
         temps.append(float(t_block.mean()))
         if save % max(1, n_saves // 20) == 0 or save == n_saves:
             elapsed = time.perf_counter() - start

@@ -20,10 +20,12 @@ from dataclasses import dataclass
 
 import torch
 
-#: Boltzmann constant, kcal/mol/K
-KB_KCAL = 0.0019872041
+from cgexplain.units import AMU_A2_PS2_PER_KCAL_MOL, KB_KCAL_PER_MOL_K_CODATA2010
+
+#: Boltzmann constant, kcal/mol/K (see :mod:`cgexplain.units`)
+KB_KCAL = KB_KCAL_PER_MOL_K_CODATA2010
 #: kcal/mol expressed in amu Å²/ps²
-KCAL_TO_AMU_A2_PS2 = 418.4
+KCAL_TO_AMU_A2_PS2 = AMU_A2_PS2_PER_KCAL_MOL
 
 ForceFn = Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 

@@ -198,6 +198,8 @@ def load_native(pdb_path: str | os.PathLike) -> dict:
     import mdtraj as md
     import numpy as np
 
+    from cgexplain.units import ANGSTROM_PER_NM
+
     pdb_path = Path(pdb_path)
     if not pdb_path.is_file():
         raise InputError(f"native structure not found: {pdb_path}")
@@ -205,7 +207,7 @@ def load_native(pdb_path: str | os.PathLike) -> dict:
     ca = traj.topology.select("name CA")
     residues = [traj.topology.atom(int(a)).residue for a in ca]
     return {
-        "positions": np.asarray(traj.xyz[0, ca], dtype=np.float64) * 10.0,
+        "positions": np.asarray(traj.xyz[0, ca], dtype=np.float64) * ANGSTROM_PER_NM,
         "dssp": "".join(md.compute_dssp(traj, simplified=True)[0]),
         "residue_names": [r.name for r in residues],
         "residue_numbers": np.array([r.resSeq for r in residues], dtype=np.int64),

@@ -1,12 +1,16 @@
 """All-atom reference molecular dynamics with OpenMM, resumable from checkpoints.
 
-A run is: energy minimisation, NVT Langevin equilibration, NVT Langevin production.
-During production every ``save_interval`` the coordinates, the box, the potential
-energy and the total force on every atom *of that same configuration* are stored
-(Å, kcal/mol, kcal/mol/Å). The run writes into a work directory and checkpoints
-there every ``checkpoint_interval``; a killed run started again with the same settings
-continues from its last checkpoint. The output file appears only when the run is
-complete.
+A run is: energy minimisation, an optional hot run, NVT Langevin equilibration, NVT
+Langevin production. During production every ``save_interval`` the coordinates, the
+box, the potential energy and the total force on every atom *of that same
+configuration* are stored (Å, kcal/mol, kcal/mol/Å). The run writes into a work
+directory (:class:`cgexplain.workdir.WorkDir`, bound to the settings' fingerprint) and
+checkpoints there every ``checkpoint_interval``; a killed run started again with the
+same settings continues from its last checkpoint. The output file appears only when
+the run is complete.
+
+:class:`ReferenceRun` holds the phases (start or resume, heat, equilibrate, produce,
+checkpoint, finish); :func:`run_reference` runs them in order.
 """
 
 from __future__ import annotations
@@ -18,21 +22,23 @@ import os
 import shutil
 import time
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import h5py
 import numpy as np
 import openmm
 from openmm import unit
 
-from cgexplain.io import TrajectoryWriter, atomic_output, write_json
+from cgexplain.io import TrajectoryWriter, atomic_output
 from cgexplain.md.systems import ReferenceSystem
+from cgexplain.units import KJ_MOL_NM_TO_KCAL_MOL_A, NS_PER_PS, PS_PER_FS, SECONDS_PER_DAY
+from cgexplain.workdir import WorkDir
 
 log = logging.getLogger(__name__)
 
-KJ_PER_KCAL = 4.184
-#: OpenMM force unit kJ/mol/nm -> kcal/mol/Å
-FORCE_TO_KCAL_A = 1.0 / (KJ_PER_KCAL * 10.0)
+#: files of a run in its work directory: the trajectory so far, the checkpoint record
+#: (fingerprint, block, frames), the OpenMM checkpoint and the same state as XML (used
+#: when the checkpoint does not load, e.g. on another platform)
+PARTIAL, PROGRESS, CHECKPOINT, STATE = "partial.h5", "progress.json", "state.chk", "state.xml"
 
 
 class SimulationError(RuntimeError):
@@ -87,12 +93,12 @@ class RunSettings:
                 f"save_interval ({self.save_interval} ps) is longer than the run "
                 f"(length = {self.length} ps)"
             )
-        if self.steps(self.save_interval) * self.timestep * 1e-3 - self.save_interval > 1e-9:
+        if self.steps(self.save_interval) * self.timestep * PS_PER_FS - self.save_interval > 1e-9:
             raise ValueError("save_interval must be a multiple of the timestep")
 
     def steps(self, ps: float) -> int:
         """Number of integration steps in ``ps`` picoseconds (rounded)."""
-        return int(round(ps / (self.timestep * 1e-3)))
+        return int(round(ps / (self.timestep * PS_PER_FS)))
 
     @property
     def save_steps(self) -> int:
@@ -183,7 +189,7 @@ class _Progress:
             return
         done = block - self.start_block
         elapsed = time.perf_counter() - self.t0
-        ns_day = done * self.ps_per_block * 1e-3 / max(elapsed, 1e-9) * 86400.0
+        ns_day = done * self.ps_per_block * NS_PER_PS / max(elapsed, 1e-9) * SECONDS_PER_DAY
         left = (self.total - block) * elapsed / max(done, 1)
         log.info(
             "%s: %.1f / %.1f ps (%3.0f%%), %.1f ns/day, ETA %s",
@@ -194,6 +200,263 @@ class _Progress:
             ns_day,
             time.strftime("%H:%M:%S", time.gmtime(left)),
         )
+
+
+class ReferenceRun:
+    """One reference run, phase by phase, in a resumable work directory.
+
+    Time is counted in blocks of ``save_interval``: blocks ``0 .. n_eq`` are the
+    equilibration, blocks ``n_eq .. n_eq + n_frames`` the production (one stored frame
+    each). :attr:`block` is the number of blocks done.
+
+    Args:
+        ref: the system to simulate.
+        settings: run settings.
+        work_dir: the work directory (see :func:`run_reference`).
+    """
+
+    def __init__(
+        self, ref: ReferenceSystem, settings: RunSettings, work_dir: str | os.PathLike
+    ) -> None:
+        self.ref, self.settings = ref, settings
+        self.fingerprint = settings.fingerprint(openmm.XmlSerializer.serialize(ref.system))
+        self.work = WorkDir(work_dir, self.fingerprint, checkpoint=PROGRESS)
+        self.platform, properties = select_platform(settings.platform, settings.threads)
+        self.integrator = openmm.LangevinMiddleIntegrator(
+            settings.temperature * unit.kelvin,
+            settings.friction / unit.picosecond,
+            settings.timestep * unit.femtosecond,
+        )
+        self.integrator.setRandomNumberSeed(settings.seed)
+        self.context = openmm.Context(ref.system, self.integrator, self.platform, properties)
+        self.block = 0
+        self.writer: TrajectoryWriter | None = None
+        log.info(
+            "%s: %d atoms, %d molecules, density %.4f g/cm3, platform %s %s",
+            ref.name,
+            ref.n_atoms,
+            len(ref.bead_atoms),
+            ref.density(),
+            self.platform.getName(),
+            properties,
+        )
+
+    @property
+    def n_eq(self) -> int:
+        """Equilibration blocks."""
+        return self.settings.equilibration_blocks
+
+    @property
+    def total_blocks(self) -> int:
+        """Equilibration and production blocks."""
+        return self.n_eq + self.settings.n_frames
+
+    def metadata(self) -> dict:
+        """Provenance stored in the trajectory: system, settings, versions, fingerprint."""
+        ref = self.ref
+        return {
+            "system": ref.name,
+            "settings": asdict(self.settings),
+            "openmm_version": openmm.__version__,
+            "platform": self.platform.getName(),
+            "fingerprint": self.fingerprint,
+            "n_molecules": len(ref.bead_atoms),
+            "density_g_cm3": ref.density(),
+            "bead_atoms": ref.bead_atoms.tolist(),
+            "bead_atomic_number": ref.bead_atomic_number,
+        }
+
+    def _open_writer(self, mode: str) -> TrajectoryWriter:
+        ref = self.ref
+        self.writer = TrajectoryWriter(
+            self.work / PARTIAL,
+            ref.atomic_numbers(),
+            ref.masses(),
+            ref.molecule_index,
+            ref.atom_names(),
+            self.metadata(),
+            mode=mode,
+        )
+        return self.writer
+
+    # --- phases -------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        """Resume from the work directory's last checkpoint, or start afresh (minimise,
+        assign velocities, hot run) when it holds none written with these settings."""
+        saved = self.work.open(required=(PARTIAL,))
+        if saved is None:
+            self.start()
+            self.heat()
+            self.block = 0
+            self._open_writer("w")
+        else:
+            self.resume(saved)
+
+    def start(self) -> None:
+        """Minimise the start structure and draw velocities at the temperature."""
+        settings, context = self.settings, self.context
+        context.setPositions(self.ref.positions * unit.nanometer)
+        log.info("minimising energy (tolerance %.1f kJ/mol/nm)", settings.minimize_tolerance)
+        openmm.LocalEnergyMinimizer.minimize(
+            context, settings.minimize_tolerance * unit.kilojoule_per_mole / unit.nanometer
+        )
+        state = context.getState(getEnergy=True, getPositions=True)
+        _check_finite(state, "minimisation", 0)
+        log.info(
+            "minimised potential energy %.2f kcal/mol",
+            state.getPotentialEnergy().value_in_unit(unit.kilocalorie_per_mole),
+        )
+        context.setVelocitiesToTemperature(settings.temperature * unit.kelvin, settings.seed)
+
+    def heat(self) -> None:
+        """The optional hot run (``heat_length`` ps at ``heat_temperature``)."""
+        settings = self.settings
+        if settings.heat_length <= 0:
+            return
+        heat_steps = settings.steps(settings.heat_length)
+        log.info(
+            "hot run: %.1f ps at %.0f K to unfold the start",
+            settings.heat_length,
+            settings.heat_temperature,
+        )
+        self.integrator.setTemperature(settings.heat_temperature * unit.kelvin)
+        _step(self.integrator, heat_steps, "hot run", 0)
+        _check_finite(
+            self.context.getState(getEnergy=True, getPositions=True), "hot run", heat_steps
+        )
+        self.integrator.setTemperature(settings.temperature * unit.kelvin)
+
+    def resume(self, saved: dict) -> None:
+        """Continue from the checkpoint whose record is ``saved`` (``block``, ``frames``)."""
+        chk_file = self.work.checkpoint_file(CHECKPOINT)
+        state_file = self.work.checkpoint_file(STATE)
+        try:
+            self.context.loadCheckpoint(chk_file.read_bytes())
+            log.info("resumed from checkpoint %s", chk_file)
+        except Exception as err:  # noqa: BLE001 - platform change: fall back to the state
+            log.warning("checkpoint unusable (%s); resuming from %s", err, state_file)
+            self.context.setState(openmm.XmlSerializer.deserialize(state_file.read_text()))
+        self.block = int(saved["block"])
+        writer = self._open_writer("a")
+        writer.truncate(int(saved["frames"]))
+        log.info("resuming at block %d with %d frames stored", self.block, writer.n_frames)
+
+    def _checkpoint_due(self, last_block: int) -> bool:
+        return self.block % self.settings.checkpoint_blocks == 0 or self.block == last_block
+
+    def equilibrate(self) -> None:
+        """Run the equilibration blocks not done yet, checkpointing on the way."""
+        n_eq, save_steps = self.n_eq, self.settings.save_steps
+        if self.block >= n_eq:
+            return
+        progress = _Progress("equilibration", n_eq, self.settings.save_interval, self.block)
+        while self.block < n_eq:
+            _step(self.integrator, save_steps, "equilibration", self.block * save_steps)
+            self.block += 1
+            progress.update(self.block)
+            if self._checkpoint_due(n_eq):
+                _check_finite(
+                    self.context.getState(getEnergy=True, getPositions=True),
+                    "equilibration",
+                    self.block * save_steps,
+                )
+                self.checkpoint()
+
+    def _frame(self) -> dict[str, np.ndarray | float]:
+        """The current configuration as one frame: positions, forces, box, time, energy."""
+        step = self.block * self.settings.save_steps
+        state = self.context.getState(
+            getPositions=True, getForces=True, getEnergy=True, enforcePeriodicBox=True
+        )
+        _check_finite(state, "production", step)
+        forces = state.getForces(asNumpy=True).value_in_unit(
+            unit.kilojoule_per_mole / unit.nanometer
+        )
+        if not np.all(np.isfinite(forces)):
+            raise SimulationError(f"production: NaN forces at step {step}")
+        return {
+            "positions": state.getPositions(asNumpy=True).value_in_unit(unit.angstrom),
+            "forces": forces * KJ_MOL_NM_TO_KCAL_MOL_A,
+            "box": (
+                np.array([v.value_in_unit(unit.angstrom) for v in state.getPeriodicBoxVectors()])
+                if self.ref.periodic
+                else np.zeros((3, 3))
+            ),
+            "time": (self.block - self.n_eq) * self.settings.save_interval,
+            "potential_energy": state.getPotentialEnergy().value_in_unit(
+                unit.kilocalorie_per_mole
+            ),
+        }
+
+    def produce(self) -> float:
+        """Run the production blocks not done yet, storing a frame after each and
+        checkpointing on the way.
+
+        Returns:
+            Speed of this session's production, ns/day.
+        """
+        settings, writer = self.settings, self.writer
+        assert writer is not None, "prepare() opens the trajectory"
+        n_eq, total, save_steps = self.n_eq, self.total_blocks, settings.save_steps
+        ps_per_block = settings.save_interval
+        progress = _Progress("production", settings.n_frames, ps_per_block, self.block - n_eq)
+        t0, start_block = time.perf_counter(), self.block
+        buffer: list[dict] = []
+        while self.block < total:
+            _step(self.integrator, save_steps, "production", self.block * save_steps)
+            self.block += 1
+            buffer.append(self._frame())
+            progress.update(self.block - n_eq)
+            if self._checkpoint_due(total):
+                writer.append(**{k: np.asarray([f[k] for f in buffer]) for k in buffer[0]})
+                buffer = []
+                self.checkpoint()
+        elapsed = time.perf_counter() - t0
+        done_ps = (self.block - start_block) * ps_per_block
+        return done_ps * NS_PER_PS / max(elapsed, 1e-9) * SECONDS_PER_DAY
+
+    def checkpoint(self) -> None:
+        """Flush the trajectory and store the simulation state and progress atomically."""
+        assert self.writer is not None, "prepare() opens the trajectory"
+        self.writer.flush()
+        checkpoint = self.context.createCheckpoint()
+        state = self.context.getState(getPositions=True, getVelocities=True, getParameters=True)
+        self.work.save_checkpoint(
+            {"block": self.block, "frames": self.writer.n_frames},
+            files={
+                CHECKPOINT: checkpoint,
+                STATE: openmm.XmlSerializer.serialize(state).encode(),
+            },
+        )
+
+    def close(self) -> None:
+        """Close the trajectory file (the work directory stays for a resume)."""
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+    def finish(self, output: str | os.PathLike, ns_per_day: float) -> dict:
+        """Copy the complete trajectory to ``output`` with its run summary and remove the
+        work directory.
+
+        Returns:
+            Summary: number of frames, ns/day of production, platform, density.
+        """
+        self.close()
+        summary = {
+            "frames": self.settings.n_frames,
+            "ns_per_day": ns_per_day,
+            "platform": self.platform.getName(),
+            "density_g_cm3": self.ref.density(),
+        }
+        with atomic_output(output) as tmp:
+            shutil.copyfile(self.work / PARTIAL, tmp)
+            with h5py.File(tmp, "a") as h5:
+                h5.attrs["run_summary"] = json.dumps(summary)
+        self.work.finish()
+        log.info("done: %s", summary)
+        return summary
 
 
 def run_reference(
@@ -217,176 +480,11 @@ def run_reference(
     Raises:
         SimulationError: the run produced NaN or infinite values.
     """
-    work = Path(work_dir)
-    work.mkdir(parents=True, exist_ok=True)
-    partial, progress_file = work / "partial.h5", work / "progress.json"
-    chk_file, state_file = work / "state.chk", work / "state.xml"
-
-    system_xml = openmm.XmlSerializer.serialize(ref.system)
-    fingerprint = settings.fingerprint(system_xml)
-    platform, properties = select_platform(settings.platform, settings.threads)
-    integrator = openmm.LangevinMiddleIntegrator(
-        settings.temperature * unit.kelvin,
-        settings.friction / unit.picosecond,
-        settings.timestep * unit.femtosecond,
-    )
-    integrator.setRandomNumberSeed(settings.seed)
-    context = openmm.Context(ref.system, integrator, platform, properties)
-    log.info(
-        "%s: %d atoms, %d molecules, density %.4f g/cm3, platform %s %s",
-        ref.name,
-        ref.n_atoms,
-        len(ref.bead_atoms),
-        ref.density(),
-        platform.getName(),
-        properties,
-    )
-
-    resume = None
-    if progress_file.exists():
-        resume = json.loads(progress_file.read_text())
-        if resume.get("fingerprint") != fingerprint or not partial.exists():
-            log.info("work directory holds a run with other settings: starting afresh")
-            resume = None
-    metadata = {
-        "system": ref.name,
-        "settings": asdict(settings),
-        "openmm_version": openmm.__version__,
-        "platform": platform.getName(),
-        "fingerprint": fingerprint,
-        "n_molecules": len(ref.bead_atoms),
-        "density_g_cm3": ref.density(),
-        "bead_atoms": ref.bead_atoms.tolist(),
-        "bead_atomic_number": ref.bead_atomic_number,
-    }
-    writer_args = (
-        ref.atomic_numbers(),
-        ref.masses(),
-        ref.molecule_index,
-        ref.atom_names(),
-        metadata,
-    )
-
-    if resume is None:
-        context.setPositions(ref.positions * unit.nanometer)
-        log.info("minimising energy (tolerance %.1f kJ/mol/nm)", settings.minimize_tolerance)
-        openmm.LocalEnergyMinimizer.minimize(
-            context, settings.minimize_tolerance * unit.kilojoule_per_mole / unit.nanometer
-        )
-        state = context.getState(getEnergy=True, getPositions=True)
-        _check_finite(state, "minimisation", 0)
-        log.info(
-            "minimised potential energy %.2f kcal/mol",
-            state.getPotentialEnergy().value_in_unit(unit.kilocalorie_per_mole),
-        )
-        context.setVelocitiesToTemperature(settings.temperature * unit.kelvin, settings.seed)
-        if settings.heat_length > 0:
-            heat_steps = settings.steps(settings.heat_length)
-            log.info(
-                "hot run: %.1f ps at %.0f K to unfold the start",
-                settings.heat_length,
-                settings.heat_temperature,
-            )
-            integrator.setTemperature(settings.heat_temperature * unit.kelvin)
-            _step(integrator, heat_steps, "hot run", 0)
-            _check_finite(
-                context.getState(getEnergy=True, getPositions=True), "hot run", heat_steps
-            )
-            integrator.setTemperature(settings.temperature * unit.kelvin)
-        block = 0
-        writer = TrajectoryWriter(partial, *writer_args, mode="w")
-    else:
-        try:
-            context.loadCheckpoint(chk_file.read_bytes())
-            log.info("resumed from checkpoint %s", chk_file)
-        except Exception as err:  # noqa: BLE001 - platform change: fall back to the state
-            log.warning("checkpoint unusable (%s); resuming from %s", err, state_file)
-            context.setState(openmm.XmlSerializer.deserialize(state_file.read_text()))
-        block = int(resume["block"])
-        writer = TrajectoryWriter(partial, *writer_args, mode="a")
-        writer.truncate(int(resume["frames"]))
-        log.info("resuming at block %d with %d frames stored", block, writer.n_frames)
-
-    n_eq, n_prod = settings.equilibration_blocks, settings.n_frames
-    total_blocks = n_eq + n_prod
-    ps_per_block = settings.save_interval
-    save_steps = settings.save_steps
-
-    def checkpoint(current_block: int) -> None:
-        writer.flush()
-        chk_file.write_bytes(context.createCheckpoint())
-        state = context.getState(getPositions=True, getVelocities=True, getParameters=True)
-        state_file.write_text(openmm.XmlSerializer.serialize(state))
-        write_json(
-            progress_file,
-            {"fingerprint": fingerprint, "block": current_block, "frames": writer.n_frames},
-        )
-
+    run = ReferenceRun(ref, settings, work_dir)
     try:
-        if block < n_eq:
-            progress = _Progress("equilibration", n_eq, ps_per_block, block)
-            while block < n_eq:
-                _step(integrator, save_steps, "equilibration", block * save_steps)
-                block += 1
-                progress.update(block)
-                if block % settings.checkpoint_blocks == 0 or block == n_eq:
-                    _check_finite(
-                        context.getState(getEnergy=True, getPositions=True),
-                        "equilibration",
-                        block * save_steps,
-                    )
-                    checkpoint(block)
-        progress = _Progress("production", n_prod, ps_per_block, block - n_eq)
-        t0, start_block = time.perf_counter(), block
-        buffer: dict[str, list] = {
-            k: [] for k in ("positions", "forces", "box", "time", "potential_energy")
-        }
-        while block < total_blocks:
-            _step(integrator, save_steps, "production", block * save_steps)
-            block += 1
-            state = context.getState(
-                getPositions=True, getForces=True, getEnergy=True, enforcePeriodicBox=True
-            )
-            _check_finite(state, "production", block * save_steps)
-            forces = state.getForces(asNumpy=True).value_in_unit(
-                unit.kilojoule_per_mole / unit.nanometer
-            )
-            if not np.all(np.isfinite(forces)):
-                raise SimulationError(f"production: NaN forces at step {block * save_steps}")
-            buffer["positions"].append(
-                state.getPositions(asNumpy=True).value_in_unit(unit.angstrom)
-            )
-            buffer["forces"].append(forces * FORCE_TO_KCAL_A)
-            buffer["box"].append(
-                np.array([v.value_in_unit(unit.angstrom) for v in state.getPeriodicBoxVectors()])
-                if ref.periodic
-                else np.zeros((3, 3))
-            )
-            buffer["time"].append((block - n_eq) * settings.save_interval)
-            buffer["potential_energy"].append(
-                state.getPotentialEnergy().value_in_unit(unit.kilocalorie_per_mole)
-            )
-            progress.update(block - n_eq)
-            if block % settings.checkpoint_blocks == 0 or block == total_blocks:
-                writer.append(**{k: np.asarray(v) for k, v in buffer.items()})
-                buffer = {k: [] for k in buffer}
-                checkpoint(block)
-        elapsed = time.perf_counter() - t0
-        writer.close()
-    except BaseException:
-        writer.close()
-        raise
-    ns_day = (block - start_block) * ps_per_block * 1e-3 / max(elapsed, 1e-9) * 86400.0
-    summary = {
-        "frames": n_prod,
-        "ns_per_day": ns_day,
-        "platform": platform.getName(),
-        "density_g_cm3": ref.density(),
-    }
-    with atomic_output(output) as tmp:
-        shutil.copyfile(partial, tmp)
-        with h5py.File(tmp, "a") as h5:
-            h5.attrs["run_summary"] = json.dumps(summary)
-    shutil.rmtree(work)
-    log.info("done: %s", summary)
-    return summary
+        run.prepare()
+        run.equilibrate()
+        ns_per_day = run.produce()
+    finally:
+        run.close()
+    return run.finish(output, ns_per_day)

@@ -16,8 +16,7 @@ import openmm
 from openmm import app, unit
 
 from cgexplain.io import InputError
-
-AVOGADRO = 6.02214076e23
+from cgexplain.units import AVOGADRO, CM3_PER_ANGSTROM3, NM_PER_ANGSTROM
 
 
 @dataclass
@@ -77,7 +76,7 @@ class ReferenceSystem:
         """Mass density of the box, g/cm³ (NaN for an isolated molecule)."""
         if not self.periodic:
             return float("nan")
-        volume_cm3 = abs(np.linalg.det(self.box_angstrom())) * 1e-24
+        volume_cm3 = abs(np.linalg.det(self.box_angstrom())) * CM3_PER_ANGSTROM3
         return float(self.masses().sum() / AVOGADRO / volume_cm3)
 
 
@@ -182,7 +181,7 @@ def build_methane_box(
             atom = topology.addAtom(f"H{h_index + 1}", hydrogen, residue)
             topology.addBond(c, atom)
             positions.append(centre + h)
-    topology.setPeriodicBoxVectors(np.diag(box_arr) * 0.1 * unit.nanometer)
+    topology.setPeriodicBoxVectors(np.diag(box_arr) * NM_PER_ANGSTROM * unit.nanometer)
 
     forcefield = app.ForceField(str(forcefield_xml))
     system = forcefield.createSystem(
@@ -204,7 +203,7 @@ def build_methane_box(
         "methane",
         topology,
         system,
-        np.asarray(positions) * 0.1,
+        np.asarray(positions) * NM_PER_ANGSTROM,
         molecule_index,
         bead_atoms,
         6,
