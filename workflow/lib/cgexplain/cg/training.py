@@ -30,6 +30,7 @@ import cgexplain  # noqa: F401 - SchNetPack import shim
 from cgexplain.cg.fast_so3 import accelerate_so3net, restore_so3net  # noqa: E402
 from cgexplain.io import InputError, atomic_output, write_json  # noqa: E402
 from cgexplain.io import load_model as io_load_model  # noqa: E402
+from cgexplain.workdir import WorkDir  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -204,18 +205,15 @@ def train_force_matching(
     dataset = Path(dataset)
     if not dataset.is_file():
         raise InputError(f"training dataset not found: {dataset}")
-    work = Path(work_dir)
     fingerprint = {
         "dataset": str(dataset),
         "model": asdict(model_spec),
         "training": asdict(train_spec),
     }
-    stamp = work / "spec.json"
-    if work.exists() and (not stamp.exists() or json.loads(stamp.read_text()) != fingerprint):
-        log.info("work directory %s holds a run with other settings: starting afresh", work)
-        shutil.rmtree(work)
-    work.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(json.dumps(fingerprint))
+    # Lightning writes the checkpoints; the stamp spec.json binds them to these settings
+    workdir = WorkDir(work_dir, fingerprint, stamp="spec.json")
+    workdir.open()
+    work = workdir.path
     ckpt_dir = work / "checkpoints"
     metrics_tmp = work / "metrics.csv"
     pl.seed_everything(train_spec.seed, workers=True)
@@ -327,7 +325,7 @@ def train_force_matching(
         "device": str(trainer.strategy.root_device),
     }
     log.info("training done: %s", summary)
-    shutil.rmtree(work)
+    workdir.finish()
     return summary
 
 
