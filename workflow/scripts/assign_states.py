@@ -3,7 +3,9 @@
 import numpy as np
 import pandas as pd
 
+from cgexplain import columns as col
 from cgexplain.analysis.states import (
+    StateElements,
     element_contacts,
     frame_states,
     secondary_structure_elements,
@@ -16,8 +18,8 @@ from cgexplain.analysis.tica import (
     split_runs,
     trajectory_runs,
 )
-from cgexplain.io import atomic_output, load_trajectory, write_json
-from cgexplain.md.protein import ONE_LETTER, load_native
+from cgexplain.io import atomic_output, load_trajectory
+from cgexplain.md.protein import load_native
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
@@ -50,12 +52,12 @@ with run_logging(snakemake.log[0]) as log:
     )
     for (name, traj), fes_path in zip(sources.items(), snakemake.output.surfaces, strict=True):
         table = frame_states(traj.positions, contacts, p["tolerance"], p["formed"], p["broken"])
-        table["run"] = trajectory_runs(traj)
-        table["tic1"], table["tic2"] = tics[name][:, 0], tics[name][:, 1]
+        table[col.RUN] = trajectory_runs(traj)
+        table[col.TIC1], table[col.TIC2] = tics[name][:, 0], tics[name][:, 1]
         with atomic_output(outputs[name]) as tmp:
             table.to_csv(tmp, index=False)
         kind = "reference" if name == "reference" else "cg"
-        part = state_counts(table["state"].to_numpy(), f"{kind} {name}", p["min_frames"])
+        part = state_counts(table[col.STATE].to_numpy(), f"{kind} {name}", p["min_frames"])
         counts.append(part.assign(source=kind, model="" if kind == "reference" else name))
         surface = free_energy_surface(
             tics[name][:, 0],
@@ -66,19 +68,8 @@ with run_logging(snakemake.log[0]) as log:
         )
         with atomic_output(fes_path) as tmp:
             surface.to_csv(tmp, index=False)
-    counts = pd.concat(counts, ignore_index=True)[["source", "model", "state", "n_frames", "used"]]
+    counts = pd.concat(counts, ignore_index=True)[list(col.STATE_COUNT_COLUMNS)]
     log.info("frames per state:\n%s", counts.to_string(index=False))
     with atomic_output(snakemake.output.counts) as tmp:
         counts.to_csv(tmp, index=False)
-    write_json(
-        snakemake.output.elements,
-        {
-            "elements": {k: list(v) for k, v in elements.items()},
-            "dssp": native["dssp"],
-            "residue_names": native["residue_names"],
-            "sequence": "".join(ONE_LETTER.get(r, "X") for r in native["residue_names"]),
-            "residue_numbers": native["residue_numbers"],
-            "native_positions": native["positions"],
-            "tica_lag": tica.lagtime,
-        },
-    )
+    StateElements.from_native(native, elements, tica.lagtime).write(snakemake.output.elements)

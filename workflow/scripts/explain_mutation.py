@@ -1,12 +1,11 @@
 """Snakemake entry point: 2-body relevance change of a point mutation on folded frames."""
 
-import json
-
 import numpy as np
 import pandas as pd
 import torch
 
 from cgexplain.analysis.relevance import matrix_table, normalize_contributions, pair_matrix
+from cgexplain.analysis.states import StateElements
 from cgexplain.cg.mapping import parse_mutation
 from cgexplain.cg.training import load_model
 from cgexplain.io import atomic_output, load_trajectory
@@ -16,7 +15,7 @@ from cgexplain.runlog import run_logging
 with run_logging(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)
     p = dict(snakemake.params.settings)
-    names = json.loads(open(snakemake.input.elements).read())["residue_names"]
+    names = StateElements.read(snakemake.input.elements).residue_names
     index, new_type = parse_mutation(
         snakemake.wildcards.mutation, names, snakemake.params.first_residue
     )

@@ -1,24 +1,24 @@
 """Snakemake entry point: Fig. 7, relevance changes of point mutations, and a PyMOL script."""
 
-import json
-
 import numpy as np
 import pandas as pd
 
+from cgexplain import columns as col
 from cgexplain.analysis.relevance import mask_chain_neighbours, table_matrices
+from cgexplain.analysis.states import StateElements
 from cgexplain.cg.mapping import parse_mutation
 from cgexplain.plots.protein import plot_fig7, top_changed_contacts, write_pymol_script
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
-    info = json.loads(open(snakemake.input.elements).read())
-    n_beads = len(info["residue_names"])
+    info = StateElements.read(snakemake.input.elements)
+    n_beads = len(info.residue_names)
     differences, mutated, contacts = {}, {}, []
     for mutation, path in zip(
         snakemake.params.mutations, snakemake.input.differences, strict=True
     ):
-        index, _ = parse_mutation(mutation, info["residue_names"], snakemake.params.first_residue)
-        matrices = table_matrices(pd.read_csv(path), n_beads, name="kind")
+        index, _ = parse_mutation(mutation, info.residue_names, snakemake.params.first_residue)
+        matrices = table_matrices(pd.read_csv(path), n_beads, name=col.KIND)
         if "difference" not in matrices:
             log.warning("%s: no folded frames were explained; drawn as zero", mutation)
         differences[mutation] = mask_chain_neighbours(
@@ -30,15 +30,15 @@ with run_logging(snakemake.log[0]) as log:
     plot_fig7(
         differences,
         mutated,
-        info["sequence"],
-        {k: tuple(v) for k, v in info["elements"].items()},
-        np.asarray(info["native_positions"]),
+        info.sequence,
+        info.elements,
+        info.native_positions,
         [snakemake.output.png, snakemake.output.pdf],
         n_top=snakemake.params.n_top,
     )
     write_pymol_script(
         pd.concat(contacts, ignore_index=True),
         snakemake.input.structure,
-        info["residue_numbers"],
+        info.residue_numbers,
         snakemake.output.pml,
     )

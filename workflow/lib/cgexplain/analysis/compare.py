@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cgexplain import columns as col
 from cgexplain.analysis.triplets import angle_distribution
 
 
 def max_abs_rdf_difference(rdf: pd.DataFrame, reference: pd.DataFrame) -> float:
     """max_r |g(r) - g_ref(r)| on the reference's r grid (linear interpolation), Å grid."""
-    g = np.interp(reference["r"], rdf["r"], rdf["g"])
-    return float(np.max(np.abs(g - reference["g"].to_numpy())))
+    g = np.interp(reference[col.R], rdf[col.R], rdf[col.G])
+    return float(np.max(np.abs(g - reference[col.G].to_numpy())))
 
 
 def jensen_shannon(p: np.ndarray, q: np.ndarray) -> float:
@@ -38,8 +39,8 @@ def jensen_shannon(p: np.ndarray, q: np.ndarray) -> float:
 
 def angle_js(triplets: pd.DataFrame, reference: pd.DataFrame) -> float:
     """Jensen-Shannon divergence of the largest-angle distributions of two triplet tables."""
-    a = angle_distribution(triplets).sort_values("angle")
-    b = angle_distribution(reference).sort_values("angle")
-    if not np.allclose(a["angle"].to_numpy(), b["angle"].to_numpy()):
+    a = angle_distribution(triplets).sort_values(col.ANGLE)
+    b = angle_distribution(reference).sort_values(col.ANGLE)
+    if not np.allclose(a[col.ANGLE].to_numpy(), b[col.ANGLE].to_numpy()):
         raise ValueError("triplet tables use different angle bins")
-    return jensen_shannon(a["count"].to_numpy(), b["count"].to_numpy())
+    return jensen_shannon(a[col.COUNT].to_numpy(), b[col.COUNT].to_numpy())

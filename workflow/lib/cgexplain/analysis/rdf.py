@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cgexplain import columns as col
 from cgexplain.analysis.geometry import check_cutoff, distance_matrix
 
 
@@ -47,7 +48,7 @@ def radial_distribution(
     rho_mean = np.mean([(n - 1) / abs(np.linalg.det(c)) for c in box])
     coordination = np.cumsum(g * rho_mean * shell)
     return pd.DataFrame(
-        {"r": 0.5 * (edges[1:] + edges[:-1]), "g": g, "coordination": coordination}
+        {col.R: 0.5 * (edges[1:] + edges[:-1]), col.G: g, col.COORDINATION: coordination}
     )
 
 
@@ -58,7 +59,7 @@ def first_peak(rdf: pd.DataFrame, window: float = 0.5) -> tuple[float, float]:
     ``window`` Å on either side (robust to single-bin noise); if there is none, the
     global maximum.
     """
-    r, g = rdf["r"].to_numpy(), rdf["g"].to_numpy()
+    r, g = rdf[col.R].to_numpy(), rdf[col.G].to_numpy()
     half = max(1, int(round(window / (r[1] - r[0])))) if len(r) > 1 else 0
     for i in np.flatnonzero(g > 1.0):
         if g[i] >= g[max(0, i - half) : i + half + 1].max():

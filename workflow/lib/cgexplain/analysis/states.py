@@ -15,17 +15,24 @@ between belong to no state.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from cgexplain.io import InputError
+from cgexplain import columns as col
+from cgexplain.io import InputError, write_json
 
 log = logging.getLogger(__name__)
 
 STATES = ("F", "U", "P1", "P2")
-ELEMENTS = ("b1b2", "b1b3", "helix")
+#: state indicators: the contact-fraction columns of the per-frame state tables
+ELEMENTS = (col.B1B2, col.B1B3, col.HELIX)
 
 
 def native_contacts(
@@ -97,10 +104,11 @@ def assign_states(fractions: pd.DataFrame, formed: float = 0.7, broken: float = 
     on = {e: fractions[e].to_numpy() >= formed for e in ELEMENTS}
     off = {e: fractions[e].to_numpy() <= broken for e in ELEMENTS}
     labels = np.full(len(fractions), "", dtype=object)
-    labels[on["b1b2"] & on["b1b3"] & on["helix"]] = "F"
-    labels[off["b1b2"] & off["b1b3"] & off["helix"]] = "U"
-    labels[off["b1b2"] & on["b1b3"] & on["helix"]] = "P1"
-    labels[on["b1b2"] & off["b1b3"] & off["helix"]] = "P2"
+    b1b2, b1b3, helix = ELEMENTS
+    labels[on[b1b2] & on[b1b3] & on[helix]] = "F"
+    labels[off[b1b2] & off[b1b3] & off[helix]] = "U"
+    labels[off[b1b2] & on[b1b3] & on[helix]] = "P1"
+    labels[on[b1b2] & off[b1b3] & off[helix]] = "P2"
     return labels
 
 
@@ -122,12 +130,16 @@ def state_counts(labels: np.ndarray, source: str, min_frames: int = 10) -> pd.Da
                 n,
                 min_frames,
             )
-        rows.append({"source": source, "state": state, "n_frames": n, "used": used})
+        rows.append({col.SOURCE: source, col.STATE: state, col.N_FRAMES: n, col.USED: used})
     return pd.DataFrame(rows)
 
 
 #: element pairs whose native contacts define the state indicators (see ELEMENTS)
-ELEMENT_CONTACTS = {"b1b2": ("β1", "β2"), "b1b3": ("β1", "β3"), "helix": ("helix", "helix")}
+ELEMENT_CONTACTS = {
+    col.B1B2: ("β1", "β2"),
+    col.B1B3: ("β1", "β3"),
+    col.HELIX: ("helix", "helix"),
+}
 
 
 def secondary_structure_elements(dssp: str, min_length: int = 2) -> dict[str, tuple[int, int]]:
@@ -218,6 +230,118 @@ def frame_states(
             for name, (pairs, dist) in contacts.items()
         }
     )
-    fractions.insert(0, "frame", np.arange(len(positions)))
-    fractions["state"] = assign_states(fractions, formed, broken)
+    fractions.insert(0, col.FRAME, np.arange(len(positions)))
+    fractions[col.STATE] = assign_states(fractions, formed, broken)
     return fractions
+
+
+@dataclass(eq=False)
+class StateElements:
+    """Secondary-structure elements and native structure of the protein, as stored in
+    ``results/<protein>/states/elements.json`` by the state assignment and read by the
+    figures and the mutation analysis.
+
+    Attributes:
+        elements: ``{"β1": (first, last), ...}``, inclusive 0-based residue ranges
+            (:func:`secondary_structure_elements`).
+        dssp: simplified DSSP string of the native structure, one character per residue.
+        residue_names: (N,) three-letter residue names.
+        sequence: one-letter sequence, N characters (X for non-standard residues).
+        residue_numbers: (N,) PDB residue numbers.
+        native_positions: (N, 3) native Cα positions, Å.
+        tica_lag: TICA lag time used for the state analysis, frames.
+
+    Raises:
+        InputError: the per-residue fields disagree in length or shape.
+    """
+
+    elements: dict[str, tuple[int, int]]
+    dssp: str
+    residue_names: list[str]
+    sequence: str
+    residue_numbers: np.ndarray
+    native_positions: np.ndarray
+    tica_lag: int
+
+    def __post_init__(self) -> None:
+        n = len(self.residue_names)
+        self.residue_numbers = np.asarray(self.residue_numbers, dtype=np.int64)
+        self.native_positions = np.asarray(self.native_positions, dtype=np.float64)
+        shapes = {
+            "dssp": (len(self.dssp),),
+            "sequence": (len(self.sequence),),
+            "residue_numbers": self.residue_numbers.shape,
+        }
+        for name, shape in shapes.items():
+            if shape != (n,):
+                raise InputError(f"state elements: {name} has shape {shape} for {n} residues")
+        if self.native_positions.shape != (n, 3):
+            raise InputError(
+                f"state elements: native_positions has shape {self.native_positions.shape}, "
+                f"expected {(n, 3)}"
+            )
+
+    @classmethod
+    def from_native(
+        cls, native: dict[str, Any], elements: dict[str, tuple[int, int]], tica_lag: int
+    ) -> StateElements:
+        """From :func:`cgexplain.md.protein.load_native`'s dictionary and the elements."""
+        from cgexplain.md.protein import ONE_LETTER
+
+        names = list(native["residue_names"])
+        return cls(
+            elements={k: (int(v[0]), int(v[1])) for k, v in elements.items()},
+            dssp=native["dssp"],
+            residue_names=names,
+            sequence="".join(ONE_LETTER.get(r, "X") for r in names),
+            residue_numbers=native["residue_numbers"],
+            native_positions=native["positions"],
+            tica_lag=int(tica_lag),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of the file (lists for tuples and arrays)."""
+        return {
+            "elements": {k: list(v) for k, v in self.elements.items()},
+            "dssp": self.dssp,
+            "residue_names": list(self.residue_names),
+            "sequence": self.sequence,
+            "residue_numbers": self.residue_numbers.tolist(),
+            "native_positions": self.native_positions.tolist(),
+            "tica_lag": self.tica_lag,
+        }
+
+    def write(self, path: str | os.PathLike) -> None:
+        """Write the file atomically (:func:`cgexplain.io.write_json`)."""
+        write_json(path, self.to_json())
+
+    @classmethod
+    def read(cls, path: str | os.PathLike) -> StateElements:
+        """Read a file written by :meth:`write`.
+
+        Raises:
+            InputError: naming the file, when it is missing, not JSON, or lacks a field.
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise InputError(f"state elements file not found: {path}")
+        try:
+            data = json.loads(path.read_text())
+            elements = {}
+            for name, span in data["elements"].items():
+                first, last = span
+                elements[str(name)] = (int(first), int(last))
+            return cls(
+                elements=elements,
+                dssp=str(data["dssp"]),
+                residue_names=[str(r) for r in data["residue_names"]],
+                sequence=str(data["sequence"]),
+                residue_numbers=data["residue_numbers"],
+                native_positions=data["native_positions"],
+                tica_lag=int(data["tica_lag"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, InputError) as err:
+            raise InputError(
+                f"cannot read state elements file {path}: damaged or not an elements file "
+                f"({type(err).__name__}: {err})"
+            ) from err

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cgexplain import columns as col
 from cgexplain.io import InputError, Trajectory
 from cgexplain.units import KB_KCAL_PER_MOL_K
 
@@ -147,9 +148,9 @@ def free_energy_surface(
     gx, gy = np.meshgrid(xc, yc, indexing="ij")
     return pd.DataFrame(
         {
-            "tic1": gx.ravel(),
-            "tic2": gy.ravel(),
-            "count": counts.ravel().astype(np.int64),
-            "free_energy": f.ravel(),
+            col.TIC1: gx.ravel(),
+            col.TIC2: gy.ravel(),
+            col.COUNT: counts.ravel().astype(np.int64),
+            col.FREE_ENERGY: f.ravel(),
         }
     )

@@ -26,6 +26,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from cgexplain import columns as col
 from cgexplain.units import KB_KCAL_PER_MOL_K_CODATA2010
 
 #: Boltzmann constant, kcal/mol/K (see :mod:`cgexplain.units`)
@@ -233,7 +234,7 @@ class PriorParameters:
         for (i, j), sigma in zip(self.pairs, self.repulsion_sigma, strict=True):
             rows.append(("repulsion", name((i, j)), types((i, j)), "sigma", sigma, "Å"))
         rows.append(("repulsion", "all", "", "k", self.repulsion_k, "kcal/mol/Å³"))
-        return pd.DataFrame(rows, columns=["term", "beads", "types", "parameter", "value", "unit"])
+        return pd.DataFrame(rows, columns=list(col.PRIOR_COLUMNS))
 
 
 def fit_prior(
