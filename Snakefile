@@ -7,7 +7,10 @@ network potentials", Nat. Commun. (2025). Run with
     snakemake --cores 2 --configfile config/tiny.yaml       # CI scale
     snakemake --cores 4 figures                             # one named target
     snakemake --cores 4 fig3                                # just Fig. 3 and its inputs
-    snakemake --cores 4 ntl9                                # the protein branch (Figs. 4-7)
+    snakemake --cores 4 proteins                            # the protein branch (Figs. 4-7)
+
+Systems are data: a block of config/config.yaml with its `kind` (README: "Bring your
+own system"); the rules match the systems of their kind.
 """
 
 
@@ -15,6 +18,7 @@ configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/resources.smk"
 include: "workflow/rules/reference.smk"
 include: "workflow/rules/mapping.smk"
 include: "workflow/rules/training.smk"
@@ -24,85 +28,58 @@ include: "workflow/rules/states.smk"
 include: "workflow/rules/figures.smk"
 
 
-localrules:
-    all,
-    reference,
-    datasets,
-    models,
-    simulations,
-    figures,
-    summarize_reference,
-    validate_structure,
-    plot_structure_comparison,
-    plot_reference_structure,
-    relevance,
-    fig2,
-    fig3,
-    fig_supplement,
-    compute_agreement,
-    gather_relevance,
-    summarize_relevance,
-    plot_fig2,
-    plot_fig3,
-    plot_relevance_supplement,
-    download_structure,
-    map_state_relevance,
-    plot_fig4,
-    plot_fig5,
-    plot_fig6,
-    plot_fig7,
-    ntl9,
-    fig4,
-    fig5,
-    fig6,
-    fig7,
-
-
 rule reference:
-    """All-atom reference trajectories and their structure tables."""
+    """All-atom reference trajectories of the liquids and their structure tables."""
     input:
         expand("results/{system}/reference/trajectory.h5", system=LIQUIDS),
         structure_targets(),
         "results/validation/reference_structure.csv",
+    localrule: True
 
 
 rule datasets:
-    """CG trajectories and SchNetPack training databases."""
+    """CG trajectories and SchNetPack training databases of the liquids."""
     input:
         expand("results/{system}/mapping/cg_trajectory.h5", system=LIQUIDS),
         expand("results/{system}/mapping/dataset.db", system=LIQUIDS),
+    localrule: True
 
 
 rule models:
     """Trained CG potentials of every system and architecture."""
     input:
         trained_models(),
+    localrule: True
 
 
 rule simulations:
-    """CG simulations of every trained potential, their structure and its validation."""
+    """CG simulations of every trained liquid potential, their structure and its validation."""
     input:
         simulation_structures(),
         "results/validation/structure_metrics.csv",
+    localrule: True
 
 
 rule relevance:
-    """GNN-LRP 2-/3-body tables of every model and source, and the agreement table."""
+    """GNN-LRP 2-/3-body tables of every liquid model and source, and the agreement table."""
     input:
         relevance_tables(),
         "results/relevance/agreement.csv",
+    localrule: True
 
 
 rule fig2:
-    """Fig. 2: RDF with the mean 2-body relevance, every system and model."""
+    """Fig. 2: RDF with the mean 2-body relevance, every liquid and model."""
     input:
         relevance_figures("fig2"),
+    localrule: True
 
 
 rule fig3:
     """Fig. 3: mean 3-body relevance over (largest angle, opposite edge)."""
     input:
         relevance_figures("fig3"),
+    localrule: True
 
 
 rule fig_supplement:
@@ -111,37 +88,43 @@ rule fig_supplement:
         relevance_figures("figS_pairs"),
         relevance_figures("figS_adjacent"),
         relevance_figures("figS_classic"),
+    localrule: True
 
 
 rule fig4:
-    """Fig. 4: NTL9 free-energy surfaces over TIC 1 and 2, reference and CG."""
+    """Fig. 4: free-energy surfaces over TIC 1 and 2 of every protein, reference and CG."""
     input:
-        [f for f in protein_figures() if "fig4_" in f],
+        protein_figures(["fig4"]),
+    localrule: True
 
 
 rule fig5:
-    """Fig. 5: NTL9 residue-pair relevance per folding state."""
+    """Fig. 5: residue-pair relevance per folding state."""
     input:
-        [f for f in protein_figures() if "fig5_" in f],
+        protein_figures(["fig5"]),
+    localrule: True
 
 
 rule fig6:
     """Fig. 6: strongest folded-state interactions on the structure (+ PyMOL script)."""
     input:
-        [f for f in protein_figures() if "fig6_" in f],
+        protein_figures(["fig6"]),
+    localrule: True
 
 
 rule fig7:
-    """Fig. 7: relevance changes of the mutations ILE4ASN and LEU30PHE."""
+    """Fig. 7: relevance changes of the configured mutations."""
     input:
-        [f for f in protein_figures() if "fig7_" in f],
+        protein_figures(["fig7"]),
+    localrule: True
 
 
-rule ntl9:
-    """The protein branch: states, prior, relevance maps and Figs. 4-7."""
+rule proteins:
+    """The protein branch: states, prior, relevance maps and Figs. 4-7 of every protein."""
     input:
         protein_targets(),
         protein_figures(),
+    localrule: True
 
 
 rule figures:
@@ -153,6 +136,7 @@ rule figures:
         rules.fig3.input,
         rules.fig_supplement.input,
         protein_figures(),
+    localrule: True
 
 
 rule all:
@@ -165,3 +149,4 @@ rule all:
         rules.relevance.input,
         rules.figures.input,
         protein_targets(),
+    localrule: True

@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
+from pathlib import Path
+
 import pytest
 import yaml
-from snakemake.utils import validate
+from snakemake.utils import validate as snakemake_validate
 from snakemake_interface_common.exceptions import WorkflowError
 
-from cgexplain.config import ConfigError, check_config, gpu_request, system_seed
+from cgexplain.config import (
+    ConfigError,
+    check_config,
+    gpu_request,
+    load_schema,
+    schema_for,
+    system_seed,
+    systems_of_kind,
+)
 
 from ..conftest import REPO
 
 SCHEMA = str(REPO / "workflow" / "schemas" / "config.schema.yaml")
+
+
+def validate(config: dict, schema: str = SCHEMA) -> None:
+    """Validate as the Snakefile does: the schema closed over the config's system blocks."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "schema.json"
+        path.write_text(json.dumps(schema_for(config, load_schema(schema))))
+        snakemake_validate(config, str(path))
 
 
 def load(name: str) -> dict:
@@ -38,8 +58,9 @@ def test_shipped_configs_validate(scale):
     check_config(config)
 
 
-def test_empty_config_gets_every_default():
-    config: dict = {}
+def test_default_config_gets_every_default():
+    """The shipped blocks hold only what is specific to their system; the schema the rest."""
+    config = load("config")
     validate(config, SCHEMA)
     assert config["water"]["reference"]["timestep"] == 1.0
     assert config["methane"]["reference"]["box"] == [20.768, 20.410, 17.969]
@@ -49,6 +70,57 @@ def test_empty_config_gets_every_default():
     assert config["ntl9"]["simulation"]["temperature"] == 350.0
     assert config["ntl9"]["mutations"] == ["ILE4ASN", "LEU30PHE"]
     check_config(config)
+
+
+def test_an_empty_config_names_the_missing_systems():
+    with pytest.raises(WorkflowError, match="'systems' is a required property"):
+        validate({}, SCHEMA)
+
+
+def test_a_minimal_protein_block_gets_every_default():
+    config = {
+        "systems": ["chignolin"],
+        "chignolin": {
+            "kind": "protein",
+            "structure_source": {"path": "x.pdb", "first_residue": 1, "last_residue": 10},
+        },
+    }
+    validate(config, SCHEMA)
+    block = config["chignolin"]
+    assert block["reference"]["temperature"] == 350.0
+    assert block["reference"]["checkpoint_interval"] == 25.0  # the protein's, not the run's
+    assert block["training"]["models"] == ["painn"]
+    assert block["relevance"]["rule"] == "gamma" and block["mutations"] == []
+    check_config(config)
+    assert systems_of_kind(config, "protein") == ["chignolin"]
+    assert systems_of_kind(config, "liquid") == []
+
+
+def test_a_copied_liquid_is_a_liquid_of_its_builder():
+    config = load("config")
+    config["argon"] = json.loads(json.dumps(config["methane"]))
+    config["systems"] = [*config["systems"], "argon"]
+    validate(config, SCHEMA)
+    check_config(config)
+    assert systems_of_kind(config, "liquid") == ["methane", "water", "argon"]
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda c: c["water"].update(builder="tip4p"), "'tip4p' is not one of"),
+        (lambda c: c["water"]["reference"].pop("box_edge"), "water.reference lacks box_edge"),
+        (lambda c: c["water"].pop("kind"), "'kind' is a required property"),
+        (lambda c: c["ntl9"].update(kind="rna"), "'rna' is not one of"),
+        (lambda c: c["methane"]["training"].pop("so3net"), "methane.training.so3net"),
+    ],
+)
+def test_a_system_block_that_is_not_of_its_kind_is_named(change, message):
+    config = load("config")
+    change(config)
+    with pytest.raises((WorkflowError, ConfigError), match=message):
+        validate(config, SCHEMA)
+        check_config(config)
 
 
 @pytest.mark.parametrize(
@@ -64,7 +136,7 @@ def test_unknown_key_is_named(path, key):
     config = load("config")
     node = config
     for p in path:
-        node = node[p]
+        node = node.setdefault(p, {})
     node[key] = 1
     with pytest.raises(WorkflowError) as err:
         validate(config, SCHEMA)
@@ -84,7 +156,7 @@ def test_bad_value_names_its_key(path, value, where):
     config = load("config")
     node = config
     for p in path[:-1]:
-        node = node[p]
+        node = node.setdefault(p, {})
     node[path[-1]] = value
     with pytest.raises(WorkflowError) as err:
         validate(config, SCHEMA)

@@ -64,7 +64,7 @@ def test_dry_run_of_all(workdir, configfile):
         "fig_supplement",
         "results/figures/reference_rdf_water.png",
         "results/figures/fig3_water_so3net.pdf",
-        "ntl9",
+        "proteins",
         "fig4",
         "fig5",
         "fig6",
@@ -73,7 +73,8 @@ def test_dry_run_of_all(workdir, configfile):
     ],
 )
 def test_named_targets_resolve(workdir, target):
-    if ("ntl9" in target or target in ("fig4", "fig5", "fig6", "fig7")) and not has_protein_data():
+    protein_targets = ("proteins", "fig4", "fig5", "fig6", "fig7")
+    if ("ntl9" in target or target in protein_targets) and not has_protein_data():
         pytest.skip("../shared/data/2HBA.pdb is absent")
     snakemake(workdir, target, "-n", "--configfile", "config/tiny.yaml")
 
@@ -92,10 +93,58 @@ def test_external_protein_data_replace_the_reference_md(workdir, tmp_path):
         f"  reference: {{external: {data}}}\n"
     )
     (tmp_path / "x.pdb").write_text("ATOM\n")
-    proc = snakemake(workdir, "ntl9", "-n", "--configfile", "config/config.yaml", str(extra))
+    proc = snakemake(workdir, "proteins", "-n", "--configfile", "config/config.yaml", str(extra))
     assert "rule map_protein" in proc.stdout and "rule fit_prior" in proc.stdout
     assert "simulate_protein" not in proc.stdout
     assert "gather_protein_reference" not in proc.stdout
+
+
+def test_copied_liquid_and_protein_blocks_plan_their_whole_pipelines(workdir, tmp_path):
+    """Systems are data: a copy of the methane and of the ntl9 block under new names
+    plans every stage of its kind, with the same jobs as the original."""
+    import yaml
+
+    base = yaml.safe_load((workdir / "config" / "config.yaml").read_text())
+    extra = tmp_path / "copies.yaml"
+    extra.write_text(
+        yaml.safe_dump(
+            {
+                "systems": [*base["systems"], "argon", "villin"],
+                "argon": base["methane"],
+                "villin": base["ntl9"],
+            }
+        )
+    )
+    proc = snakemake(workdir, "all", "-n", "--configfile", "config/config.yaml", str(extra))
+    jobs = proc.stdout.split("Job stats:")[1].split("Reasons")[0]
+    for rule in (
+        "simulate_reference", "gather_reference", "map_to_cg", "analyze_reference_structure",
+        "train_model", "simulate_cg", "analyze_cg_structure", "explain_frames",
+        "gather_relevance", "summarize_relevance", "classic_decomposition", "plot_fig2",
+        "plot_fig3", "plot_relevance_supplement", "plot_structure_comparison",
+        "prepare_structure", "simulate_protein", "gather_protein_reference", "map_protein",
+        "fit_prior", "assign_states", "map_state_relevance", "explain_mutation",
+        "plot_fig4", "plot_fig5", "plot_fig6", "plot_fig7",
+    ):  # fmt: skip
+        assert rule in jobs, rule
+    for stage in ("reference", "mapping", "training", "simulation", "relevance"):
+        assert f"results/argon/{stage}/" in proc.stdout, stage
+    for stage in ("reference", "mapping", "prior", "training", "simulation", "relevance"):
+        assert f"results/villin/{stage}/" in proc.stdout, stage
+    for figure in ("fig2_argon_painn", "fig3_argon_so3net", "structure_argon", "fig4_villin",
+                   "fig5_villin_painn", "fig6_villin_painn", "fig7_villin_painn"):  # fmt: skip
+        assert f"results/figures/{figure}." in proc.stdout, figure
+    assert "results/villin/states.csv" in proc.stdout
+
+
+def test_no_rule_file_names_a_system():
+    """The rules match systems by kind; no system name is written in them."""
+    from ..conftest import REPO
+
+    for path in [REPO / "Snakefile", *(REPO / "workflow" / "rules").glob("*.smk")]:
+        text = path.read_text().lower()
+        for name in ("methane", "water", "ntl9"):
+            assert name not in text, f"{path.name} names {name}"
 
 
 def test_structure_download_is_skipped_for_a_local_path(workdir, tmp_path):

@@ -1,7 +1,14 @@
-"""Configuration, wildcard constraints and input functions shared by all stages."""
+"""Configuration, the systems of each kind, wildcard constraints and input functions.
 
+Systems are data: each block of the config declares its `kind` (liquid or protein) and
+rules match `{system}` only among the systems of their kind. No rule names a system.
+Runtime and memory estimates are in resources.smk.
+"""
+
+import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from snakemake.utils import min_version, validate
@@ -14,12 +21,22 @@ sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "lib"))
 from cgexplain.config import (  # noqa: E402
     check_config,
     gpu_request,
+    load_schema,
     parse_scatteritem,
+    schema_for,
     shard_frames,
     system_seed,
+    systems_of_kind,
 )
 
-validate(config, schema="../schemas/config.schema.yaml")
+SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
+# the schema file, closed over this config's system blocks (cgexplain.config.schema_for)
+with tempfile.TemporaryDirectory() as _tmp:
+    _schema = Path(_tmp) / "config.schema.json"
+    _schema.write_text(
+        json.dumps(schema_for(config, load_schema(SCHEMA)))
+    )
+    validate(config, schema=str(_schema))
 check_config(config)
 
 # glibc malloc: keep freed memory for reuse instead of handing it back to the kernel on
@@ -29,20 +46,25 @@ if config["malloc_tunables"]:
     os.environ.setdefault("GLIBC_TUNABLES", config["malloc_tunables"])
 
 SYSTEMS = config["systems"]
-LIQUIDS = [s for s in SYSTEMS if s in ("methane", "water")]
-PROTEINS = [s for s in SYSTEMS if s == "ntl9"]
-# rules of one kind of system only match its names
-LIQUID_PATTERN = "|".join(LIQUIDS) if LIQUIDS else "none"
+LIQUIDS = systems_of_kind(config, "liquid")
+PROTEINS = systems_of_kind(config, "protein")
 # GPUs each GPU-capable job asks for (resource `gpu`, sbatch --gpus on SLURM)
 GPU = gpu_request(config["gpu"])
-
-
 MODELS = sorted({m for s in SYSTEMS for m in config[s]["training"]["models"]})
 
 
+def one_of(names):
+    """Wildcard constraint matching exactly these names (none: a name nothing matches)."""
+    return "|".join(names) if names else "__none__"
+
+
+LIQUID_PATTERN = one_of(LIQUIDS)
+PROTEIN_PATTERN = one_of(PROTEINS)
+
+
 wildcard_constraints:
-    system="|".join(SYSTEMS) if SYSTEMS else "none",
-    model="|".join(MODELS) if MODELS else "none",
+    system=one_of(SYSTEMS),
+    model=one_of(MODELS),
     source="simulation|reference",
     scatteritem=r"\d+-of-\d+",
 
@@ -50,7 +72,38 @@ wildcard_constraints:
 scattergather:
     reference=config["scatter"]["reference"],
     relevance=config["scatter"]["relevance"],
-    protein_runs=config["ntl9"]["reference"]["n_runs"],
+
+
+def setting(*keys):
+    """Params function: the value at ``config[system][keys...]`` of the job's system."""
+
+    def value(wildcards):
+        node = config[wildcards.system]
+        for key in keys:
+            node = node[key]
+        return node
+
+    return value
+
+
+def models_of(system):
+    return config[system]["training"]["models"]
+
+
+def model_pairs(systems=None):
+    """(system, model) of every trained potential of ``systems`` (default: the liquids)."""
+    return [(s, m) for s in (LIQUIDS if systems is None else systems) for m in models_of(s)]
+
+
+# ---------------------------------------------------------------- reference (stage 1)
+
+
+def reference_inputs(wildcards):
+    """The files the liquid's builder reads (e.g. a force field the repository ships)."""
+    from cgexplain.md.builders import liquid_builder
+
+    block = config[wildcards.system]
+    return liquid_builder(block["builder"]).inputs(block["reference"])
 
 
 def reference_settings(wildcards):
@@ -61,7 +114,7 @@ def reference_settings(wildcards):
     """
     ref = dict(config[wildcards.system]["reference"])
     shard, n_shards = parse_scatteritem(wildcards.scatteritem)
-    n_frames = trajectory_frames(wildcards.system)
+    n_frames = int(round(ref["length"] / ref["save_interval"]))
     ref["length"] = shard_frames(n_frames, shard, n_shards) * ref["save_interval"]
     ref["seed"] = system_seed(
         config["seed"], wildcards.system, f"reference/{wildcards.scatteritem}"
@@ -70,66 +123,27 @@ def reference_settings(wildcards):
     return ref
 
 
-def trajectory_frames(system):
-    ref = config[system]["reference"]
-    return int(round(ref["length"] / ref["save_interval"]))
-
-
-def mapping_mem_mb(wildcards, attempt):
-    """Memory of the CG mapping: the all-atom trajectory in float32 plus float64 copies."""
-    atoms = (
-        5 * config["methane"]["reference"]["n_molecules"]
-        if wildcards.system == "methane"
-        else 800
-    )
-    mb = trajectory_frames(wildcards.system) * atoms * 3 * 8 * 6 / 1e6
-    return int((1000 + mb) * attempt)
-
-
-def structure_runtime(wildcards, attempt):
-    """Minutes for the structure analysis (about 0.1 s per frame, with margin)."""
-    frames = min(
-        trajectory_frames(wildcards.system),
-        config[wildcards.system]["structure"]["max_frames"],
-    )
-    return int((10 + frames * 0.3 / 60) * attempt)
-
-
-def structure_settings(wildcards):
-    return dict(config[wildcards.system]["structure"])
-
-
-def reference_runtime(wildcards, attempt):
-    """Minutes to ask a scheduler for a reference run: 2-core CPU speed plus margin."""
-    ref = config[wildcards.system]["reference"]
-    ns_per_day = (
-        60.0 if wildcards.system == "methane" else 25.0
-    )  # measured, 2 CPU threads
-    minutes = (ref["length"] + ref["equilibration"]) * 1e-3 / ns_per_day * 1440.0
-    return int(10 + 1.5 * minutes * attempt)
-
-
 def structure_targets():
-    return expand("results/{system}/reference/rdf.csv", system=LIQUIDS) + expand(
-        "results/{system}/reference/triplets.csv", system=LIQUIDS
+    return expand(
+        "results/{system}/reference/{table}.csv",
+        system=LIQUIDS,
+        table=["rdf", "triplets"],
     )
 
 
 def reference_figures():
     return expand(
-        "results/figures/reference_rdf_{system}.png", system=LIQUIDS
-    ) + expand("results/figures/reference_triplets_{system}.png", system=LIQUIDS)
+        "results/figures/reference_{plot}_{system}.png",
+        plot=["rdf", "triplets"],
+        system=LIQUIDS,
+    )
 
 
 def comparison_figures():
     return expand("results/figures/structure_{system}.png", system=LIQUIDS)
 
 
-def forcefield_input(wildcards):
-    """The shipped all-atom force field a system needs (water comes from openmmtools)."""
-    if wildcards.system == "methane":
-        return "resources/forcefields/methane_oplsaa.xml"
-    return []
+# ---------------------------------------------------------------- training and simulation
 
 
 def model_settings(wildcards):
@@ -144,18 +158,6 @@ def optimizer_settings(wildcards):
     """Optimisation settings of one system, with the derived training seed."""
     seed = system_seed(config["seed"], wildcards.system, f"training/{wildcards.model}")
     return {**config[wildcards.system]["training"]["optimizer"], "seed": seed}
-
-
-def training_runtime(wildcards, attempt):
-    """Minutes for a training job: epochs x frames at ~2 frames/s (2-core CPU), capped."""
-    opt = config[wildcards.system]["training"]["optimizer"]
-    frames = (
-        protein_frames()
-        if wildcards.system in PROTEINS
-        else trajectory_frames(wildcards.system)
-    ) * (1 - opt["val_fraction"])
-    minutes = opt["max_epochs"] * frames / 2.0 / 60.0
-    return int(min(10 + minutes, 7 * 1440) * attempt)
 
 
 def training_dataset(wildcards):
@@ -176,7 +178,7 @@ def trained_models():
     return [
         f"results/{system}/training/{model}/model.pt"
         for system in SYSTEMS
-        for model in config[system]["training"]["models"]
+        for model in models_of(system)
     ]
 
 
@@ -188,25 +190,12 @@ def simulation_settings(wildcards):
     return {**config[wildcards.system]["simulation"], "seed": seed}
 
 
-def simulation_runtime(wildcards, attempt):
-    """Minutes for a CG simulation at ~5 replica-steps/s (2-core CPU, 258 beads), capped."""
-    sim = config[wildcards.system]["simulation"]
-    minutes = sim["n_replicas"] * sim["n_steps"] / 5.0 / 60.0
-    return int(min(10 + minutes, 7 * 1440) * attempt)
-
-
 def simulation_structures():
     return [
         f"results/{system}/simulation/{model}/{table}"
-        for system in LIQUIDS
-        for model in config[system]["training"]["models"]
+        for system, model in model_pairs()
         for table in ("rdf.csv", "triplets.csv")
     ]
-
-
-def model_pairs():
-    """(system, model) of every trained potential, in a fixed order."""
-    return [(s, m) for s in LIQUIDS for m in config[s]["training"]["models"]]
 
 
 # ---------------------------------------------------------------- relevance (stage 5)
@@ -225,20 +214,12 @@ def relevance_settings(wildcards):
     # one 3-body grid per system, so the architectures' maps can be compared bin by bin:
     # a connected triple spans at most two cutoffs of the model with the largest one
     edge_max = 2.0 * max(training[m]["cutoff"] for m in training["models"])
-    structure = config[wildcards.system].get("structure", {})
+    structure = config[wildcards.system].get("structure")  # a protein has none
     return {
         **config[wildcards.system]["relevance"],
-        "r_max": structure.get("rdf_max", edge_max / 2.0),
+        "r_max": structure["rdf_max"] if structure else edge_max / 2.0,
         "edge_max": edge_max,
     }
-
-
-def relevance_runtime(wildcards, attempt):
-    """Minutes for one relevance shard at ~20 s per frame (2-core CPU, 258 beads, PaiNN
-    6 Å: 6 s measured, with margin for larger models)."""
-    rel = config[wildcards.system]["relevance"]
-    frames = rel["n_frames"] / config["scatter"]["relevance"]
-    return int(min(10 + frames * 20.0 / 60.0, 2 * 1440) * attempt)
 
 
 def primary_source(system):
@@ -246,25 +227,17 @@ def primary_source(system):
     return config[system]["relevance"]["sources"][0]
 
 
-def relevance_runs():
-    """(system, model, source) of every relevance analysis."""
-    return [
-        (s, m, src)
-        for s, m in model_pairs()
-        for src in config[s]["relevance"]["sources"]
-    ]
-
-
 def relevance_tables():
     return [
         f"results/{s}/relevance/{m}/{src}/{name}"
-        for s, m, src in relevance_runs()
+        for s, m in model_pairs()
+        for src in config[s]["relevance"]["sources"]
         for name in ("pairs.parquet", "triplets.parquet", "summary.json")
     ]
 
 
 def primary_relevance(name):
-    """Input function: one table of every (system, model) from its primary source."""
+    """Input function: one table of every liquid (system, model) from its primary source."""
     return [
         f"results/{s}/relevance/{m}/{primary_source(s)}/{name}"
         for s, m in model_pairs()
@@ -282,7 +255,7 @@ def relevance_input(name):
 
 
 def relevance_figures(prefix):
-    """PNG and PDF of a relevance figure for every (system, model)."""
+    """PNG and PDF of a relevance figure for every liquid (system, model)."""
     return [
         f"results/figures/{prefix}_{s}_{m}.{ext}"
         for s, m in model_pairs()
@@ -290,122 +263,149 @@ def relevance_figures(prefix):
     ]
 
 
-# ---------------------------------------------------------------- the protein (NTL9)
+# ---------------------------------------------------------------- proteins
 
 
-def protein_frames():
-    """Frames of the protein's reference: all runs, or the external data set."""
-    ref = config["ntl9"]["reference"]
-    if ref["external"]:
-        return 1000  # unknown before reading; only sizes resources
-    return ref["n_runs"] * int(round(ref["length"] / ref["save_interval"]))
-
-
-def structure_file(wildcards=None):
-    """The raw PDB of the protein: a local path from config, else the RCSB download."""
-    source = config["ntl9"]["structure_source"]
+def structure_file(wildcards):
+    """The raw PDB of a protein: a local path from config, else the RCSB download."""
+    source = config[wildcards.system]["structure_source"]
     if source["path"]:
         return source["path"]
     return f"resources/structures/{source['pdb_id'].upper()}.pdb"
 
 
+def download_url(wildcards):
+    """Download address of a PDB entry (the url template of a protein that names it)."""
+    for system in PROTEINS:
+        source = config[system]["structure_source"]
+        if (source["pdb_id"] or "").upper() == wildcards.pdb_id:
+            return source["url"].format(pdb_id=wildcards.pdb_id)
+    raise ValueError(f"no protein of the config names PDB entry {wildcards.pdb_id}")
+
+
 def protein_run_settings(wildcards):
     """Settings of one protein reference run; the last runs start from hot-unfolded
     structures, with hot-run lengths evenly spaced up to ``heat_length``."""
-    ref = {
-        k: v
-        for k, v in config["ntl9"]["reference"].items()
-        if k
-        not in (
-            "external",
-            "forcefield",
-            "implicit_solvent",
-            "cutoff",
-            "hydrogen_mass",
-            "n_runs",
-            "unfolded_fraction",
-        )
-    }
+    reference = config[wildcards.system]["reference"]
+    system_keys = (
+        "external",
+        "forcefield",
+        "implicit_solvent",
+        "cutoff",
+        "hydrogen_mass",
+        "n_runs",
+        "unfolded_fraction",
+    )
+    ref = {k: v for k, v in reference.items() if k not in system_keys}
     run, n_runs = parse_scatteritem(wildcards.scatteritem)
-    n_hot = int(round(config["ntl9"]["reference"]["unfolded_fraction"] * n_runs))
+    n_hot = int(round(reference["unfolded_fraction"] * n_runs))
     hot_rank = run - (n_runs - n_hot)  # 1..n_hot for the unfolded runs
     ref["heat_length"] = ref["heat_length"] * hot_rank / n_hot if hot_rank > 0 else 0.0
     ref["seed"] = system_seed(
-        config["seed"], "ntl9", f"reference/{wildcards.scatteritem}"
+        config["seed"], wildcards.system, f"reference/{wildcards.scatteritem}"
     )
     ref["platform"] = config["openmm_platform"]
     return ref
 
 
 def protein_system_settings(wildcards):
-    ref = config["ntl9"]["reference"]
+    ref = config[wildcards.system]["reference"]
     return {
         key: ref[key]
         for key in ("forcefield", "implicit_solvent", "cutoff", "hydrogen_mass")
     }
 
 
-def protein_runtime(wildcards, attempt):
-    """Minutes of one protein run at ~15 ns/day (2 CPU threads, GBn2, 12 Å, 4 fs)."""
-    ref = config["ntl9"]["reference"]
-    ps = ref["length"] + ref["equilibration"] + ref["heat_length"]
-    return int(10 + 1.5 * ps * 1e-3 / 15.0 * 1440.0 * attempt)
+def protein_runs(wildcards):
+    """The trajectories of a protein's independent runs, gathered into one."""
+    n = config[wildcards.system]["reference"]["n_runs"]
+    return [
+        f"results/{wildcards.system}/reference/runs/{k}-of-{n}/trajectory.h5"
+        for k in range(1, n + 1)
+    ]
 
 
 def protein_mapping_input(wildcards):
     """The mapped Cα data come from the external set when configured, else the built-in MD."""
-    if config["ntl9"]["reference"]["external"]:
-        return {"external": config["ntl9"]["reference"]["external"]}
+    external = config[wildcards.system]["reference"]["external"]
+    if external:
+        return {"external": external}
     return {
-        "trajectory": "results/ntl9/reference/trajectory.h5",
-        "structure": "results/ntl9/reference/prepared.pdb",
+        "trajectory": f"results/{wildcards.system}/reference/trajectory.h5",
+        "structure": f"results/{wildcards.system}/reference/prepared.pdb",
     }
-
-
-def protein_models():
-    return config["ntl9"]["training"]["models"] if PROTEINS else []
-
-
-def protein_source():
-    return primary_source("ntl9")
 
 
 def protein_trajectory(wildcards):
     """Frames a protein relevance run explains (CG simulation or mapped reference)."""
-    if wildcards.source == "simulation":
-        return f"results/ntl9/simulation/{wildcards.model}/trajectory.h5"
-    return "results/ntl9/mapping/cg_trajectory.h5"
+    return relevance_trajectory(wildcards)
 
 
 def protein_state_frames(wildcards):
     """Per-frame states of the frames a protein relevance run explained."""
     if wildcards.source == "reference":
-        return "results/ntl9/states/frames_reference.csv"
-    return f"results/ntl9/states/frames_{wildcards.model}.csv"
+        return f"results/{wildcards.system}/states/frames_reference.csv"
+    return f"results/{wildcards.system}/states/frames_{wildcards.model}.csv"
 
 
-def protein_figures():
-    if not PROTEINS:
-        return []
-    files = [f"results/figures/fig4_ntl9.{ext}" for ext in ("png", "pdf")]
-    for model in protein_models():
-        for fig in ("fig5", "fig6", "fig7"):
-            files += [
-                f"results/figures/{fig}_ntl9_{model}.{ext}" for ext in ("png", "pdf")
-            ]
-        files += [f"results/figures/{fig}_ntl9_{model}.pml" for fig in ("fig6", "fig7")]
+def state_sources(system):
+    """The trajectories whose states a protein's state analysis assigns."""
+    return ["reference", *models_of(system)]
+
+
+def protein_bead_count(wildcards):
+    source = config[wildcards.system]["structure_source"]
+    return source["last_residue"] - source["first_residue"] + 1
+
+
+def primary_state_maps(wildcards):
+    system, model = wildcards.system, wildcards.model
+    return f"results/{system}/relevance/{model}/{primary_source(system)}/state_maps.csv"
+
+
+def primary_top_interactions(wildcards):
+    system, model = wildcards.system, wildcards.model
+    return f"results/{system}/relevance/{model}/{primary_source(system)}/top_interactions.csv"
+
+
+def mutation_differences(wildcards):
+    system = wildcards.system
+    return expand(
+        "results/{system}/relevance/{model}/{source}/mutations/{mutation}.csv",
+        system=system,
+        model=wildcards.model,
+        source=primary_source(system),
+        mutation=config[system]["mutations"],
+    )
+
+
+def protein_figures(figures=("fig4", "fig5", "fig6", "fig7")):
+    """Figures of every protein: Fig. 4 per system, Figs. 5-7 per (system, model);
+    Fig. 7 only for a protein with mutations."""
+    files = []
+    for system in PROTEINS:
+        if "fig4" in figures:
+            files += [f"results/figures/fig4_{system}.{ext}" for ext in ("png", "pdf")]
+        for model in models_of(system):
+            for fig in ("fig5", "fig6", "fig7"):
+                if fig not in figures or (fig == "fig7" and not config[system]["mutations"]):
+                    continue
+                exts = ("png", "pdf", "pml") if fig != "fig5" else ("png", "pdf")
+                files += [f"results/figures/{fig}_{system}_{model}.{ext}" for ext in exts]
     return files
 
 
 def protein_targets():
-    if not PROTEINS:
-        return []
     return [
-        "results/ntl9/states.csv",
-        "results/ntl9/prior/prior.csv",
-        *[
-            f"results/ntl9/relevance/{m}/{source}/state_maps.csv"
-            for m in protein_models()
-            for source in config["ntl9"]["relevance"]["sources"]
-        ],
+        path
+        for system in PROTEINS
+        for path in (
+            f"results/{system}/states.csv",
+            f"results/{system}/prior/prior.csv",
+            *[
+                f"results/{system}/relevance/{m}/{source}/state_maps.csv"
+                for m in models_of(system)
+                for source in config[system]["relevance"]["sources"]
+            ],
+        )
     ]

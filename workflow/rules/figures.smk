@@ -10,12 +10,10 @@ rule plot_reference_structure:
         triplets="results/figures/reference_triplets_{system}.png",
     log:
         "logs/plot_reference_structure/{system}.log",
+    localrule: True
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
     script:
         "../scripts/plot_structure.py"
 
@@ -40,12 +38,10 @@ rule plot_structure_comparison:
         ),
     log:
         "logs/plot_structure_comparison/{system}.log",
+    localrule: True
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
     params:
         models=lambda wc: config[wc.system]["training"]["models"],
     script:
@@ -68,12 +64,10 @@ rule plot_fig2:
         pdf="results/figures/fig2_{system}_{model}.pdf",
     log:
         "logs/plot_fig2/{system}_{model}.log",
+    localrule: True
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
     params:
         min_count=lambda wc: config[wc.system]["relevance"]["min_count"],
     script:
@@ -93,12 +87,10 @@ rule plot_fig3:
         pdf="results/figures/fig3_{system}_{model}.pdf",
     log:
         "logs/plot_fig3/{system}_{model}.log",
+    localrule: True
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
     params:
         min_count=lambda wc: config[wc.system]["relevance"]["min_count"],
     script:
@@ -136,45 +128,44 @@ rule plot_relevance_supplement:
         classic_pdf="results/figures/figS_classic_{system}_{model}.pdf",
     log:
         "logs/plot_relevance_supplement/{system}_{model}.log",
+    localrule: True
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
     params:
         min_count=lambda wc: config[wc.system]["relevance"]["min_count"],
     script:
         "../scripts/plot_relevance_supplement.py"
 
 
-# ------------------------------------------------------------------ the protein (NTL9)
+# ------------------------------------------------------------------ proteins
 
 
 rule plot_fig4:
     """Fig. 4: free-energy surfaces over TIC 1 and 2, reference and CG side by side."""
     input:
-        surfaces=expand(
-            "results/ntl9/states/fes_{source}.csv",
-            source=["reference", *protein_models()],
+        surfaces=lambda wc: expand(
+            "results/{system}/states/fes_{source}.csv",
+            system=wc.system,
+            source=state_sources(wc.system),
         ),
     output:
         png=report(
-            "results/figures/fig4_ntl9.png",
+            "results/figures/fig4_{system}.png",
             caption="../report/fig4.rst",
-            category="NTL9",
+            category="Proteins",
         ),
-        pdf="results/figures/fig4_ntl9.pdf",
+        pdf="results/figures/fig4_{system}.pdf",
     log:
-        "logs/plot_fig4/ntl9.log",
+        "logs/plot_fig4/{system}.log",
+    wildcard_constraints:
+        system=PROTEIN_PATTERN,
+    localrule: True
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
     params:
-        labels=["reference", *[f"CG {m}" for m in protein_models()]],
+        labels=lambda wc: ["reference", *[f"CG {m}" for m in models_of(wc.system)]],
     script:
         "../scripts/plot_fig4.py"
 
@@ -182,25 +173,25 @@ rule plot_fig4:
 rule plot_fig5:
     """Fig. 5: residue-pair 2-body relevance, F / U and P1 - F, P2 - F."""
     input:
-        maps=f"results/ntl9/relevance/{{model}}/{protein_source()}/state_maps.csv",
-        elements="results/ntl9/states/elements.json",
+        maps=primary_state_maps,
+        elements="results/{system}/states/elements.json",
     output:
         png=report(
-            "results/figures/fig5_ntl9_{model}.png",
+            "results/figures/fig5_{system}_{model}.png",
             caption="../report/fig5.rst",
-            category="NTL9",
+            category="Proteins",
         ),
-        pdf="results/figures/fig5_ntl9_{model}.pdf",
+        pdf="results/figures/fig5_{system}_{model}.pdf",
     log:
-        "logs/plot_fig5/ntl9/{model}.log",
+        "logs/plot_fig5/{system}/{model}.log",
+    wildcard_constraints:
+        system=PROTEIN_PATTERN,
+    localrule: True
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
     params:
-        min_separation=config["ntl9"]["figure_min_separation"],
+        min_separation=setting("figure_min_separation"),
     script:
         "../scripts/plot_fig5.py"
 
@@ -209,25 +200,25 @@ rule plot_fig6:
     """Fig. 6: strongest 2- and 3-body interactions of the folded state on the structure,
     and a PyMOL script drawing them on the prepared PDB."""
     input:
-        top=f"results/ntl9/relevance/{{model}}/{protein_source()}/top_interactions.csv",
-        elements="results/ntl9/states/elements.json",
-        structure="results/ntl9/reference/prepared.pdb",
+        top=primary_top_interactions,
+        elements="results/{system}/states/elements.json",
+        structure="results/{system}/reference/prepared.pdb",
     output:
         png=report(
-            "results/figures/fig6_ntl9_{model}.png",
+            "results/figures/fig6_{system}_{model}.png",
             caption="../report/fig6.rst",
-            category="NTL9",
+            category="Proteins",
         ),
-        pdf="results/figures/fig6_ntl9_{model}.pdf",
-        pml="results/figures/fig6_ntl9_{model}.pml",
+        pdf="results/figures/fig6_{system}_{model}.pdf",
+        pml="results/figures/fig6_{system}_{model}.pml",
     log:
-        "logs/plot_fig6/ntl9/{model}.log",
+        "logs/plot_fig6/{system}/{model}.log",
+    wildcard_constraints:
+        system=PROTEIN_PATTERN,
+    localrule: True
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
     script:
         "../scripts/plot_fig6.py"
 
@@ -235,33 +226,29 @@ rule plot_fig6:
 rule plot_fig7:
     """Fig. 7: 2-body relevance change of each mutation on folded frames."""
     input:
-        differences=expand(
-            "results/ntl9/relevance/{{model}}/{source}/mutations/{mutation}.csv",
-            source=protein_source(),
-            mutation=config["ntl9"]["mutations"],
-        ),
-        elements="results/ntl9/states/elements.json",
-        structure="results/ntl9/reference/prepared.pdb",
+        differences=mutation_differences,
+        elements="results/{system}/states/elements.json",
+        structure="results/{system}/reference/prepared.pdb",
     output:
         png=report(
-            "results/figures/fig7_ntl9_{model}.png",
+            "results/figures/fig7_{system}_{model}.png",
             caption="../report/fig7.rst",
-            category="NTL9",
+            category="Proteins",
         ),
-        pdf="results/figures/fig7_ntl9_{model}.pdf",
-        pml="results/figures/fig7_ntl9_{model}.pml",
+        pdf="results/figures/fig7_{system}_{model}.pdf",
+        pml="results/figures/fig7_{system}_{model}.pml",
     log:
-        "logs/plot_fig7/ntl9/{model}.log",
+        "logs/plot_fig7/{system}/{model}.log",
+    wildcard_constraints:
+        system=PROTEIN_PATTERN,
+    localrule: True
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
     params:
-        mutations=config["ntl9"]["mutations"],
-        first_residue=config["ntl9"]["structure_source"]["first_residue"],
-        n_top=config["ntl9"]["n_top"],
-        min_separation=config["ntl9"]["figure_min_separation"],
+        mutations=setting("mutations"),
+        first_residue=setting("structure_source", "first_residue"),
+        n_top=setting("n_top"),
+        min_separation=setting("figure_min_separation"),
     script:
         "../scripts/plot_fig7.py"

@@ -2,6 +2,7 @@
 
 
 rule map_to_cg:
+    """One bead per molecule (its heaviest atom), bead force = the molecule's force."""
     input:
         trajectory="results/{system}/reference/trajectory.h5",
     output:
@@ -17,27 +18,29 @@ rule map_to_cg:
         "../../envs/cgexplain.yaml"
     threads: 1
     resources:
-        mem_mb=mapping_mem_mb,
+        mem_mb=estimate(estimates.mapping_mem_mb),
         runtime=lambda wildcards, attempt: 30 * attempt,
     script:
         "../scripts/map_to_cg.py"
 
 
 rule map_protein:
-    """Cα beads of the protein (bead force: Cα + its hydrogens), or the external Cα data."""
+    """Cα beads of a protein (bead force: Cα + its hydrogens), or the external Cα data."""
     input:
         unpack(protein_mapping_input),
     output:
-        trajectory="results/ntl9/mapping/cg_trajectory.h5",
+        trajectory="results/{system}/mapping/cg_trajectory.h5",
     log:
-        "logs/map_protein/ntl9.log",
+        "logs/map_protein/{system}.log",
     benchmark:
-        "results/benchmarks/map_protein/ntl9.tsv"
+        "results/benchmarks/map_protein/{system}.tsv"
+    wildcard_constraints:
+        system=PROTEIN_PATTERN,
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        mem_mb=scaled_mb(4000),
         runtime=lambda wildcards, attempt: 30 * attempt,
     script:
         "../scripts/map_protein.py"

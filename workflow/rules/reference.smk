@@ -2,8 +2,9 @@
 
 
 rule simulate_reference:
+    """One shard of a liquid's reference: its builder's system, a seeded NVT run."""
     input:
-        forcefield=forcefield_input,
+        unpack(reference_inputs),
     output:
         trajectory="results/{system}/reference/shards/{scatteritem}/trajectory.h5",
     log:
@@ -16,10 +17,11 @@ rule simulate_reference:
         "../../envs/cgexplain.yaml"
     threads: config["threads"]["reference"]
     resources:
-        mem_mb=lambda wildcards, attempt: 2000 * attempt,
-        runtime=reference_runtime,
+        mem_mb=scaled_mb(2000),
+        runtime=estimate(estimates.reference_runtime),
         gpu=GPU,
     params:
+        builder=setting("builder"),
         settings=reference_settings,
         work_dir="results/{system}/reference/shards/{scatteritem}/work",
     script:
@@ -43,7 +45,7 @@ rule gather_reference:
         "../../envs/cgexplain.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        mem_mb=scaled_mb(1000),
         runtime=lambda wildcards, attempt: 20 * attempt,
     script:
         "../scripts/gather_reference.py"
@@ -66,10 +68,10 @@ rule analyze_reference_structure:
         "../../envs/cgexplain.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wildcards, attempt: 2000 * attempt,
-        runtime=structure_runtime,
+        mem_mb=scaled_mb(2000),
+        runtime=estimate(estimates.structure_runtime),
     params:
-        settings=structure_settings,
+        settings=setting("structure"),
     script:
         "../scripts/analyze_structure.py"
 
@@ -81,35 +83,29 @@ rule summarize_reference:
         "results/validation/reference_structure.csv",
     log:
         "logs/summarize_reference/summary.log",
+    localrule: True
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
     script:
         "../scripts/summarize_reference.py"
 
 
-# ------------------------------------------------------------------ the protein (NTL9)
+# ------------------------------------------------------------------ proteins
 
 
 rule download_structure:
-    """Fetch the PDB entry from the RCSB (skipped when ntl9.structure_source.path is set)."""
+    """Fetch a PDB entry from the RCSB (skipped when structure_source.path is set)."""
     output:
         "resources/structures/{pdb_id}.pdb",
     log:
         "logs/download_structure/{pdb_id}.log",
+    localrule: True
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
-    resources:
-        mem_mb=500,
-        runtime=10,
     params:
-        url=lambda wildcards: config["ntl9"]["structure_source"]["url"].format(
-            pdb_id=wildcards.pdb_id
-        ),
+        url=download_url,
     script:
         "../scripts/download_structure.py"
 
@@ -119,62 +115,65 @@ rule prepare_structure:
     input:
         structure_file,
     output:
-        "results/ntl9/reference/prepared.pdb",
+        "results/{system}/reference/prepared.pdb",
     log:
-        "logs/prepare_structure/ntl9.log",
+        "logs/prepare_structure/{system}.log",
     benchmark:
-        "results/benchmarks/prepare_structure/ntl9.tsv"
+        "results/benchmarks/prepare_structure/{system}.tsv"
+    wildcard_constraints:
+        system=PROTEIN_PATTERN,
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
-        source=config["ntl9"]["structure_source"],
+        source=setting("structure_source"),
     script:
         "../scripts/prepare_structure.py"
 
 
 rule simulate_protein:
-    """One all-atom implicit-solvent run of the protein (native or hot-unfolded start)."""
+    """One all-atom implicit-solvent run of a protein (native or hot-unfolded start)."""
     input:
-        structure="results/ntl9/reference/prepared.pdb",
+        structure="results/{system}/reference/prepared.pdb",
     output:
-        trajectory="results/ntl9/reference/runs/{scatteritem}/trajectory.h5",
+        trajectory="results/{system}/reference/runs/{scatteritem}/trajectory.h5",
     log:
-        "logs/simulate_protein/ntl9/{scatteritem}.log",
+        "logs/simulate_protein/{system}/{scatteritem}.log",
     benchmark:
-        "results/benchmarks/simulate_protein/ntl9/{scatteritem}.tsv"
+        "results/benchmarks/simulate_protein/{system}/{scatteritem}.tsv"
+    wildcard_constraints:
+        system=PROTEIN_PATTERN,
     conda:
         "../../envs/cgexplain.yaml"
     threads: config["threads"]["reference"]
     resources:
-        mem_mb=lambda wildcards, attempt: 2000 * attempt,
-        runtime=protein_runtime,
+        mem_mb=scaled_mb(2000),
+        runtime=estimate(estimates.protein_run_runtime),
         gpu=GPU,
     params:
         system=protein_system_settings,
         settings=protein_run_settings,
-        work_dir="results/ntl9/reference/runs/{scatteritem}/work",
+        work_dir="results/{system}/reference/runs/{scatteritem}/work",
     script:
         "../scripts/simulate_protein.py"
 
 
 rule gather_protein_reference:
     input:
-        gather.protein_runs("results/ntl9/reference/runs/{scatteritem}/trajectory.h5"),
+        protein_runs,
     output:
-        trajectory="results/ntl9/reference/trajectory.h5",
+        trajectory="results/{system}/reference/trajectory.h5",
     log:
-        "logs/gather_protein_reference/ntl9.log",
+        "logs/gather_protein_reference/{system}.log",
     benchmark:
-        "results/benchmarks/gather_protein_reference/ntl9.tsv"
+        "results/benchmarks/gather_protein_reference/{system}.tsv"
+    wildcard_constraints:
+        system=PROTEIN_PATTERN,
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        mem_mb=scaled_mb(1000),
         runtime=lambda wildcards, attempt: 20 * attempt,
     script:
         "../scripts/gather_reference.py"

@@ -17,8 +17,8 @@ rule explain_frames:
         "../../envs/cgexplain.yaml"
     threads: config["threads"]["relevance"]
     resources:
-        mem_mb=lambda wildcards, attempt: 6000 * attempt,
-        runtime=relevance_runtime,
+        mem_mb=scaled_mb(6000),
+        runtime=estimate(estimates.relevance_runtime, config["scatter"]["relevance"]),
         gpu=GPU,
     params:
         settings=relevance_settings,
@@ -43,11 +43,12 @@ rule gather_relevance:
         frames="results/{system}/relevance/{model}/{source}/frames.csv",
     log:
         "logs/gather_relevance/{system}/{model}/{source}.log",
+    localrule: True
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        mem_mb=scaled_mb(4000),
         runtime=10,
     script:
         "../scripts/gather_relevance.py"
@@ -68,11 +69,12 @@ rule summarize_relevance:
         "logs/summarize_relevance/{system}/{model}/{source}.log",
     benchmark:
         "results/benchmarks/summarize_relevance/{system}/{model}/{source}.tsv"
+    localrule: True
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        mem_mb=scaled_mb(4000),
         runtime=10,
     params:
         settings=relevance_settings,
@@ -97,7 +99,7 @@ rule classic_decomposition:
         "../../envs/cgexplain.yaml"
     threads: config["threads"]["relevance"]
     resources:
-        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        mem_mb=scaled_mb(4000),
         runtime=lambda wildcards, attempt: 30 * attempt,
     params:
         settings=relevance_settings,
@@ -115,12 +117,10 @@ rule compute_agreement:
         "results/relevance/agreement.csv",
     log:
         "logs/compute_agreement/compute_agreement.log",
+    localrule: True
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
     params:
         runs=model_pairs(),
         systems=LIQUIDS,
@@ -131,34 +131,34 @@ rule compute_agreement:
         "../scripts/compute_agreement.py"
 
 
-# ------------------------------------------------------------------ the protein (NTL9)
+# ------------------------------------------------------------------ proteins
 
 
 rule map_state_relevance:
     """Mean 2-body relevance of every residue pair per folding state, and the strongest
     2- and 3-body interactions of the folded state (Figs. 5 and 6)."""
     input:
-        pairs="results/ntl9/relevance/{model}/{source}/pairs.parquet",
-        triplets="results/ntl9/relevance/{model}/{source}/triplets.parquet",
+        pairs="results/{system}/relevance/{model}/{source}/pairs.parquet",
+        triplets="results/{system}/relevance/{model}/{source}/triplets.parquet",
         states=protein_state_frames,
-        counts="results/ntl9/states.csv",
+        counts="results/{system}/states.csv",
     output:
-        maps="results/ntl9/relevance/{model}/{source}/state_maps.csv",
-        top="results/ntl9/relevance/{model}/{source}/top_interactions.csv",
+        maps="results/{system}/relevance/{model}/{source}/state_maps.csv",
+        top="results/{system}/relevance/{model}/{source}/top_interactions.csv",
     log:
-        "logs/map_state_relevance/ntl9/{model}/{source}.log",
+        "logs/map_state_relevance/{system}/{model}/{source}.log",
+    wildcard_constraints:
+        system=PROTEIN_PATTERN,
+    localrule: True
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wildcards, attempt: 2000 * attempt,
-        runtime=10,
+        mem_mb=scaled_mb(2000),
     params:
-        n_top=config["ntl9"]["n_top"],
-        min_separation=config["ntl9"]["figure_min_separation"],
-        n_beads=config["ntl9"]["structure_source"]["last_residue"]
-        - config["ntl9"]["structure_source"]["first_residue"]
-        + 1,
+        n_top=setting("n_top"),
+        min_separation=setting("figure_min_separation"),
+        n_beads=protein_bead_count,
     script:
         "../scripts/map_state_relevance.py"
 
@@ -166,26 +166,28 @@ rule map_state_relevance:
 rule explain_mutation:
     """2-body relevance of folded frames with one bead's type changed (mutant - wild type)."""
     input:
-        model="results/ntl9/training/{model}/model.pt",
+        model="results/{system}/training/{model}/model.pt",
         trajectory=protein_trajectory,
         states=protein_state_frames,
-        elements="results/ntl9/states/elements.json",
+        elements="results/{system}/states/elements.json",
     output:
-        difference="results/ntl9/relevance/{model}/{source}/mutations/{mutation}.csv",
+        difference="results/{system}/relevance/{model}/{source}/mutations/{mutation}.csv",
     log:
-        "logs/explain_mutation/ntl9/{model}/{source}/{mutation}.log",
+        "logs/explain_mutation/{system}/{model}/{source}/{mutation}.log",
     benchmark:
-        "results/benchmarks/explain_mutation/ntl9/{model}/{source}/{mutation}.tsv"
+        "results/benchmarks/explain_mutation/{system}/{model}/{source}/{mutation}.tsv"
+    wildcard_constraints:
+        system=PROTEIN_PATTERN,
     conda:
         "../../envs/cgexplain.yaml"
     threads: config["threads"]["relevance"]
     resources:
-        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        mem_mb=scaled_mb(4000),
         runtime=lambda wildcards, attempt: 30 * attempt,
         gpu=GPU,
     params:
-        settings=lambda wildcards: config["ntl9"]["relevance"],
-        n_frames=config["ntl9"]["mutation_frames"],
-        first_residue=config["ntl9"]["structure_source"]["first_residue"],
+        settings=setting("relevance"),
+        n_frames=setting("mutation_frames"),
+        first_residue=setting("structure_source", "first_residue"),
     script:
         "../scripts/explain_mutation.py"

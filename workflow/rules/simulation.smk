@@ -16,8 +16,8 @@ rule simulate_cg:
         "../../envs/cgexplain.yaml"
     threads: config["threads"]["training"]
     resources:
-        mem_mb=lambda wildcards, attempt: 4000 * attempt,
-        runtime=simulation_runtime,
+        mem_mb=scaled_mb(4000),
+        runtime=estimate(estimates.simulation_runtime),
         gpu=GPU,
     params:
         settings=simulation_settings,
@@ -36,14 +36,16 @@ rule analyze_cg_structure:
         "logs/analyze_cg_structure/{system}/{model}.log",
     benchmark:
         "results/benchmarks/analyze_cg_structure/{system}/{model}.tsv"
+    wildcard_constraints:
+        system=LIQUID_PATTERN,
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wildcards, attempt: 2000 * attempt,
-        runtime=structure_runtime,
+        mem_mb=scaled_mb(2000),
+        runtime=estimate(estimates.structure_runtime),
     params:
-        settings=structure_settings,
+        settings=setting("structure"),
     script:
         "../scripts/analyze_structure.py"
 
@@ -60,12 +62,10 @@ rule validate_structure:
         "results/validation/structure_metrics.csv",
     log:
         "logs/validate_structure/validate_structure.log",
+    localrule: True
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
     params:
         pairs=model_pairs(),
     script:

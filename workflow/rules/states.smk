@@ -1,39 +1,48 @@
-"""Stage 6 (protein): TICA, free-energy surfaces and folding states of NTL9."""
+"""Stage 6 (proteins): TICA, free-energy surfaces and folding states."""
 
 
-rule assign_states:
-    """Native-contact states (F, U, P1, P2) of every reference and CG frame, TICA on Cα
-    pair distances of the reference, free-energy surfaces of both on the same axes."""
-    input:
-        native="results/ntl9/reference/prepared.pdb",
-        reference="results/ntl9/mapping/cg_trajectory.h5",
-        simulations=expand(
-            "results/ntl9/simulation/{model}/trajectory.h5", model=protein_models()
-        ),
-    output:
-        counts="results/ntl9/states.csv",
-        elements="results/ntl9/states/elements.json",
-        reference="results/ntl9/states/frames_reference.csv",
-        simulations=expand(
-            "results/ntl9/states/frames_{model}.csv", model=protein_models()
-        ),
-        surfaces=expand(
-            "results/ntl9/states/fes_{source}.csv",
-            source=["reference", *protein_models()],
-        ),
-    log:
-        "logs/assign_states/ntl9.log",
-    benchmark:
-        "results/benchmarks/assign_states/ntl9.tsv"
-    conda:
-        "../../envs/cgexplain.yaml"
-    threads: 1
-    resources:
-        mem_mb=lambda wildcards, attempt: 4000 * attempt,
-        runtime=lambda wildcards, attempt: 20 * attempt,
-    params:
-        settings=config["ntl9"]["states"],
-        temperature=config["ntl9"]["simulation"]["temperature"],
-        models=protein_models(),
-    script:
-        "../scripts/assign_states.py"
+# The outputs name one state table and surface per trained model, so proteins with the
+# same list of models share one rule (usually a single rule for every protein).
+for _index, _models in enumerate(sorted({tuple(models_of(p)) for p in PROTEINS})):
+    _proteins = [p for p in PROTEINS if tuple(models_of(p)) == _models]
+
+    rule:
+        """Native-contact states (F, U, P1, P2) of every reference and CG frame, TICA on
+        Cα pair distances of the reference, free-energy surfaces of both on the same axes."""
+        name:
+            "assign_states" if _index == 0 else f"assign_states_{_index}"
+        input:
+            native="results/{system}/reference/prepared.pdb",
+            reference="results/{system}/mapping/cg_trajectory.h5",
+            simulations=expand(
+                "results/{{system}}/simulation/{model}/trajectory.h5", model=_models
+            ),
+        output:
+            counts="results/{system}/states.csv",
+            elements="results/{system}/states/elements.json",
+            reference="results/{system}/states/frames_reference.csv",
+            simulations=expand(
+                "results/{{system}}/states/frames_{model}.csv", model=_models
+            ),
+            surfaces=expand(
+                "results/{{system}}/states/fes_{source}.csv",
+                source=["reference", *_models],
+            ),
+        log:
+            "logs/assign_states/{system}.log",
+        benchmark:
+            "results/benchmarks/assign_states/{system}.tsv"
+        wildcard_constraints:
+            system=one_of(_proteins),
+        conda:
+            "../../envs/cgexplain.yaml"
+        threads: 1
+        resources:
+            mem_mb=scaled_mb(4000),
+            runtime=lambda wildcards, attempt: 20 * attempt,
+        params:
+            settings=setting("states"),
+            temperature=setting("simulation", "temperature"),
+            models=list(_models),
+        script:
+            "../scripts/assign_states.py"

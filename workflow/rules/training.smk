@@ -16,8 +16,8 @@ rule train_model:
         "../../envs/cgexplain.yaml"
     threads: config["threads"]["training"]
     resources:
-        mem_mb=lambda wildcards, attempt: 4000 * attempt,
-        runtime=training_runtime,
+        mem_mb=scaled_mb(4000),
+        runtime=estimate(estimates.training_runtime),
         gpu=GPU,
     params:
         model=model_settings,
@@ -28,26 +28,28 @@ rule train_model:
 
 
 rule fit_prior:
-    """Prior of the Cα chain by Boltzmann inversion, and the forces the network learns
-    (mapped forces minus prior forces: delta learning)."""
+    """Prior of a protein's Cα chain by Boltzmann inversion, and the forces the network
+    learns (mapped forces minus prior forces: delta learning)."""
     input:
-        trajectory="results/ntl9/mapping/cg_trajectory.h5",
+        trajectory="results/{system}/mapping/cg_trajectory.h5",
     output:
-        parameters="results/ntl9/prior/prior.json",
-        table="results/ntl9/prior/prior.csv",
-        dataset="results/ntl9/prior/delta_dataset.db",
+        parameters="results/{system}/prior/prior.json",
+        table="results/{system}/prior/prior.csv",
+        dataset="results/{system}/prior/delta_dataset.db",
     log:
-        "logs/fit_prior/ntl9.log",
+        "logs/fit_prior/{system}.log",
     benchmark:
-        "results/benchmarks/fit_prior/ntl9.tsv"
+        "results/benchmarks/fit_prior/{system}.tsv"
+    wildcard_constraints:
+        system=PROTEIN_PATTERN,
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wildcards, attempt: 2000 * attempt,
+        mem_mb=scaled_mb(2000),
         runtime=lambda wildcards, attempt: 20 * attempt,
     params:
-        prior=config["ntl9"]["prior"],
-        temperature=config["ntl9"]["reference"]["temperature"],
+        prior=setting("prior"),
+        temperature=setting("reference", "temperature"),
     script:
         "../scripts/fit_prior.py"

@@ -14,7 +14,7 @@ with run_logging(snakemake.log[0]) as log:
     except OSError as err:
         raise InputError(
             f"cannot download {url} ({err}); without internet set "
-            "ntl9.structure_source.path to a local PDB file"
+            "<protein>.structure_source.path to a local PDB file"
         ) from err
     if b"ATOM" not in text:
         raise InputError(f"{url} returned no ATOM records")

@@ -1,19 +1,15 @@
 """Snakemake entry point: all-atom reference MD of one liquid (OpenMM)."""
 
+from cgexplain.md.builders import liquid_builder
 from cgexplain.md.reference import RunSettings, run_reference
-from cgexplain.md.systems import build_methane_box, build_water_box
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
     system = snakemake.wildcards.system
     p = dict(snakemake.params.settings)
-    log.info("reference MD of %s with settings %s", system, p)
-    if system == "methane":
-        ref = build_methane_box(
-            p["n_molecules"], tuple(p["box"]), snakemake.input.forcefield, p["cutoff"], p["seed"]
-        )
-    else:
-        ref = build_water_box(p["box_edge"], p["cutoff"], p["switch_width"])
+    builder = liquid_builder(snakemake.params.builder)
+    log.info("reference MD of %s (builder %s) with settings %s", system, builder.name, p)
+    ref = builder.build(system, p, dict(snakemake.input.items()), p["seed"])
     settings = RunSettings(
         temperature=p["temperature"],
         friction=p["friction"],

@@ -7,26 +7,81 @@ the run, a cutoff beyond half the box) and names the offending keys.
 
 from __future__ import annotations
 
+import copy
 import shutil
 import subprocess
 import zlib
+from pathlib import Path
 from typing import Any
 
-LIQUIDS = ("methane", "water")
+import yaml
+
+#: the schema of the workflow configuration (the only place defaults live)
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.yaml"
+
+#: the kinds of system a block can declare (``kind:``)
+KINDS = ("liquid", "protein")
 
 
 class ConfigError(ValueError):
     """A configuration value is inconsistent; the message names the key."""
 
 
-def _box_edges(system: str, ref: dict[str, Any]) -> list[float]:
-    return list(ref["box"]) if system == "methane" else [ref["box_edge"]] * 3
+def systems_of_kind(config: dict[str, Any], kind: str) -> list[str]:
+    """Names of the built systems (``systems``) whose block declares ``kind``, in order."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown system kind {kind!r}; known: {', '.join(KINDS)}")
+    return [s for s in config["systems"] if config[s]["kind"] == kind]
+
+
+def load_schema(path: str | Path = SCHEMA_PATH) -> dict[str, Any]:
+    """The configuration schema as a dict (YAML)."""
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def schema_for(config: dict[str, Any], schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The schema of one configuration: its system blocks named, everything else closed.
+
+    The schema file lets any top-level mapping be a system block. Validating against it
+    alone would accept a mistyped global key such as ``seeed: 3``, so this names every
+    top-level mapping that is not a global setting as a system block, forbids every other
+    key (the validator then says ``'seeed' was unexpected``) and lets ``systems`` list only
+    those blocks (``systems: [argon]`` without an ``argon:`` block fails at ``systems``).
+
+    Args:
+        config: the merged configuration, before validation.
+        schema: the schema file's content (default: :func:`load_schema`).
+
+    Returns:
+        A new schema dict; the argument is not modified.
+    """
+    schema = copy.deepcopy(load_schema() if schema is None else schema)
+    globals_ = schema["properties"]
+    blocks = [k for k, v in config.items() if k not in globals_ and isinstance(v, dict)]
+    for name in blocks:
+        globals_[name] = {"$ref": "#/$defs/system"}
+    schema["additionalProperties"] = False
+    globals_["systems"] = {**globals_["systems"], "items": {"enum": blocks}}
+    return schema
 
 
 def check_config(config: dict[str, Any]) -> None:
     """Raise :class:`ConfigError` listing every inconsistent value of a validated config."""
+    missing = [s for s in config["systems"] if s not in config]
+    if missing:
+        raise ConfigError(
+            "invalid configuration:\n  - "
+            + "\n  - ".join(f"systems names {s!r} but the config has no {s}: block" for s in missing)
+        )
     errors = []
     for system in config["systems"]:
+        for model in config[system]["training"]["models"]:
+            if model not in config[system]["training"]:
+                errors.append(
+                    f"{system}.training.models lists {model} but {system}.training.{model} "
+                    "(n_features, n_interactions, cutoff) is missing"
+                )
         ref = config[system]["reference"]
         key = f"{system}.reference"
         dt_ps = ref["timestep"] * 1e-3
@@ -46,7 +101,7 @@ def check_config(config: dict[str, Any]) -> None:
                 f"{key}.checkpoint_interval ({ref['checkpoint_interval']} ps) is shorter than "
                 f"{key}.save_interval ({ref['save_interval']} ps)"
             )
-        if system in LIQUIDS:
+        if config[system]["kind"] == "liquid":
             errors += _liquid_errors(config, system)
         else:
             errors += _protein_errors(config, system)
@@ -68,15 +123,24 @@ def check_config(config: dict[str, Any]) -> None:
 
 
 def _liquid_errors(config: dict[str, Any], system: str) -> list[str]:
+    from cgexplain.md.builders import liquid_builder
+
     ref, structure = config[system]["reference"], config[system]["structure"]
     key, errors = f"{system}.reference", []
+    builder = liquid_builder(config[system]["builder"])
+    absent = [k for k in builder.keys if k not in ref]
+    if absent:
+        return [f"{key} lacks {', '.join(absent)} (needed by builder {builder.name})"]
     n_frames = int(round(ref["length"] / ref["save_interval"]))
     shards = config.get("scatter", {}).get("reference", 1)
     if n_frames < shards:
         errors.append(
             f"scatter.reference ({shards}) asks for more shards than {key} has frames ({n_frames})"
         )
-    half = min(_box_edges(system, ref)) / 2
+    edges = builder.box_edges(ref)
+    if edges is None:  # known only once the system is built (checked then)
+        return errors
+    half = float(min(edges)) / 2
     for name, value in (
         (f"{key}.cutoff", ref["cutoff"]),
         (f"{system}.structure.rdf_max", structure["rdf_max"]),
@@ -90,6 +154,8 @@ def _liquid_errors(config: dict[str, Any], system: str) -> list[str]:
 def _protein_errors(config: dict[str, Any], system: str) -> list[str]:
     protein, errors = config[system], []
     source = protein["structure_source"]
+    if not source["path"] and not source["pdb_id"]:
+        errors.append(f"{system}.structure_source needs a local path or a pdb_id to download")
     first, last = source["first_residue"], source["last_residue"]
     if last - first < 3:
         errors.append(
