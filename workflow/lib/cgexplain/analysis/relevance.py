@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cgexplain import columns as col
 from cgexplain.io import InputError
 
 __all__ = [
@@ -57,17 +58,17 @@ def frame_normalizers(frames: pd.DataFrame) -> pd.Series:
     Raises:
         InputError: a frame without walks, or whose normaliser is zero or not finite.
     """
-    missing = {"frame", "total", "n_walks_total"} - set(frames.columns)
+    missing = {col.FRAME, col.TOTAL, col.N_WALKS_TOTAL} - set(frames.columns)
     if missing:
         raise InputError(f"frame table lacks columns {sorted(missing)}")
-    norm = (frames["total"] / frames["n_walks_total"]).abs()
+    norm = (frames[col.TOTAL] / frames[col.N_WALKS_TOTAL]).abs()
     bad = ~np.isfinite(norm) | (norm <= 0)
     if bad.any():
         raise InputError(
             f"frames {frames.loc[bad, 'frame'].tolist()} have no usable normaliser "
             "(no walks, zero or non-finite total relevance)"
         )
-    return pd.Series(norm.to_numpy(), index=frames["frame"].to_numpy(), name="normalizer")
+    return pd.Series(norm.to_numpy(), index=frames[col.FRAME].to_numpy(), name="normalizer")
 
 
 def normalize_contributions(table: pd.DataFrame, frames: pd.DataFrame) -> pd.DataFrame:
@@ -77,14 +78,14 @@ def normalize_contributions(table: pd.DataFrame, frames: pd.DataFrame) -> pd.Dat
     relevance of the walks of that bead set).
     """
     norm = frame_normalizers(frames)
-    unknown = set(table["frame"].unique()) - set(norm.index)
+    unknown = set(table[col.FRAME].unique()) - set(norm.index)
     if unknown:
         raise InputError(
             f"contributions of frames {sorted(int(f) for f in unknown)} have no frame entry"
         )
     out = table.copy()
-    out["relevance_norm"] = out["relevance"].to_numpy() / norm.loc[out["frame"]].to_numpy()
-    out["relevance_per_walk"] = out["relevance_norm"] / out["n_walks"]
+    out[col.RELEVANCE_NORM] = out[col.RELEVANCE].to_numpy() / norm.loc[out[col.FRAME]].to_numpy()
+    out[col.RELEVANCE_PER_WALK] = out[col.RELEVANCE_NORM] / out[col.N_WALKS]
     return out
 
 
@@ -114,12 +115,12 @@ def binned_mean(x: np.ndarray, values: np.ndarray, edges: np.ndarray) -> pd.Data
         var = np.where(count > 0, square / count - mean**2, np.nan)
     return pd.DataFrame(
         {
-            "lower": edges[:-1],
-            "upper": edges[1:],
-            "center": 0.5 * (edges[:-1] + edges[1:]),
-            "mean": mean,
-            "std": np.sqrt(np.clip(var, 0.0, None)),
-            "count": count,
+            col.LOWER: edges[:-1],
+            col.UPPER: edges[1:],
+            col.CENTER: 0.5 * (edges[:-1] + edges[1:]),
+            col.MEAN: mean,
+            col.STD: np.sqrt(np.clip(var, 0.0, None)),
+            col.COUNT: count,
         }
     )
 
@@ -152,12 +153,12 @@ def binned_map(
     xc = 0.5 * (x_edges[:-1] + x_edges[1:])
     yc = 0.5 * (y_edges[:-1] + y_edges[1:])
     return pd.DataFrame(
-        {"x": np.repeat(xc, ny), "y": np.tile(yc, nx), "mean": mean, "count": count}
+        {col.X: np.repeat(xc, ny), col.Y: np.tile(yc, nx), col.MEAN: mean, col.COUNT: count}
     )
 
 
 def pair_profile(
-    pairs: pd.DataFrame, r_max: float, n_bins: int = 75, value: str = "relevance_norm"
+    pairs: pd.DataFrame, r_max: float, n_bins: int = 75, value: str = col.RELEVANCE_NORM
 ) -> pd.DataFrame:
     """Mean and spread of the 2-body contribution versus distance (Fig. 2).
 
@@ -171,17 +172,17 @@ def pair_profile(
         :func:`binned_mean` table.
     """
     edges = np.linspace(0.0, r_max, n_bins + 1)
-    return binned_mean(pairs["distance"].to_numpy(), pairs[value].to_numpy(), edges)
+    return binned_mean(pairs[col.DISTANCE].to_numpy(), pairs[value].to_numpy(), edges)
 
 
 def triangle_edges(triplets: pd.DataFrame) -> pd.DataFrame:
     """Add ``opposite_edge`` (the longest side, opposite the largest angle) and the two
     edges adjacent to the largest angle, ``adjacent_short`` <= ``adjacent_long`` (Å)."""
-    sides = np.sort(triplets[["d_ij", "d_ik", "d_jk"]].to_numpy(dtype=float), axis=1)
+    sides = np.sort(triplets[list(col.TRIANGLE_SIDES)].to_numpy(dtype=float), axis=1)
     out = triplets.copy()
-    out["adjacent_short"] = sides[:, 0]
-    out["adjacent_long"] = sides[:, 1]
-    out["opposite_edge"] = sides[:, 2]
+    out[col.ADJACENT_SHORT] = sides[:, 0]
+    out[col.ADJACENT_LONG] = sides[:, 1]
+    out[col.OPPOSITE_EDGE] = sides[:, 2]
     return out
 
 
@@ -190,7 +191,7 @@ def triplet_map(
     edge_max: float,
     angle_bins: int = 50,
     edge_bins: int = 50,
-    value: str = "relevance_norm",
+    value: str = col.RELEVANCE_NORM,
 ) -> pd.DataFrame:
     """Mean 3-body contribution over (largest angle, opposite edge) bins (Fig. 3).
 
@@ -206,8 +207,8 @@ def triplet_map(
     """
     tri = triangle_edges(triplets)
     return binned_map(
-        tri["max_angle"].to_numpy(),
-        tri["opposite_edge"].to_numpy(),
+        tri[col.MAX_ANGLE].to_numpy(),
+        tri[col.OPPOSITE_EDGE].to_numpy(),
         tri[value].to_numpy(),
         np.linspace(60.0, 180.0, angle_bins + 1),
         np.linspace(0.0, edge_max, edge_bins + 1),
@@ -219,7 +220,7 @@ def adjacent_edge_maps(
     edge_max: float,
     edge_bins: int = 50,
     windows: tuple[tuple[float, float], ...] = ANGLE_WINDOWS,
-    value: str = "relevance_norm",
+    value: str = col.RELEVANCE_NORM,
 ) -> pd.DataFrame:
     """Mean 3-body contribution over the two edges adjacent to the largest angle, in
     windows of the largest angle (supplementary view).
@@ -232,11 +233,11 @@ def adjacent_edge_maps(
     edges = np.linspace(0.0, edge_max, edge_bins + 1)
     maps = []
     for low, high in windows:
-        sel = (tri["max_angle"] >= low) & (tri["max_angle"] < high)
+        sel = (tri[col.MAX_ANGLE] >= low) & (tri[col.MAX_ANGLE] < high)
         part = tri[sel]
         table = binned_map(
-            part["adjacent_short"].to_numpy(),
-            part["adjacent_long"].to_numpy(),
+            part[col.ADJACENT_SHORT].to_numpy(),
+            part[col.ADJACENT_LONG].to_numpy(),
             part[value].to_numpy(),
             edges,
             edges,
@@ -250,7 +251,7 @@ def pair_histogram(
     r_max: float,
     n_r_bins: int = 75,
     n_value_bins: int = 60,
-    value: str = "relevance_norm",
+    value: str = col.RELEVANCE_NORM,
     quantile: float = 0.995,
 ) -> pd.DataFrame:
     """2-D histogram of single 2-body contributions versus distance (supplementary view).
@@ -266,8 +267,8 @@ def pair_histogram(
     span = span if span > 0 else 1.0
     r_edges = np.linspace(0.0, r_max, n_r_bins + 1)
     v_edges = np.linspace(-span, span, n_value_bins + 1)
-    table = binned_map(pairs["distance"].to_numpy(), values, values, r_edges, v_edges)
-    return table[["x", "y", "count"]]
+    table = binned_map(pairs[col.DISTANCE].to_numpy(), values, values, r_edges, v_edges)
+    return table[[col.X, col.Y, col.COUNT]]
 
 
 def profile_correlation(
@@ -284,21 +285,21 @@ def profile_correlation(
     Returns:
         Correlation coefficient, NaN with fewer than 3 common bins or a constant curve.
     """
-    merged = a[[*on, "mean", "count"]].merge(
-        b[[*on, "mean", "count"]], on=on, suffixes=("_a", "_b"), validate="one_to_one"
+    merged = a[[*on, col.MEAN, col.COUNT]].merge(
+        b[[*on, col.MEAN, col.COUNT]], on=on, suffixes=("_a", "_b"), validate="one_to_one"
     )
     if len(merged) != len(a) or len(merged) != len(b):
         raise InputError("profiles to correlate are not on the same grid")
     keep = (
-        (merged["count_a"] >= min_count)
-        & (merged["count_b"] >= min_count)
-        & np.isfinite(merged["mean_a"])
-        & np.isfinite(merged["mean_b"])
+        (merged[f"{col.COUNT}_a"] >= min_count)
+        & (merged[f"{col.COUNT}_b"] >= min_count)
+        & np.isfinite(merged[f"{col.MEAN}_a"])
+        & np.isfinite(merged[f"{col.MEAN}_b"])
     )
     if keep.sum() < 3:
         return float("nan")
-    x = merged.loc[keep, "mean_a"].to_numpy()
-    y = merged.loc[keep, "mean_b"].to_numpy()
+    x = merged.loc[keep, f"{col.MEAN}_a"].to_numpy()
+    y = merged.loc[keep, f"{col.MEAN}_b"].to_numpy()
     if np.std(x) == 0 or np.std(y) == 0:
         return float("nan")
     return float(np.corrcoef(x, y)[0, 1])
@@ -309,15 +310,15 @@ def well_position(profile: pd.DataFrame, min_count: int = 5) -> float:
 
     Bins with fewer than ``min_count`` entries are ignored; NaN when no bin is negative.
     """
-    ok = (profile["count"] >= min_count) & np.isfinite(profile["mean"])
+    ok = (profile[col.COUNT] >= min_count) & np.isfinite(profile[col.MEAN])
     part = profile[ok]
-    if part.empty or part["mean"].min() >= 0:
+    if part.empty or part[col.MEAN].min() >= 0:
         return float("nan")
-    return float(part.loc[part["mean"].idxmin(), "center"])
+    return float(part.loc[part[col.MEAN].idxmin(), col.CENTER])
 
 
 def relevance_ratio(
-    pairs: pd.DataFrame, triplets: pd.DataFrame, value: str = "relevance_norm"
+    pairs: pd.DataFrame, triplets: pd.DataFrame, value: str = col.RELEVANCE_NORM
 ) -> float:
     """Mean |3-body| over mean |2-body| contribution (NaN without pairs)."""
     two = np.abs(pairs[value].to_numpy(dtype=float))
@@ -360,7 +361,9 @@ def agreement_table(
             ("rdf_first_peak", peak),
             ("well_minus_rdf_peak", well - peak),
         ):
-            rows.append({"system": system, "quantity": quantity, "model": model, "value": value})
+            rows.append(
+                {col.SYSTEM: system, col.QUANTITY: quantity, col.MODEL: model, col.VALUE: value}
+            )
     systems = sorted({system for system, _ in runs})
     for system in systems:
         models = sorted(model for s, model in runs if s == system)
@@ -369,22 +372,25 @@ def agreement_table(
                 pa, ma, _ = runs[system, a]
                 pb, mb, _ = runs[system, b]
                 for quantity, value in (
-                    (f"corr_2body_{a}_{b}", profile_correlation(pa, pb, ["center"], min_count)),
-                    (f"corr_3body_{a}_{b}", profile_correlation(ma, mb, ["x", "y"], min_count)),
+                    (f"corr_2body_{a}_{b}", profile_correlation(pa, pb, [col.CENTER], min_count)),
+                    (
+                        f"corr_3body_{a}_{b}",
+                        profile_correlation(ma, mb, [col.X, col.Y], min_count),
+                    ),
                 ):
                     rows.append(
                         {
-                            "system": system,
-                            "quantity": quantity,
-                            "model": f"{a},{b}",
-                            "value": value,
+                            col.SYSTEM: system,
+                            col.QUANTITY: quantity,
+                            col.MODEL: f"{a},{b}",
+                            col.VALUE: value,
                         }
                     )
-    return pd.DataFrame(rows, columns=["system", "quantity", "model", "value"])
+    return pd.DataFrame(rows, columns=[col.SYSTEM, col.QUANTITY, col.MODEL, col.VALUE])
 
 
 def pair_matrix(
-    pairs: pd.DataFrame, n_beads: int, frames: np.ndarray, value: str = "relevance_norm"
+    pairs: pd.DataFrame, n_beads: int, frames: np.ndarray, value: str = col.RELEVANCE_NORM
 ) -> np.ndarray:
     """Mean 2-body contribution of every bead pair over a set of frames (Figs. 5, 7).
 
@@ -405,12 +411,14 @@ def pair_matrix(
     frames = np.unique(np.asarray(frames))
     if frames.size == 0:
         raise InputError("no frames to average the pair relevance over")
-    absent = sorted(set(frames.tolist()) - set(pairs["frame"].unique().tolist()))
+    absent = sorted(set(frames.tolist()) - set(pairs[col.FRAME].unique().tolist()))
     if absent:
         raise InputError(f"frames {absent} have no pair contributions")
-    part = pairs[pairs["frame"].isin(frames)]
+    part = pairs[pairs[col.FRAME].isin(frames)]
     out = np.zeros((n_beads, n_beads))
-    np.add.at(out, (part["i"].to_numpy(), part["j"].to_numpy()), part[value].to_numpy())
+    np.add.at(
+        out, (part[col.BEAD_I].to_numpy(), part[col.BEAD_J].to_numpy()), part[value].to_numpy()
+    )
     out /= frames.size
     return out + out.T
 
@@ -420,7 +428,7 @@ def state_pair_maps(
     states: pd.DataFrame,
     n_beads: int,
     used: dict[str, bool],
-    value: str = "relevance_norm",
+    value: str = col.RELEVANCE_NORM,
 ) -> dict[str, np.ndarray | None]:
     """Mean 2-body matrix of each folding state over the explained frames in it.
 
@@ -433,10 +441,10 @@ def state_pair_maps(
     Returns:
         ``{state: (N, N) matrix or None}``.
     """
-    explained = set(pairs["frame"].unique().tolist())
+    explained = set(pairs[col.FRAME].unique().tolist())
     out: dict[str, np.ndarray | None] = {}
     for state, ok in used.items():
-        frames = states.loc[states["state"] == state, "frame"].to_numpy()
+        frames = states.loc[states[col.STATE] == state, col.FRAME].to_numpy()
         frames = np.array([f for f in frames if f in explained], dtype=np.int64)
         out[state] = pair_matrix(pairs, n_beads, frames, value) if ok and frames.size else None
     return out
@@ -447,7 +455,7 @@ def top_interactions(
     triplets: pd.DataFrame,
     frames: np.ndarray,
     n_top: int = 5,
-    value: str = "relevance_norm",
+    value: str = col.RELEVANCE_NORM,
     min_separation: int = 0,
 ) -> pd.DataFrame:
     """The strongest 2-body and 3-body contributions of a set of frames (Fig. 6).
@@ -466,8 +474,11 @@ def top_interactions(
     if frames.size == 0:
         raise InputError("no frames to rank interactions in")
     rows = []
-    for order, table, cols in ((2, pairs, ["i", "j"]), (3, triplets, ["i", "j", "k"])):
-        part = table[table["frame"].isin(frames)]
+    for order, table, cols in (
+        (2, pairs, [col.BEAD_I, col.BEAD_J]),
+        (3, triplets, [col.BEAD_I, col.BEAD_J, col.BEAD_K]),
+    ):
+        part = table[table[col.FRAME].isin(frames)]
         span = part[cols].max(axis=1) - part[cols].min(axis=1)
         part = part[span >= min_separation]
         if part.empty:
@@ -478,36 +489,40 @@ def top_interactions(
         for rank, (beads, v) in enumerate(top.items(), start=1):
             rows.append(
                 {
-                    "order": order,
-                    "beads": "-".join(str(int(b)) for b in beads),
-                    "value": float(v),
-                    "rank": rank,
+                    col.ORDER: order,
+                    col.BEADS: "-".join(str(int(b)) for b in beads),
+                    col.VALUE: float(v),
+                    col.RANK: rank,
                 }
             )
-    return pd.DataFrame(rows, columns=["order", "beads", "value", "rank"])
+    return pd.DataFrame(rows, columns=[col.ORDER, col.BEADS, col.VALUE, col.RANK])
 
 
-def matrix_table(matrices: dict[str, np.ndarray | None], name: str = "state") -> pd.DataFrame:
+def matrix_table(matrices: dict[str, np.ndarray | None], name: str = col.STATE) -> pd.DataFrame:
     """Long table ``name, i, j, value`` (i < j) of several (N, N) matrices (None skipped)."""
     rows = []
     for key, matrix in matrices.items():
         if matrix is None:
             continue
         i, j = np.triu_indices(len(matrix), k=1)
-        rows.append(pd.DataFrame({name: key, "i": i, "j": j, "value": matrix[i, j]}))
+        rows.append(
+            pd.DataFrame({name: key, col.BEAD_I: i, col.BEAD_J: j, col.VALUE: matrix[i, j]})
+        )
     if not rows:
-        return pd.DataFrame(columns=[name, "i", "j", "value"])
+        return pd.DataFrame(columns=[name, col.BEAD_I, col.BEAD_J, col.VALUE])
     return pd.concat(rows, ignore_index=True)
 
 
 def table_matrices(
-    table: pd.DataFrame, n_beads: int, name: str = "state"
+    table: pd.DataFrame, n_beads: int, name: str = col.STATE
 ) -> dict[str, np.ndarray]:
     """Inverse of :func:`matrix_table`: ``{key: symmetric (N, N) matrix}``."""
     out = {}
     for key, part in table.groupby(name):
         matrix = np.zeros((n_beads, n_beads))
-        matrix[part["i"].to_numpy(), part["j"].to_numpy()] = part["value"].to_numpy()
+        matrix[part[col.BEAD_I].to_numpy(), part[col.BEAD_J].to_numpy()] = part[
+            col.VALUE
+        ].to_numpy()
         out[str(key)] = matrix + matrix.T
     return out
 
