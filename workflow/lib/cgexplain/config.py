@@ -72,7 +72,9 @@ def check_config(config: dict[str, Any]) -> None:
     if missing:
         raise ConfigError(
             "invalid configuration:\n  - "
-            + "\n  - ".join(f"systems names {s!r} but the config has no {s}: block" for s in missing)
+            + "\n  - ".join(
+                f"systems names {s!r} but the config has no {s}: block" for s in missing
+            )
         )
     errors = []
     for system in config["systems"]:
