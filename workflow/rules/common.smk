@@ -33,9 +33,7 @@ SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
 # the schema file, closed over this config's system blocks (cgexplain.config.schema_for)
 with tempfile.TemporaryDirectory() as _tmp:
     _schema = Path(_tmp) / "config.schema.json"
-    _schema.write_text(
-        json.dumps(schema_for(config, load_schema(SCHEMA)))
-    )
+    _schema.write_text(json.dumps(schema_for(config, load_schema(SCHEMA))))
     validate(config, schema=str(_schema))
 check_config(config)
 
@@ -92,7 +90,9 @@ def models_of(system):
 
 def model_pairs(systems=None):
     """(system, model) of every trained potential of ``systems`` (default: the liquids)."""
-    return [(s, m) for s in (LIQUIDS if systems is None else systems) for m in models_of(s)]
+    return [
+        (s, m) for s in (LIQUIDS if systems is None else systems) for m in models_of(s)
+    ]
 
 
 # ---------------------------------------------------------------- reference (stage 1)
@@ -388,10 +388,14 @@ def protein_figures(figures=("fig4", "fig5", "fig6", "fig7")):
             files += [f"results/figures/fig4_{system}.{ext}" for ext in ("png", "pdf")]
         for model in models_of(system):
             for fig in ("fig5", "fig6", "fig7"):
-                if fig not in figures or (fig == "fig7" and not config[system]["mutations"]):
+                if fig not in figures or (
+                    fig == "fig7" and not config[system]["mutations"]
+                ):
                     continue
                 exts = ("png", "pdf", "pml") if fig != "fig5" else ("png", "pdf")
-                files += [f"results/figures/{fig}_{system}_{model}.{ext}" for ext in exts]
+                files += [
+                    f"results/figures/{fig}_{system}_{model}.{ext}" for ext in exts
+                ]
     return files
 
 

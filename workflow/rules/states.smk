@@ -1,6 +1,5 @@
 """Stage 6 (proteins): TICA, free-energy surfaces and folding states."""
 
-
 # The outputs name one state table and surface per trained model, so proteins with the
 # same list of models share one rule (usually a single rule for every protein).
 for _index, _models in enumerate(sorted({tuple(models_of(p)) for p in PROTEINS})):
@@ -8,7 +7,8 @@ for _index, _models in enumerate(sorted({tuple(models_of(p)) for p in PROTEINS})
 
     rule:
         """Native-contact states (F, U, P1, P2) of every reference and CG frame, TICA on
-        Cα pair distances of the reference, free-energy surfaces of both on the same axes."""
+        Cα pair distances of the reference, free-energy surfaces of both on the same axes.
+        """
         name:
             "assign_states" if _index == 0 else f"assign_states_{_index}"
         input:
