@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cgexplain.analysis.geometry import check_cutoff, distance_matrix
+from cgexplain.analysis.geometry import check_cutoff, distance_matrix, largest_angle
 
 
 def connected_triplets(distances: np.ndarray, cutoff: float) -> np.ndarray:
@@ -42,13 +42,8 @@ def triangle_geometry(
     d_ij: np.ndarray, d_ik: np.ndarray, d_jk: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Largest interior angle (degrees) and the length of the edge opposite to it (Å)."""
-    edges = np.stack([d_jk, d_ik, d_ij], axis=-1)  # edge opposite to vertex i, j, k
-    longest = edges.max(axis=-1)
-    others = np.sort(edges, axis=-1)[..., :2]
-    cos = (others[..., 0] ** 2 + others[..., 1] ** 2 - longest**2) / (
-        2 * others[..., 0] * others[..., 1]
-    )
-    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))), longest
+    longest = np.stack([d_ij, d_ik, d_jk], axis=-1).max(axis=-1)
+    return largest_angle(d_ij, d_ik, d_jk), longest
 
 
 def triplet_table(positions: np.ndarray, box: np.ndarray | None, cutoff: float) -> pd.DataFrame:
