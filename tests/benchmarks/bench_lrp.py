@@ -38,7 +38,7 @@ import ase  # noqa: E402
 from lrp_testkit import METHANE, load_methane  # noqa: E402
 
 from cgexplain import nbody_relevance  # noqa: E402
-from cgexplain.lrp.nbody import atoms_to_inputs  # noqa: E402
+from cgexplain.lrp.model_io import atoms_to_inputs  # noqa: E402
 
 
 def _sync(device: str) -> None:

@@ -24,3 +24,33 @@ def test_library_has_no_snakemake_import():
         if pattern.search(p.read_text())
     ]
     assert offenders == []
+
+
+def _imports(path) -> set[str]:
+    pattern = re.compile(r"^\s*(?:from|import)\s+(cgexplain(?:\.\w+)*)", re.MULTILINE)
+    return set(pattern.findall(path.read_text()))
+
+
+def test_layers_import_downwards_only():
+    """``analysis`` and the architecture registry know nothing of ``lrp``; ``cg`` neither."""
+    lib = REPO / "workflow" / "lib" / "cgexplain"
+    lower = [
+        lib / "architectures.py",
+        *(lib / "analysis").rglob("*.py"),
+        *(lib / "cg").rglob("*.py"),
+    ]
+    offenders = {
+        str(p.relative_to(REPO)): sorted(m for m in _imports(p) if m.startswith("cgexplain.lrp"))
+        for p in lower
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_architecture_registry_is_light():
+    code = (
+        "import sys, cgexplain.architectures as a; "
+        "print(sorted(m for m in ('schnetpack', 'cgexplain.lrp') if m in sys.modules), list(a.ARCHITECTURES))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "[] ['painn', 'so3net', 'schnet']"

@@ -9,12 +9,14 @@ from cgexplain.analysis.states import StateElements
 from cgexplain.cg.mapping import parse_mutation
 from cgexplain.cg.training import load_model
 from cgexplain.io import atomic_output, load_trajectory
+from cgexplain.lrp.rules import parse_rule
 from cgexplain.lrp.trajectory import explain_frames, frame_atoms, select_frames
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)
     p = dict(snakemake.params.settings)
+    rule = parse_rule(p["rule"], gamma=p["gamma"])
     names = StateElements.read(snakemake.input.elements).residue_names
     index, new_type = parse_mutation(
         snakemake.wildcards.mutation, names, snakemake.params.first_residue
@@ -38,7 +40,7 @@ with run_logging(snakemake.log[0]) as log:
         mutant_types[index] = new_type
         for label, types in (("wild_type", traj.atomic_numbers), ("mutant", mutant_types)):
             frames = ((int(f), frame_atoms(traj.positions[f], traj.box[f], types)) for f in chosen)
-            pairs, _, table = explain_frames(model, frames, p["rule"], p["gamma"], max_order=2)
+            pairs, _, table = explain_frames(model, frames, rule, max_order=2)
             pairs = normalize_contributions(pairs, table)
             matrices[label] = pair_matrix(pairs, traj.n_sites, np.asarray(chosen))
         matrices["difference"] = matrices["mutant"] - matrices["wild_type"]

@@ -18,13 +18,15 @@ import cgexplain  # noqa: F401  (installs the torch shim SchNetPack needs: impor
 import schnetpack as spk
 
 # isort: on
+from cgexplain.architectures import ARCHITECTURES, build_representation
 from cgexplain.lrp.adapters import make_adapter
-from cgexplain.lrp.nbody import atoms_to_inputs, frozen_parameters, inputs_to_graph
+from cgexplain.lrp.model_io import atoms_to_inputs, frozen_parameters, inputs_to_graph
+from cgexplain.lrp.rules import Rule
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
 METHANE = SHARED_DATA / "so3net_methane"
 
-ARCHS = ("painn", "so3net", "schnet")
+ARCHS = tuple(ARCHITECTURES)
 
 
 def build_model(
@@ -41,33 +43,10 @@ def build_model(
     rbf = spk.nn.GaussianRBF(n_rbf=5, cutoff=cutoff)
     fcut = spk.nn.CosineCutoff(cutoff)
     kwargs = {} if activation is None else {"activation": activation}
-    if arch == "painn":
-        rep = spk.representation.PaiNN(
-            n_atom_basis=n_features,
-            n_interactions=n_interactions,
-            radial_basis=rbf,
-            cutoff_fn=fcut,
-            **kwargs,
-        )
-    elif arch == "so3net":
-        rep = spk.representation.SO3net(
-            n_atom_basis=n_features,
-            n_interactions=n_interactions,
-            lmax=2,
-            radial_basis=rbf,
-            cutoff_fn=fcut,
-        )
-    elif arch == "schnet":
-        rep = spk.representation.SchNet(
-            n_atom_basis=n_features,
-            n_interactions=n_interactions,
-            radial_basis=rbf,
-            cutoff_fn=fcut,
-            n_filters=n_features,
-            **kwargs,
-        )
-    else:
-        raise ValueError(arch)
+    # options an architecture does not take are ignored (SO3net: no activation)
+    rep = build_representation(
+        arch, n_features, n_interactions, rbf, fcut, lmax=2, n_filters=n_features, **kwargs
+    )
     readout = spk.atomistic.Atomwise(n_in=n_features, output_key="energy", **kwargs)
     model = spk.model.NeuralNetworkPotential(
         representation=rep,
@@ -119,7 +98,7 @@ def all_walks(adj: np.ndarray, n_steps: int, max_distinct: int | None = None) ->
 
 
 def naive_walk_relevance(
-    model, atoms, walks: np.ndarray, rule: str, gamma: float = 0.1, batch: int = 96
+    model, atoms, walks: np.ndarray, rule: Rule, batch: int = 96
 ) -> np.ndarray:
     """R(w) for each walk by one masked pass per walk (the definition, batched as copies).
 
@@ -134,7 +113,7 @@ def naive_walk_relevance(
     with frozen_parameters(model):
         for start in range(0, len(walks), batch):
             chunk = walks[start : start + batch]
-            adapter = make_adapter(model, graph.replicate(len(chunk)), rule, gamma)
+            adapter = make_adapter(model, graph.replicate(len(chunk)), rule)
             x0 = adapter.embedding().detach().requires_grad_(True)
             masks = torch.zeros(n_layers, len(chunk) * n, dtype=torch.bool)
             for copy, walk in enumerate(chunk):

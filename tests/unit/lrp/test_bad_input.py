@@ -16,12 +16,13 @@ import schnetpack as spk
 # isort: on
 from cgexplain import nbody_relevance
 from cgexplain.__main__ import main
+from cgexplain.lrp.rules import parse_rule
 
 
 def test_unknown_rule_is_named() -> None:
     model = build_model("schnet", 2)
     with pytest.raises(ValueError, match="'epsilon'"):
-        nbody_relevance(model, random_frame(), rule="epsilon")
+        nbody_relevance(model, random_frame(), rule=parse_rule("epsilon"))
 
 
 def test_architecture_without_adapter_is_named() -> None:

@@ -15,6 +15,7 @@ from lrp_testkit import (
 )
 
 from cgexplain import nbody_relevance
+from cgexplain.lrp.rules import PUBLISHED_RULE, parse_rule
 
 RTOL = 1e-6
 
@@ -34,6 +35,7 @@ def _table_to_dict(res) -> dict[tuple[int, ...], tuple[float, int]]:
 @pytest.mark.parametrize("n_interactions", [2, 3])
 @pytest.mark.parametrize("arch", ARCHS)
 def test_engine_matches_naive(arch: str, n_interactions: int, rule: str) -> None:
+    rule = parse_rule(rule)
     model = build_model(arch, n_interactions, seed=n_interactions)
     atoms = random_frame(n_beads=6, box=4.5, pbc=arch == "so3net", seed=1)
     adj = walk_graph_adjacency(model, atoms)
@@ -60,10 +62,10 @@ def test_engine_matches_naive_with_periodic_images(arch: str, n_interactions: in
     model = build_model(arch, n_interactions, seed=4)
     atoms = random_frame(n_beads=3, box=2.7, pbc=True, seed=3, min_dist=0.8)
     walks = all_walks(walk_graph_adjacency(model, atoms), n_interactions)
-    naive = naive_walk_relevance(model, atoms, walks, "gamma")
+    naive = naive_walk_relevance(model, atoms, walks, PUBLISHED_RULE)
     from cgexplain.lrp.nbody import explain_walks
 
-    run = explain_walks(model, atoms, "gamma", max_distinct=3)
+    run = explain_walks(model, atoms, PUBLISHED_RULE, max_distinct=3)
     assert np.array_equal(run.walks, walks)
     np.testing.assert_allclose(
         run.relevance, naive, rtol=RTOL, atol=RTOL * 1e-3 * np.abs(naive).max()

@@ -8,7 +8,9 @@ from lrp_testkit import ARCHS, build_model, random_frame
 
 from cgexplain.lrp.engine import enumerate_walks, walk_relevance
 from cgexplain.lrp.exact_sets import centre_sums, exact_set_sums_from_centres
-from cgexplain.lrp.nbody import exact_set_sums, frozen_parameters, modified_pass
+from cgexplain.lrp.model_io import frozen_parameters
+from cgexplain.lrp.nbody import exact_set_sums, modified_pass
+from cgexplain.lrp.rules import PUBLISHED_RULE, Gamma
 
 
 @pytest.mark.parametrize("n_blocks", [1, 2, 3])
@@ -16,7 +18,7 @@ from cgexplain.lrp.nbody import exact_set_sums, frozen_parameters, modified_pass
 def test_centre_sums_equal_walk_sums(arch: str, n_blocks: int) -> None:
     model = build_model(arch, n_blocks, seed=3)
     atoms = random_frame(n_beads=7, box=4.5, pbc=True, seed=1)
-    run = modified_pass(model, atoms, "gamma", 0.1)
+    run = modified_pass(model, atoms, Gamma(0.1))
     with frozen_parameters(model):
         walks = enumerate_walks(run.pairs, n_blocks, 3)
         relevance = walk_relevance(run.adapter, run.fwd, run.pairs, walks, run.readout_grad)
@@ -57,7 +59,7 @@ def test_four_blocks_use_the_walk_engine_and_match_the_naive_reference() -> None
     model = build_model("schnet", 4, seed=5)
     atoms = random_frame(n_beads=5, box=4.5, pbc=True, seed=2)
     walks = all_walks(walk_graph_adjacency(model, atoms), 4, max_distinct=3)
-    naive = sum_by_exact_set(walks, naive_walk_relevance(model, atoms, walks, "gamma"))
+    naive = sum_by_exact_set(walks, naive_walk_relevance(model, atoms, walks, PUBLISHED_RULE))
     res = nbody_relevance(model, atoms)
     got = {(int(r.i), int(r.j), int(r.k)): r.relevance for r in res.triplets.itertuples()}
     want = {key: value[0] for key, value in naive.items() if len(key) == 3}

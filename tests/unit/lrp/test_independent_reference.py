@@ -20,6 +20,7 @@ from independent_reference import (
 from lrp_testkit import ARCHS, build_model, random_frame
 
 from cgexplain import nbody_relevance
+from cgexplain.lrp.rules import parse_rule
 
 RTOL = 1e-6
 CUTOFF = 3.0
@@ -52,7 +53,7 @@ def test_engine_matches_independent_reference(arch: str, n_interactions: int, ru
     walks = brute_force_walks(adj, n_interactions, max_distinct=3)
     ref = exact_set_sums(walks, reference_walk_relevance(model, atoms, walks, rule))
     ref_total, ref_energy = reference_total(model, atoms, rule)
-    fast = nbody_relevance(model, atoms, rule=rule)
+    fast = nbody_relevance(model, atoms, rule=parse_rule(rule))
 
     ref_sets = {key: value for key, value in ref.items() if len(key) > 1}
     assert set(_fast_sets(fast)) == set(ref_sets)

@@ -8,6 +8,7 @@ from lrp_testkit import build_model, random_frame
 from scipy.spatial.transform import Rotation
 
 from cgexplain import nbody_relevance
+from cgexplain.lrp.rules import parse_rule
 
 
 def _as_dict(res, relabel=None) -> dict[tuple[int, ...], float]:
@@ -29,7 +30,8 @@ def _assert_same(a: dict, b: dict) -> None:
 
 @pytest.fixture(scope="module", params=[("painn", "gamma"), ("so3net", "gamma")], ids=str)
 def case(request):
-    arch, rule = request.param
+    arch, name = request.param
+    rule = parse_rule(name)
     model = build_model(arch, 3, seed=21)
     atoms = random_frame(n_beads=8, box=5.0, pbc=True, seed=8)
     return model, atoms, rule, nbody_relevance(model, atoms, rule)

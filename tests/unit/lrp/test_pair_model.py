@@ -8,6 +8,7 @@ from lrp_testkit import build_model, random_frame
 
 from cgexplain import nbody_relevance
 from cgexplain.lrp import classic_nbody
+from cgexplain.lrp.rules import LRP0, Gamma
 
 
 def _pair_potential(zero_last_blocks: bool) -> torch.nn.Module:
@@ -32,12 +33,12 @@ def _pair_potential(zero_last_blocks: bool) -> torch.nn.Module:
 
 def test_pair_model_has_no_three_body() -> None:
     atoms = random_frame(n_beads=7, box=4.5, pbc=True, seed=9)
-    for rule in ("gamma", "lrp0"):
+    for rule in (Gamma(0.1), LRP0()):
         res = nbody_relevance(_pair_potential(True), atoms, rule)
         scale = np.abs(res.pairs.relevance).max()
         assert scale > 1e-3 and len(res.triplets) > 0
         assert np.abs(res.triplets.relevance).max() < 1e-12 * max(scale, 1.0)
-    control = nbody_relevance(_pair_potential(False), atoms, "gamma")
+    control = nbody_relevance(_pair_potential(False), atoms, Gamma(0.1))
     assert np.abs(control.triplets.relevance).max() > 1e-4
 
 
@@ -46,7 +47,7 @@ def test_classic_decomposition_of_pair_model() -> None:
     # through several images, which an isolated cluster does not see
     atoms = random_frame(n_beads=7, box=4.5, pbc=False, seed=9)
     model = _pair_potential(True)
-    res = nbody_relevance(model, atoms, "lrp0")
+    res = nbody_relevance(model, atoms, LRP0())
     pairs = res.pairs[["i", "j"]].to_numpy()
     triplets = res.triplets[["i", "j", "k"]].to_numpy()[:20]
     e2, e3 = classic_nbody(model, atoms, pairs, triplets)

@@ -1,11 +1,23 @@
-"""The modified dense layers have the LRP transfer matrices of Montavon et al. (2019)."""
+"""The modified dense layers have the LRP transfer matrices of Montavon et al. (2019);
+rules are objects that carry their parameters."""
 
 from __future__ import annotations
 
+import pytest
 import torch
 from torch.autograd.functional import jacobian
 
-from cgexplain.lrp.rules import gamma_dense, lrp0_dense
+from cgexplain.lrp.rules import (
+    DEFAULT_GAMMA,
+    LRP0,
+    PUBLISHED_RULE,
+    RULES,
+    Gamma,
+    check_rule,
+    modified_affine,
+    modified_linear,
+    parse_rule,
+)
 
 torch.manual_seed(0)
 W = torch.randn(5, 4, dtype=torch.float64)
@@ -16,9 +28,9 @@ A = torch.randn(4, dtype=torch.float64)
 def test_lrp0_jacobian() -> None:
     act = torch.nn.functional.silu
     z = W @ A + B
-    assert torch.allclose(lrp0_dense(W, B, act, A), act(z))
+    assert torch.allclose(LRP0().dense(W, B, act, A), act(z))
     expected = torch.diag(act(z) / z) @ W
-    assert torch.allclose(jacobian(lambda a: lrp0_dense(W, B, act, a), A), expected)
+    assert torch.allclose(jacobian(lambda a: LRP0().dense(W, B, act, a), A), expected)
 
 
 def test_gamma_forward_and_jacobian() -> None:
@@ -49,12 +61,46 @@ def test_gamma_forward_and_jacobian() -> None:
             n, d = z + b, min(z, b)
         out[u] = n * y[u] / d
         jac[u] = y[u] / d * (w_a * (A > 0) + w_b * (A < 0))
-    assert torch.allclose(gamma_dense(W, B, act, A, gamma), out)
-    assert torch.allclose(jacobian(lambda a: gamma_dense(W, B, act, a, gamma), A), jac)
+    assert torch.allclose(Gamma(gamma).dense(W, B, act, A), out)
+    assert torch.allclose(jacobian(lambda a: Gamma(gamma).dense(W, B, act, a), A), jac)
 
 
 def test_gamma_silent_units_output_zero() -> None:
     w = torch.tensor([[1.0, -1.0]], dtype=torch.float64)
     a = torch.tensor([0.5, 0.5], dtype=torch.float64)
-    out = gamma_dense(w, None, torch.nn.functional.silu, a, 0.1)
+    out = Gamma(0.1).dense(w, None, torch.nn.functional.silu, a)
     assert out.item() == 0.0
+
+
+def test_rules_carry_their_parameters() -> None:
+    assert repr(Gamma(gamma=0.25)) == "Gamma(gamma=0.25)" and repr(LRP0()) == "LRP0()"
+    assert Gamma(0.1) == Gamma(gamma=0.1) == PUBLISHED_RULE != Gamma(0.2)
+    assert LRP0() == LRP0() != Gamma(0.1)
+    assert len({Gamma(0.1), Gamma(0.1), LRP0()}) == 2  # hashable, equal ones coincide
+    assert (Gamma.name, LRP0.name) == ("gamma", "lrp0") and list(RULES) == ["gamma", "lrp0"]
+
+
+def test_parse_rule_from_settings() -> None:
+    assert parse_rule("gamma", gamma=0.3) == Gamma(0.3)
+    assert parse_rule("gamma") == Gamma(DEFAULT_GAMMA)
+    assert parse_rule("lrp0", gamma=0.1) == LRP0()  # a setting the rule lacks is ignored
+    assert isinstance(parse_rule("gamma", gamma=1).gamma, float)
+    with pytest.raises(ValueError, match=r"unknown LRP rule 'epsilon'; expected one of"):
+        parse_rule("epsilon", gamma=0.1)
+    with pytest.raises(ValueError, match="gamma of the gamma rule must be"):
+        parse_rule("gamma", gamma="a lot")
+    with pytest.raises(ValueError, match="finite"):
+        Gamma(float("nan"))
+
+
+def test_layers_without_activation_stay_linear_and_strings_are_refused() -> None:
+    layer = torch.nn.Linear(4, 5).double()
+    for rule in (Gamma(0.5), LRP0()):
+        assert torch.equal(
+            modified_affine(W, B, None, A, rule), torch.nn.functional.linear(A, W, B)
+        )
+        assert torch.equal(
+            modified_linear(layer, torch.nn.Identity(), A, rule), layer(A)
+        )  # nn.Identity counts as no activation
+    with pytest.raises(TypeError, match="parse_rule"):
+        check_rule("gamma")

@@ -1,10 +1,11 @@
 """Command line: ``python -m cgexplain explain --model M --trajectory T --out-pairs P ...``.
 
-Explains every frame of a trajectory with GNN-LRP
-(:func:`cgexplain.lrp.trajectory.explain_frames`) and writes the pair and triplet tables
-(parquet) with a ``frame`` column, the raw ``relevance`` (kcal/mol) and the published
-per-frame normalisation ``relevance_norm`` (:mod:`cgexplain.analysis.relevance`); the
-optional summary has one row per frame (energies, total relevance, number of walks).
+Explains every frame of a trajectory with GNN-LRP and writes the pair and triplet
+tables (parquet) with a ``frame`` column, the raw ``relevance`` (kcal/mol) and the
+published per-frame normalisation ``relevance_norm`` (:mod:`cgexplain.analysis.relevance`);
+the optional summary has one row per frame (energies, total relevance, number of walks).
+The same function as the workflow's ``explain_frames`` step does the work
+(:func:`cgexplain.lrp.trajectory.explain_trajectory`).
 
 Trajectories: any ASE-readable file (extxyz, traj, ...), or an HDF5 file with datasets
 ``positions`` (n_frames, n_beads, 3) Å, ``box`` (n_frames, 3, 3) Å and
@@ -43,7 +44,7 @@ def read_frames(path: str | Path, start: int = 0, stop: int | None = None, strid
     if path.suffix.lower() in HDF5_SUFFIXES:
         import h5py
 
-        from cgexplain.lrp.trajectory import frame_atoms
+        from cgexplain.lrp.trajectory import array_frames
 
         try:
             with h5py.File(path, "r") as handle:
@@ -58,15 +59,7 @@ def read_frames(path: str | Path, start: int = 0, stop: int | None = None, strid
         def hdf5_frames() -> Iterator[tuple[int, ase.Atoms]]:
             with h5py.File(path, "r") as handle:
                 numbers = np.asarray(handle["atomic_numbers"])
-                for index in indices:
-                    yield (
-                        index,
-                        frame_atoms(
-                            np.asarray(handle["positions"][index], dtype=np.float64),
-                            np.asarray(handle["box"][index], dtype=np.float64),
-                            numbers,
-                        ),
-                    )
+                yield from array_frames(handle["positions"], handle["box"], numbers, indices)
 
         return hdf5_frames(), len(indices)
     try:
@@ -79,45 +72,37 @@ def read_frames(path: str | Path, start: int = 0, stop: int | None = None, strid
     return ((index, frames[index]) for index in indices), len(indices)
 
 
-def _write_parquet(table, path: str | Path) -> None:
-    """Write a table atomically (temporary name beside it, then rename)."""
-    from cgexplain.io import atomic_output
-
-    with atomic_output(path) as tmp:
-        table.to_parquet(tmp, index=False)
-
-
 def explain(args: argparse.Namespace) -> None:
     for label, path in (("model", args.model), ("trajectory", args.trajectory)):
         if not Path(path).exists():  # before the slow imports
             raise InputError(f"{label} file not found: {path}")
     import torch
-    from tqdm import tqdm
 
-    from cgexplain.analysis.relevance import normalize_contributions
     from cgexplain.io import load_model
-    from cgexplain.lrp.trajectory import explain_frames
+    from cgexplain.lrp.rules import parse_rule
+    from cgexplain.lrp.trajectory import explain_trajectory
 
     torch.set_num_threads(args.threads) if args.threads else None
+    rule = parse_rule(args.rule, gamma=args.gamma)
     model = load_model(args.model, args.device)
     frames, n_frames = read_frames(args.trajectory, args.start, args.stop, args.stride)
-    pairs, triplets, summary = explain_frames(
+    explain_trajectory(
         model,
-        tqdm(frames, total=n_frames, desc="GNN-LRP", unit="frame"),
-        rule=args.rule,
-        gamma=args.gamma,
+        frames,
+        rule,
+        args.out_pairs,
+        args.out_triplets,
+        args.out_summary or None,
+        n_frames=n_frames,
         max_order=args.max_order,
         chunk_size=args.chunk_size,
     )
-    # published per-frame normalisation beside the raw kcal/mol values
-    _write_parquet(normalize_contributions(pairs, summary), args.out_pairs)
-    _write_parquet(normalize_contributions(triplets, summary), args.out_triplets)
-    if args.out_summary:
-        _write_parquet(summary, args.out_summary)
     log.info("explained %d frames", n_frames)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from cgexplain.lrp.rules import DEFAULT_GAMMA, RULES
+
     parser = argparse.ArgumentParser(prog="cgexplain", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     exp = sub.add_parser("explain", help="GNN-LRP pair and triplet relevances of a trajectory")
@@ -126,8 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out-pairs", required=True, help="pair table (parquet)")
     exp.add_argument("--out-triplets", required=True, help="triplet table (parquet)")
     exp.add_argument("--out-summary", help="per-frame energies and totals (parquet)")
-    exp.add_argument("--rule", choices=["gamma", "lrp0"], default="gamma")
-    exp.add_argument("--gamma", type=float, default=0.1)
+    exp.add_argument("--rule", choices=list(RULES), default="gamma")
+    exp.add_argument("--gamma", type=float, default=DEFAULT_GAMMA, help="gamma of the gamma rule")
     exp.add_argument("--max-order", type=int, choices=[2, 3], default=3)
     exp.add_argument("--start", type=int, default=0)
     exp.add_argument("--stop", type=int, default=None)

@@ -27,6 +27,8 @@ import schnetpack.transform as trn  # noqa: E402
 import torch  # noqa: E402
 
 import cgexplain  # noqa: F401 - SchNetPack import shim
+from cgexplain import architectures  # noqa: E402
+from cgexplain.architectures import build_representation  # noqa: E402
 from cgexplain.cg.fast_so3 import accelerate_so3net, restore_so3net  # noqa: E402
 from cgexplain.io import InputError, atomic_output, write_json  # noqa: E402
 from cgexplain.io import load_model as io_load_model  # noqa: E402
@@ -34,7 +36,8 @@ from cgexplain.workdir import WorkDir  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-ARCHITECTURES = ("painn", "so3net", "schnet")
+#: architecture names, from the registry :data:`cgexplain.architectures.ARCHITECTURES`
+ARCHITECTURES = tuple(architectures.ARCHITECTURES)
 
 
 @dataclass(frozen=True)
@@ -99,29 +102,15 @@ def build_model(spec: ModelSpec) -> spk.model.NeuralNetworkPotential:
     """
     radial = spk.nn.GaussianRBF(n_rbf=spec.n_rbf, cutoff=spec.cutoff)
     cutoff_fn = spk.nn.CosineCutoff(spec.cutoff)
-    if spec.architecture == "painn":
-        representation = spk.representation.PaiNN(
-            n_atom_basis=spec.n_features,
-            n_interactions=spec.n_interactions,
-            radial_basis=radial,
-            cutoff_fn=cutoff_fn,
-        )
-    elif spec.architecture == "so3net":
-        representation = spk.representation.SO3net(
-            n_atom_basis=spec.n_features,
-            n_interactions=spec.n_interactions,
-            lmax=spec.lmax,
-            radial_basis=radial,
-            cutoff_fn=cutoff_fn,
-        )
-        accelerate_so3net(representation)
-    else:
-        representation = spk.representation.SchNet(
-            n_atom_basis=spec.n_features,
-            n_interactions=spec.n_interactions,
-            radial_basis=radial,
-            cutoff_fn=cutoff_fn,
-        )
+    representation = build_representation(
+        spec.architecture,
+        n_features=spec.n_features,
+        n_interactions=spec.n_interactions,
+        radial_basis=radial,
+        cutoff_fn=cutoff_fn,
+        lmax=spec.lmax,
+    )
+    accelerate_so3net(representation)  # switches SO3net convolutions, leaves others alone
     return spk.model.NeuralNetworkPotential(
         representation=representation,
         input_modules=[spk.atomistic.PairwiseDistances()],

@@ -15,17 +15,14 @@ import pandas as pd
 import torch
 from torch import nn
 
-from cgexplain.lrp.nbody import atoms_to_inputs
+from cgexplain.analysis.geometry import mic_vectors
+from cgexplain.lrp.model_io import atoms_to_inputs
 
 
 def _cluster(atoms: ase.Atoms, beads: np.ndarray) -> ase.Atoms:
     """Isolated cluster of ``beads`` with minimum-image positions (Å) around the first."""
     pos = atoms.get_positions()
-    vec = pos[beads] - pos[beads[0]]
-    if atoms.cell.rank == 3 and atoms.pbc.any():
-        from ase.geometry import find_mic
-
-        vec, _ = find_mic(vec, atoms.cell, atoms.pbc)
+    vec = mic_vectors(pos[beads] - pos[beads[0]], atoms.cell.array, atoms.pbc)
     return ase.Atoms(numbers=atoms.numbers[beads], positions=pos[beads[0]] + vec)
 
 

@@ -3,24 +3,23 @@
 The n-body contribution of a bead set S is the sum of the relevances of all walks whose
 set of visited beads is exactly S (Schnake et al. 2022, IEEE TPAMI, "relevant walks";
 Bonneau et al. 2025, Nat. Commun., "Learning the relevance of many-body functions in
-neural network potentials"). This module builds the graph of an ``ase.Atoms`` frame,
-runs the fast engine (:mod:`cgexplain.lrp.engine`) and tabulates the sums.
+neural network potentials"). This module runs the modified pass of a frame (graph and
+energies from :mod:`cgexplain.lrp.model_io`), the fast engine
+(:mod:`cgexplain.lrp.engine`, :mod:`cgexplain.lrp.exact_sets`) and tabulates the sums.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import ase
 import numpy as np
 import pandas as pd
 import torch
-from ase.geometry import find_mic
 from torch import nn
 
-from cgexplain.lrp.adapters import Graph, check_model, make_adapter
+from cgexplain.analysis.geometry import largest_angle, mic_distances
+from cgexplain.lrp.adapters import check_model, make_adapter
 from cgexplain.lrp.engine import (
     DEFAULT_CHUNK,
     BeadPairs,
@@ -29,7 +28,14 @@ from cgexplain.lrp.engine import (
     walk_relevance,
 )
 from cgexplain.lrp.exact_sets import MAX_BLOCKS, centre_sums, exact_set_sums_from_centres
-from cgexplain.lrp.rules import RULES, Rule
+from cgexplain.lrp.model_io import (
+    atoms_to_inputs,
+    check_frame,
+    frozen_parameters,
+    inputs_to_graph,
+    postprocessed_energy,
+)
+from cgexplain.lrp.rules import LRP0, PUBLISHED_RULE, Rule, check_rule
 
 
 @dataclass
@@ -47,7 +53,7 @@ class NBodyRelevance:
         total: sum of R(w) over *all* walks (unmasked gradient x input), kcal/mol.
         energy: the SchNetPack model's energy, kcal/mol.
         modified_energy: value of the LRP-modified forward (sum of modified readouts).
-        rule: the LRP rule; gamma: its gamma.
+        rule: the LRP rule (:mod:`cgexplain.lrp.rules`), with its parameters.
         n_walks_total: number of all walks of the frame (any number of distinct beads).
     """
 
@@ -57,8 +63,7 @@ class NBodyRelevance:
     total: float
     energy: float
     modified_energy: float
-    rule: str
-    gamma: float
+    rule: Rule
     n_walks_total: int = 0
 
     @property
@@ -74,82 +79,6 @@ class NBodyRelevance:
             + self.pairs.relevance.sum()
             + self.triplets.relevance.sum()
         )
-
-
-@contextlib.contextmanager
-def frozen_parameters(model: nn.Module) -> Iterator[None]:
-    """Temporarily switch off ``requires_grad`` of every parameter (restored on exit)."""
-    flags = [(p, p.requires_grad) for p in model.parameters()]
-    try:
-        for p, _ in flags:
-            p.requires_grad_(False)
-        yield
-    finally:
-        for p, flag in flags:
-            p.requires_grad_(flag)
-
-
-def model_cutoff(model: nn.Module) -> float:
-    """Cutoff radius (Å) of the model's representation."""
-    return float(torch.as_tensor(model.representation.cutoff))
-
-
-def model_dtype_device(model: nn.Module) -> tuple[torch.dtype, torch.device]:
-    p = next(model.representation.parameters())
-    return p.dtype, p.device
-
-
-def atoms_to_inputs(model: nn.Module, atoms: ase.Atoms) -> dict[str, torch.Tensor]:
-    """SchNetPack input batch of one frame, neighbour list at the model's cutoff (pbc honoured)."""
-    import schnetpack as spk
-
-    dtype, device = model_dtype_device(model)
-    converter = spk.interfaces.AtomsConverter(
-        neighbor_list=spk.transform.MatScipyNeighborList(cutoff=model_cutoff(model)),
-        dtype=dtype,
-        device=device,
-    )
-    return converter(atoms)
-
-
-def inputs_to_graph(inputs: dict[str, torch.Tensor]) -> Graph:
-    """The :class:`Graph` of a single-frame SchNetPack input batch."""
-    from schnetpack import properties as prop
-
-    positions = inputs[prop.R].double()
-    idx_i, idx_j = inputs[prop.idx_i], inputs[prop.idx_j]
-    r_ij = positions[idx_j] - positions[idx_i] + inputs[prop.offsets].double()
-    return Graph(inputs[prop.Z], r_ij.to(inputs[prop.R].dtype), idx_i, idx_j)
-
-
-def model_energy(model: nn.Module, inputs: dict[str, torch.Tensor]) -> float:
-    """Energy (kcal/mol) of the unmodified SchNetPack model, without its derivatives.
-
-    Runs the model's input modules, representation, every output module that needs no
-    derivative (``Forces``/``Stress`` are skipped) and its postprocessors, under
-    ``torch.no_grad`` (same value as ``model(inputs)["energy"]``, a third of the cost).
-    """
-    batch = {key: value.clone() for key, value in inputs.items()}
-    with torch.no_grad():
-        for module in model.input_modules:
-            batch = module(batch)
-        batch = model.representation(batch)
-        for module in model.output_modules:
-            if not getattr(module, "required_derivatives", None):
-                batch = module(batch)
-        batch = model.postprocess(batch)
-    return float(batch["energy"].sum())
-
-
-def postprocessed_energy(
-    model: nn.Module, inputs: dict[str, torch.Tensor], energy: torch.Tensor
-) -> float:
-    """Apply the model's postprocessors (e.g. ``AddOffsets``, casts) to a summed energy."""
-    batch = {key: value for key, value in inputs.items()}
-    batch["energy"] = energy.detach().reshape(1)
-    with torch.no_grad():
-        batch = model.postprocess(batch)
-    return float(batch["energy"].sum())
 
 
 def exact_set_sums(
@@ -189,36 +118,6 @@ def exact_set_sums(
             rest //= n_beads
         out[n_body] = (beads, sums, counts)
     return out
-
-
-def _mic_distances(atoms: ase.Atoms, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Minimum-image distances (Å) between beads a[k] and b[k].
-
-    Rounding per axis for orthorhombic cells, where it is exact at any distance; ASE's
-    search otherwise.
-    """
-    if a.size == 0:
-        return np.zeros(0)
-    pos = atoms.get_positions()
-    vec = pos[a] - pos[b]
-    if atoms.cell.rank == 3 and atoms.pbc.all():
-        cell = atoms.cell.array
-        lengths = np.diag(cell)
-        if np.allclose(cell, np.diag(lengths)):  # orthorhombic: exact at any distance
-            vec = vec - lengths * np.round(vec / lengths)
-        else:
-            vec, _ = find_mic(vec, atoms.cell, atoms.pbc)
-    elif atoms.cell.rank == 3 and atoms.pbc.any():
-        vec, _ = find_mic(vec, atoms.cell, atoms.pbc)
-    return np.sqrt(np.einsum("ij,ij->i", vec, vec))
-
-
-def _largest_angle(d_ij: np.ndarray, d_ik: np.ndarray, d_jk: np.ndarray) -> np.ndarray:
-    """Largest interior angle (degrees) of triangles with the given side lengths (Å)."""
-    sides = np.sort(np.stack([d_ij, d_ik, d_jk], axis=1), axis=1)
-    a, b, c = sides[:, 0], sides[:, 1], sides[:, 2]
-    cos = np.clip((a**2 + b**2 - c**2) / (2 * a * b), -1.0, 1.0)
-    return np.degrees(np.arccos(cos))
 
 
 @dataclass
@@ -262,25 +161,9 @@ class ModifiedPass:
     modified_energy: float
 
 
-def check_frame(atoms: ase.Atoms) -> None:
-    """Raise ``ValueError`` naming the problem of a frame that cannot be explained."""
-    positions = np.asarray(atoms.get_positions())
-    if positions.ndim != 2 or positions.shape[1] != 3 or positions.shape[0] == 0:
-        raise ValueError(f"frame positions must have shape (n_beads, 3), got {positions.shape}")
-    bad = np.flatnonzero(~np.isfinite(positions).all(axis=1))
-    if bad.size:
-        raise ValueError(
-            f"frame has non-finite (NaN or inf) positions at {bad.size} bead(s), "
-            f"first indices {bad[:5].tolist()}"
-        )
-    if atoms.pbc.any() and not np.isfinite(atoms.cell.array).all():
-        raise ValueError("frame has a non-finite periodic cell")
-
-
-def modified_pass(model: nn.Module, atoms: ase.Atoms, rule: Rule, gamma: float) -> ModifiedPass:
+def modified_pass(model: nn.Module, atoms: ase.Atoms, rule: Rule) -> ModifiedPass:
     """Run the modified forward and backward pass of ``model`` on one frame."""
-    if rule not in RULES:
-        raise ValueError(f"unknown LRP rule {rule!r}; expected one of {RULES}")
+    check_rule(rule)
     check_model(model)
     check_frame(atoms)
     inputs = atoms_to_inputs(model, atoms)
@@ -289,9 +172,9 @@ def modified_pass(model: nn.Module, atoms: ase.Atoms, rule: Rule, gamma: float) 
         # LRP-0 keeps every forward value: the adapter's plain energy is the model's
         # (tested against SchNetPack's own forward, model_energy)
         with torch.no_grad():
-            plain = make_adapter(model, graph, "lrp0", gamma).forward().bead_energies.sum()
+            plain = make_adapter(model, graph, LRP0()).forward().bead_energies.sum()
         energy = postprocessed_energy(model, inputs, plain)
-        adapter = make_adapter(model, graph, rule, gamma)
+        adapter = make_adapter(model, graph, rule)
         x0 = adapter.embedding().detach().requires_grad_(True)
         fwd = adapter.forward(x0=x0)
         modified = fwd.bead_energies.sum()
@@ -324,8 +207,7 @@ def _listed_walks(
 def explain_walks(
     model: nn.Module,
     atoms: ase.Atoms,
-    rule: Rule = "gamma",
-    gamma: float = 0.1,
+    rule: Rule = PUBLISHED_RULE,
     max_distinct: int = 3,
     chunk_size: int = DEFAULT_CHUNK,
 ) -> WalkRelevance:
@@ -334,7 +216,7 @@ def explain_walks(
     See :func:`nbody_relevance` for the arguments; ``max_distinct`` may exceed 3 (all
     walks of a small frame), at a cost growing with the number of walks.
     """
-    run = modified_pass(model, atoms, rule, gamma)
+    run = modified_pass(model, atoms, rule)
     with frozen_parameters(model):
         walks, relevance = _listed_walks(run, max_distinct, chunk_size)
     return WalkRelevance(
@@ -350,8 +232,7 @@ def explain_walks(
 def nbody_relevance(
     model: nn.Module,
     atoms: ase.Atoms,
-    rule: Rule = "gamma",
-    gamma: float = 0.1,
+    rule: Rule = PUBLISHED_RULE,
     max_order: int = 3,
     chunk_size: int = DEFAULT_CHUNK,
 ) -> NBodyRelevance:
@@ -363,8 +244,9 @@ def nbody_relevance(
             its dtype; the model is not modified.
         atoms: the frame; cell and pbc are honoured, the neighbour list is built at the
             model's cutoff (periodic images included). Positions in Å.
-        rule: "gamma" (published default) or "lrp0" (:mod:`cgexplain.lrp.rules`).
-        gamma: gamma of the gamma rule.
+        rule: the LRP rule, ``Gamma(gamma=0.1)`` (published default) or ``LRP0()``
+            (:mod:`cgexplain.lrp.rules`; :func:`~cgexplain.lrp.rules.parse_rule` builds
+            one from a name).
         max_order: 2 or 3: largest number of distinct beads of the listed walks.
         chunk_size: items per batched kernel call (bounds peak memory).
 
@@ -373,7 +255,7 @@ def nbody_relevance(
     """
     if max_order not in (1, 2, 3):
         raise ValueError(f"max_order must be 1, 2 or 3, got {max_order!r}")
-    run = modified_pass(model, atoms, rule, gamma)
+    run = modified_pass(model, atoms, rule)
     n_blocks = run.adapter.n_blocks
     with frozen_parameters(model):
         if n_blocks <= MAX_BLOCKS:  # sums without listing walks (exact_sets)
@@ -397,7 +279,6 @@ def nbody_relevance(
         energy=run.energy,
         modified_energy=run.modified_energy,
         rule=rule,
-        gamma=gamma,
         n_walks_total=count_walks(run.pairs, n_blocks),
     )
 
@@ -406,13 +287,14 @@ def _pair_table(
     atoms: ase.Atoms, beads: np.ndarray, sums: np.ndarray, counts: np.ndarray
 ) -> pd.DataFrame:
     i, j = beads[:, 0], beads[:, 1]
+    positions, cell, pbc = atoms.get_positions(), atoms.cell.array, atoms.pbc
     return pd.DataFrame(
         {
             "i": i,
             "j": j,
             "relevance": sums,
             "n_walks": counts,
-            "distance": _mic_distances(atoms, i, j),
+            "distance": mic_distances(positions, cell, pbc, i, j),
         }
     )
 
@@ -421,9 +303,10 @@ def _triplet_table(
     atoms: ase.Atoms, beads: np.ndarray, sums: np.ndarray, counts: np.ndarray
 ) -> pd.DataFrame:
     i, j, k = beads[:, 0], beads[:, 1], beads[:, 2]
-    d_ij = _mic_distances(atoms, i, j)
-    d_ik = _mic_distances(atoms, i, k)
-    d_jk = _mic_distances(atoms, j, k)
+    positions, cell, pbc = atoms.get_positions(), atoms.cell.array, atoms.pbc
+    d_ij = mic_distances(positions, cell, pbc, i, j)
+    d_ik = mic_distances(positions, cell, pbc, i, k)
+    d_jk = mic_distances(positions, cell, pbc, j, k)
     return pd.DataFrame(
         {
             "i": i,
@@ -434,6 +317,6 @@ def _triplet_table(
             "d_ij": d_ij,
             "d_ik": d_ik,
             "d_jk": d_jk,
-            "max_angle": _largest_angle(d_ij, d_ik, d_jk) if i.size else np.zeros(0),
+            "max_angle": largest_angle(d_ij, d_ik, d_jk),
         }
     )

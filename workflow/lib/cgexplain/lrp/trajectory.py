@@ -2,14 +2,19 @@
 
 Stacks :func:`cgexplain.nbody_relevance` over frames of a trajectory into three tables
 (pairs, triplets, frames) with a ``frame`` column, the shape the workflow's relevance
-rules write and the analysis (:mod:`cgexplain.analysis.relevance`) reads.
+rules write and the analysis (:mod:`cgexplain.analysis.relevance`) reads;
+:func:`explain_trajectory` explains, normalises and writes them, for the workflow's
+``explain_frames`` step and the ``python -m cgexplain explain`` command alike.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
 
 import ase
 import numpy as np
@@ -17,11 +22,12 @@ import pandas as pd
 import torch
 from torch import nn
 
-from cgexplain.io import InputError, is_periodic
+from cgexplain.analysis.relevance import normalize_contributions
+from cgexplain.io import InputError, atomic_output, is_periodic
 from cgexplain.lrp.classic import classic_nbody
 from cgexplain.lrp.engine import DEFAULT_CHUNK
 from cgexplain.lrp.nbody import nbody_relevance
-from cgexplain.lrp.rules import Rule
+from cgexplain.lrp.rules import PUBLISHED_RULE, Rule
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +41,14 @@ def select_frames(n_available: int, n_frames: int) -> np.ndarray:
     return np.unique(np.linspace(0, n_available - 1, n_frames).round().astype(np.int64))
 
 
+def shard_frames(n_available: int, n_frames: int, shard: int, n_shards: int) -> np.ndarray:
+    """Shard ``shard`` (1-based) of ``n_shards`` of the :func:`select_frames` indices.
+
+    The evenly spaced frames are dealt round-robin, so every shard spans the trajectory.
+    """
+    return select_frames(n_available, n_frames)[shard - 1 :: n_shards]
+
+
 def frame_atoms(positions: np.ndarray, box: np.ndarray, numbers: np.ndarray) -> ase.Atoms:
     """``ase.Atoms`` of one frame: positions (N, 3) Å, box (3, 3) Å (all zero: not periodic)."""
     if not np.isfinite(positions).all():
@@ -42,11 +56,31 @@ def frame_atoms(positions: np.ndarray, box: np.ndarray, numbers: np.ndarray) -> 
     return ase.Atoms(numbers=numbers, positions=positions, cell=box, pbc=is_periodic(box))
 
 
+def array_frames(
+    positions: Any, box: Any, numbers: np.ndarray, indices: Iterable[int]
+) -> Iterator[tuple[int, ase.Atoms]]:
+    """``(index, atoms)`` of the frames ``indices`` of stacked arrays, read one at a time.
+
+    Args:
+        positions: (n_frames, N, 3) Å; box: (n_frames, 3, 3) Å (arrays or HDF5 datasets).
+        numbers: (N,) atomic numbers (bead types).
+        indices: frame indices to yield, in order.
+    """
+    for index in indices:
+        yield (
+            int(index),
+            frame_atoms(
+                np.asarray(positions[index], dtype=np.float64),
+                np.asarray(box[index], dtype=np.float64),
+                numbers,
+            ),
+        )
+
+
 def explain_frames(
     model: nn.Module,
     frames: Iterable[tuple[int, ase.Atoms]],
-    rule: Rule = "gamma",
-    gamma: float = 0.1,
+    rule: Rule = PUBLISHED_RULE,
     max_order: int = 3,
     chunk_size: int = DEFAULT_CHUNK,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -55,7 +89,7 @@ def explain_frames(
     Args:
         model: loaded SchNetPack model (PaiNN, SO3net or SchNet).
         frames: ``(frame index, atoms)`` pairs.
-        rule, gamma, max_order, chunk_size: see :func:`cgexplain.nbody_relevance`.
+        rule, max_order, chunk_size: see :func:`cgexplain.nbody_relevance`.
 
     Returns:
         ``(pairs, triplets, frame table)``: the :class:`~cgexplain.lrp.nbody.NBodyRelevance`
@@ -66,7 +100,7 @@ def explain_frames(
     pairs, triplets, rows = [], [], []
     for index, atoms in frames:
         start = time.perf_counter()
-        res = nbody_relevance(model, atoms, rule, gamma, max_order, chunk_size)
+        res = nbody_relevance(model, atoms, rule, max_order, chunk_size)
         if not np.isfinite(res.total) or not np.isfinite(res.pairs["relevance"]).all():
             raise InputError(f"frame {index}: relevance is not finite (NaN in the model?)")
         pairs.append(res.pairs.assign(frame=index))
@@ -98,6 +132,64 @@ def explain_frames(
         pd.concat(triplets, ignore_index=True),
         pd.DataFrame(rows),
     )
+
+
+def write_table(table: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write a table atomically: CSV for a ``.csv`` path, parquet otherwise."""
+    with atomic_output(path) as tmp:
+        if Path(path).suffix.lower() == ".csv":
+            table.to_csv(tmp, index=False)
+        else:
+            table.to_parquet(tmp, index=False)
+
+
+def explain_trajectory(
+    model: nn.Module,
+    frames: Iterable[tuple[int, ase.Atoms]],
+    rule: Rule,
+    out_pairs: str | os.PathLike,
+    out_triplets: str | os.PathLike,
+    out_frames: str | os.PathLike | None = None,
+    *,
+    n_frames: int | None = None,
+    labels: Mapping[str, Any] | None = None,
+    max_order: int = 3,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress_interval: float = 0.1,
+) -> pd.DataFrame:
+    """Explain frames, normalise their contributions and write the tables.
+
+    The pair and triplet tables of :func:`explain_frames` get the published per-frame
+    normalisation ``relevance_norm`` beside the raw ``relevance`` (kcal/mol)
+    (:func:`cgexplain.analysis.relevance.normalize_contributions`) and are written as
+    parquet; the frame table, with ``labels`` as constant columns, as CSV or parquet
+    (:func:`write_table`). Every file is written atomically, and none if a frame fails.
+
+    Args:
+        model: loaded SchNetPack model (PaiNN, SO3net or SchNet).
+        frames: ``(frame index, atoms)`` pairs (see :func:`array_frames`).
+        rule: the LRP rule (:mod:`cgexplain.lrp.rules`).
+        out_pairs, out_triplets: paths of the pair and triplet tables.
+        out_frames: path of the frame table, or None.
+        n_frames: number of frames, for the progress bar.
+        labels: constant columns of the frame table (e.g. source, rule settings).
+        max_order, chunk_size: see :func:`cgexplain.nbody_relevance`.
+        progress_interval: least seconds between progress bar updates.
+
+    Returns:
+        The frame table (without ``labels``).
+    """
+    from tqdm import tqdm
+
+    progress = tqdm(
+        frames, total=n_frames, desc="GNN-LRP", unit="frame", mininterval=progress_interval
+    )
+    pairs, triplets, table = explain_frames(model, progress, rule, max_order, chunk_size)
+    write_table(normalize_contributions(pairs, table), out_pairs)
+    write_table(normalize_contributions(triplets, table), out_triplets)
+    if out_frames is not None:
+        write_table(table.assign(**(labels or {})), out_frames)
+    return table
 
 
 def classic_frames(

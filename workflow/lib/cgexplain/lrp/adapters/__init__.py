@@ -1,24 +1,20 @@
 """Architecture adapters: one module per SchNetPack representation.
 
 A new architecture is one new module implementing :class:`~.base.Adapter` plus one
-entry in :data:`ADAPTERS`.
+entry in the architecture registry :data:`cgexplain.architectures.ARCHITECTURES`.
 """
 
 from __future__ import annotations
 
 from torch import nn
 
+from cgexplain.architectures import ARCHITECTURES, architecture_of
 from cgexplain.lrp.adapters.base import Adapter, ForwardPass, Graph
-from cgexplain.lrp.adapters.painn import PaiNNAdapter
-from cgexplain.lrp.adapters.schnet import SchNetAdapter
-from cgexplain.lrp.adapters.so3net import SO3netAdapter
-from cgexplain.lrp.rules import Rule
+from cgexplain.lrp.rules import Rule, check_rule
 
-#: representation class name -> adapter class
+#: representation class name -> adapter class (from the architecture registry)
 ADAPTERS: dict[str, type[Adapter]] = {
-    "PaiNN": PaiNNAdapter,
-    "SO3net": SO3netAdapter,
-    "SchNet": SchNetAdapter,
+    arch.representation: arch.adapter_class() for arch in ARCHITECTURES.values()
 }
 
 
@@ -43,19 +39,20 @@ def check_model(model: nn.Module) -> None:
         ValueError: no ``Atomwise`` energy summed over beads.
     """
     representation = getattr(model, "representation", None)
-    name = type(representation).__name__
-    if name not in ADAPTERS:
+    if architecture_of(representation) is None:
         raise NotImplementedError(
-            f"no GNN-LRP adapter for representation {name}; known: {sorted(ADAPTERS)}"
+            f"no GNN-LRP adapter for representation {type(representation).__name__}; "
+            f"known: {sorted(ADAPTERS)}"
         )
     energy_readout(model)
 
 
-def make_adapter(model: nn.Module, graph: Graph, rule: Rule, gamma: float) -> Adapter:
-    """Adapter for a SchNetPack ``NeuralNetworkPotential`` on ``graph``."""
+def make_adapter(model: nn.Module, graph: Graph, rule: Rule) -> Adapter:
+    """Adapter for a SchNetPack ``NeuralNetworkPotential`` on ``graph`` under ``rule``."""
+    check_rule(rule)
     check_model(model)
-    name = type(model.representation).__name__
-    return ADAPTERS[name](model.representation, energy_readout(model), graph, rule, gamma)
+    adapter = ADAPTERS[type(model.representation).__name__]
+    return adapter(model.representation, energy_readout(model), graph, rule)
 
 
 __all__ = [

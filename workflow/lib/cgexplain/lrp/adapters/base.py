@@ -91,8 +91,7 @@ class Adapter(ABC):
         representation: the SchNetPack representation module.
         readout: the ``Atomwise.outnet`` (``nn.Sequential`` of ``Dense``) of the energy.
         graph: the bead graph.
-        rule: LRP rule, "gamma" or "lrp0".
-        gamma: gamma of the gamma rule.
+        rule: the LRP rule of every activated dense layer (:mod:`cgexplain.lrp.rules`).
     """
 
     def __init__(
@@ -101,13 +100,11 @@ class Adapter(ABC):
         readout: nn.Sequential,
         graph: Graph,
         rule: Rule,
-        gamma: float,
     ) -> None:
         self.rep = representation
         self.readout_net = readout
         self.graph = graph
         self.rule = rule
-        self.gamma = gamma
         self.prepare_edges()
 
     # ---- to implement per architecture -------------------------------------------
@@ -161,7 +158,7 @@ class Adapter(ABC):
 
     def readout(self, h: torch.Tensor) -> torch.Tensor:
         """Modified per-bead energy readout: (k, F) -> (k,) kcal/mol."""
-        return modified_sequential(self.readout_net, h, self.rule, self.gamma).squeeze(-1)
+        return modified_sequential(self.readout_net, h, self.rule).squeeze(-1)
 
     def aggregate(self, t: int, h: torch.Tensor) -> torch.Tensor:
         """Whole-graph live messages of block ``t``: (n, F) -> (n, M)."""

@@ -30,14 +30,14 @@ from __future__ import annotations
 import torch
 
 from cgexplain.lrp.adapters.base import Adapter, scatter_rows
-from cgexplain.lrp.rules import modified_affine, modified_dense, modified_sequential
+from cgexplain.lrp.rules import Rule, modified_affine, modified_dense, modified_sequential
 
 
-def _rows(dense: torch.nn.Module, a: torch.Tensor, rows: slice, rule, gamma) -> torch.Tensor:
+def _rows(dense: torch.nn.Module, a: torch.Tensor, rows: slice, rule: Rule) -> torch.Tensor:
     """Output units ``rows`` of a (modified) ``Dense``: (k, n_in) -> (k, len(rows))."""
     bias = None if dense.bias is None else dense.bias[rows]
     activation = getattr(dense, "activation", None)
-    return modified_affine(dense.weight[rows], bias, activation, a, rule, gamma)
+    return modified_affine(dense.weight[rows], bias, activation, a, rule)
 
 
 class PaiNNAdapter(Adapter):
@@ -57,7 +57,7 @@ class PaiNNAdapter(Adapter):
         self.dir_ij = self.graph.r_ij / d_ij
         phi = rep.radial_basis(d_ij)
         fcut = rep.cutoff_fn(d_ij)
-        filters = modified_dense(rep.filter_net, phi, self.rule, self.gamma) * fcut[..., None]
+        filters = modified_dense(rep.filter_net, phi, self.rule) * fcut[..., None]
         filters = filters.reshape(self.graph.n_edges, -1)
         blocks = [
             filters if rep.share_filters else filters[:, 3 * nf * t : 3 * nf * (t + 1)]
@@ -81,8 +81,8 @@ class PaiNNAdapter(Adapter):
 
     def source(self, t: int, h: torch.Tensor) -> torch.Tensor:
         net = self.rep.interactions[t].interatomic_context_net
-        hidden = modified_sequential(net[:-1], h, self.rule, self.gamma)
-        return _rows(net[-1], hidden, slice(0, self.n_features), self.rule, self.gamma)
+        hidden = modified_sequential(net[:-1], h, self.rule)
+        return _rows(net[-1], hidden, slice(0, self.n_features), self.rule)
 
     def edge(self, t: int, p: torch.Tensor, edges: torch.Tensor) -> torch.Tensor:
         return self.filters_q[t][edges] * p
@@ -97,7 +97,7 @@ class PaiNNAdapter(Adapter):
     def _intra_hidden(self, t: int, q: torch.Tensor, nodes: torch.Tensor) -> torch.Tensor:
         net = self.rep.mixing[t].intraatomic_context_net
         ctx = torch.cat([q, self.mu_vn[t][nodes]], dim=-1)
-        return modified_sequential(net[:-1], ctx, self.rule, self.gamma)
+        return modified_sequential(net[:-1], ctx, self.rule)
 
     def update(
         self, t: int, h: torch.Tensor, m: torch.Tensor, nodes: torch.Tensor
@@ -106,8 +106,8 @@ class PaiNNAdapter(Adapter):
         q = h + m
         hidden = self._intra_hidden(t, q, nodes)
         out = self.rep.mixing[t].intraatomic_context_net[-1]
-        dq_intra = _rows(out, hidden, slice(0, nf), self.rule, self.gamma)
-        dqmu_intra = _rows(out, hidden, slice(2 * nf, 3 * nf), self.rule, self.gamma)
+        dq_intra = _rows(out, hidden, slice(0, nf), self.rule)
+        dqmu_intra = _rows(out, hidden, slice(2 * nf, 3 * nf), self.rule)
         return q + dq_intra + dqmu_intra * self.mu_vw[t][nodes]
 
     def block(self, t: int, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -116,10 +116,10 @@ class PaiNNAdapter(Adapter):
         Computes each network once: the live scalar rows with the gradient, the vector
         rows detached.
         """
-        g, nf, rule, gamma = self.graph, self.n_features, self.rule, self.gamma
+        g, nf, rule = self.graph, self.n_features, self.rule
         inter, mixing = self.rep.interactions[t], self.rep.mixing[t]
         net = inter.interatomic_context_net
-        context = modified_sequential(net, h, rule, gamma)  # (n, 3F)
+        context = modified_sequential(net, h, rule)  # (n, 3F)
         x = self.filters_q[t] * context[:, :nf][g.idx_j]
         m = scatter_rows(x, g.idx_i, g.n_beads)
         with torch.no_grad():
@@ -127,14 +127,12 @@ class PaiNNAdapter(Adapter):
             mu_j = self.mu_in[t][g.idx_j]
             dmu = dmu_r[:, None, :] * self.dir_ij[:, :, None] + dmu_mu[:, None, :] * mu_j
             mu = self.mu_in[t] + scatter_rows(dmu, g.idx_i, g.n_beads)
-            mu_v, mu_w = torch.split(
-                modified_dense(mixing.mu_channel_mix, mu, rule, gamma), nf, -1
-            )
+            mu_v, mu_w = torch.split(modified_dense(mixing.mu_channel_mix, mu, rule), nf, -1)
             self.mu_vn[t] = torch.sqrt(torch.sum(mu_v**2, dim=-2) + mixing.epsilon)
             self.mu_vw[t] = torch.sum(mu_v * mu_w, dim=-2)
         q = h + m
         ctx = torch.cat([q, self.mu_vn[t]], dim=-1)
-        x = modified_sequential(mixing.intraatomic_context_net, ctx, rule, gamma)
+        x = modified_sequential(mixing.intraatomic_context_net, ctx, rule)
         dq_intra, dmu_intra, dqmu_intra = torch.split(x, nf, dim=-1)
         if t + 1 < self.n_blocks:
             self.mu_in[t + 1] = (mu + dmu_intra.detach()[:, None, :] * mu_w).detach()

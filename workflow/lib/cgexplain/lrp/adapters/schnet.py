@@ -34,7 +34,7 @@ class SchNetAdapter(Adapter):
         rcut = self.rep.cutoff_fn(d_ij)
         #: per block (n_edges, n_filters) modified filters
         self.filters = [
-            modified_sequential(inter.filter_network, rbf, self.rule, self.gamma) * rcut[:, None]
+            modified_sequential(inter.filter_network, rbf, self.rule) * rcut[:, None]
             for inter in self.rep.interactions
         ]
 
@@ -45,7 +45,7 @@ class SchNetAdapter(Adapter):
         return None
 
     def source(self, t: int, h: torch.Tensor) -> torch.Tensor:
-        return modified_dense(self.rep.interactions[t].in2f, h, self.rule, self.gamma)
+        return modified_dense(self.rep.interactions[t].in2f, h, self.rule)
 
     def edge(self, t: int, p: torch.Tensor, edges: torch.Tensor) -> torch.Tensor:
         return self.filters[t][edges] * p
@@ -61,4 +61,4 @@ class SchNetAdapter(Adapter):
         self, t: int, h: torch.Tensor, m: torch.Tensor, nodes: torch.Tensor
     ) -> torch.Tensor:
         f2out = self.rep.interactions[t].f2out
-        return h + modified_sequential(f2out, m, self.rule, self.gamma)
+        return h + modified_sequential(f2out, m, self.rule)

@@ -65,7 +65,7 @@ class SO3netAdapter(Adapter):
         #: per block radial filters (E, lmax + 1, F)
         self.radial_filters = []
         for conv in rep.so3convs:
-            w = modified_dense(conv.filternet, radial, self.rule, self.gamma) * cutoff
+            w = modified_dense(conv.filternet, radial, self.rule) * cutoff
             self.radial_filters.append(w.reshape(-1, rep.lmax + 1, self.n_features))
         self.const_messages: dict[int, torch.Tensor] = {}
         self.x_in: dict[int, torch.Tensor] = {}
@@ -186,16 +186,16 @@ class SO3netAdapter(Adapter):
         needs every SH component only up to the tensor product, whose l = 0 output is
         ``sum_s cg_s x1_s x2_s``.
         """
-        rep, rule, gamma, nf = self.rep, self.rule, self.gamma, self.n_features
+        rep, rule, nf = self.rep, self.rule, self.n_features
         dx = m.reshape(-1, self.n_sh, nf) + self.const_messages[t][nodes]
-        ddx = modified_dense(rep.mixings1[t], dx, rule, gamma)
+        ddx = modified_dense(rep.mixings1[t], dx, rule)
         in1, in2, cg = self._tp0
         s = dx[:, 0] + torch.einsum("nkf,k->nf", dx[:, in1] * ddx[:, in2], cg)
-        s = modified_dense(rep.mixings2[t], s, rule, gamma)
+        s = modified_dense(rep.mixings2[t], s, rule)
         scaling = rep.gatings[t].scaling
         bias = None if scaling.bias is None else scaling.bias[:nf]
         s = s * torch.sigmoid(torch.nn.functional.linear(s, scaling.weight[:nf], bias))
-        return h + modified_dense(rep.mixings3[t], s, rule, gamma)
+        return h + modified_dense(rep.mixings3[t], s, rule)
 
     def block(self, t: int, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Whole-graph block ``t``; stores the detached ``l > 0`` features entering ``t + 1``."""
@@ -209,16 +209,16 @@ class SO3netAdapter(Adapter):
         self, t: int, h: torch.Tensor, m: torch.Tensor, nodes: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Scalar and ``l > 0`` output of block ``t``: (k, F), (k, n_sh, F)."""
-        rep, rule, gamma = self.rep, self.rule, self.gamma
+        rep, rule = self.rep, self.rule
         dx = m.reshape(-1, self.n_sh, self.n_features) + self.const_messages[t][nodes]
-        ddx = modified_dense(rep.mixings1[t], dx, rule, gamma)
+        ddx = modified_dense(rep.mixings1[t], dx, rule)
         dx = dx + self.tensor_product(dx, ddx)
-        dx = modified_dense(rep.mixings2[t], dx, rule, gamma)
+        dx = modified_dense(rep.mixings2[t], dx, rule)
         gating = rep.gatings[t]
         gate = torch.sigmoid(gating.scaling(dx[:, 0, :]))
         gate = gate.reshape(-1, rep.lmax + 1, self.n_features)[:, gating.lidx]
         dx = dx * gate
-        dx = modified_dense(rep.mixings3[t], dx, rule, gamma)
+        dx = modified_dense(rep.mixings3[t], dx, rule)
         h_new = h + dx[:, 0]
         x_new = torch.cat([h_new[:, None], self.x_in[t][nodes][:, 1:] + dx[:, 1:]], dim=1)
         return h_new, x_new
