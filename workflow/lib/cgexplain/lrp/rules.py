@@ -109,16 +109,8 @@ class Gamma(Rule):
         ``d = max((W + g W+) a+ + (W + g W-) a-, b + g b+)``; units with ``y < -1e-6``
         the mirrored expressions with ``min``; other units output 0. The output is
         ``n * stopgrad(y / d)`` with non-finite ratios set to 0. The forward value
-        therefore differs from ``y`` wherever the bias is non-zero.
-
-        Args:
-            weight: (n_out, n_in) weight matrix ``W``.
-            bias: (n_out,) bias ``b`` or None.
-            activation: element-wise activation ``act``.
-            a: (..., n_in) layer input.
-
-        Returns:
-            (..., n_out) modified output.
+        therefore differs from ``y`` wherever the bias is non-zero. Arguments and shapes
+        as :meth:`Rule.dense`; ``g`` is :attr:`gamma`.
         """
         gamma = self.gamma
         if bias is None:
