@@ -166,6 +166,8 @@ def check_run_cg(model, spec, pos, replicas, steps, seed):
         n_steps=steps,
         save_interval=steps,
         seed=seed,
+        min_distance=1.0,
+        temperature_factor=3.0,
     )
     start = np.repeat(pos[None], replicas, axis=0)
     with tempfile.TemporaryDirectory() as tmp:

@@ -113,7 +113,16 @@ def test_nan_forces_stop_the_run(tmp_path):
         def __call__(self, x):
             return torch.zeros(x.shape[0], dtype=x.dtype), torch.full_like(x, float("nan"))
 
-    settings = CGRunSettings(300.0, 1.0, 2.0, n_steps=2, save_interval=1, seed=1)
+    settings = CGRunSettings(
+        300.0,
+        1.0,
+        2.0,
+        n_steps=2,
+        save_interval=1,
+        seed=1,
+        min_distance=1.0,
+        temperature_factor=3.0,
+    )
     with pytest.raises(CGSimulationError, match="methane/painn: replica 0: NaN at step 1"):
         run_cg_simulation(
             Broken(), lattice(2), np.full(27, 16.04), settings, tmp_path / "t.h5", "methane/painn"

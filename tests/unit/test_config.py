@@ -245,3 +245,26 @@ def test_bad_mutation_text_is_named():
     config["ntl9"]["mutations"] = ["I4N"]
     with pytest.raises(WorkflowError, match="I4N"):
         validate(config, SCHEMA)
+
+
+def test_settings_come_from_the_config_blocks_without_class_defaults():
+    """from_config takes every value from the validated block; nothing from the class."""
+    from cgexplain.cg.training import ModelSpec, TrainSpec
+    from cgexplain.md.cg_simulation import CGRunSettings
+    from cgexplain.md.reference import RunSettings
+
+    config = load("config")
+    validate(config, SCHEMA)
+    sim = CGRunSettings.from_config(config["ntl9"]["simulation"], seed=7)
+    assert (sim.temperature, sim.min_distance, sim.seed) == (350.0, 2.0, 7)
+    ref = RunSettings.from_config(config["water"]["reference"], seed=1, platform="CPU")
+    assert (ref.timestep, ref.checkpoint_interval, ref.minimize_tolerance) == (1.0, 50.0, 10.0)
+    assert ref.heat_length == 0.0  # a liquid has no hot run
+    spec = ModelSpec.from_config("painn", config["water"]["training"]["painn"])
+    assert (spec.architecture, spec.cutoff, spec.n_rbf) == ("painn", 6.0, 20)
+    opt = TrainSpec.from_config(config["methane"]["training"]["optimizer"], seed=3)
+    assert (opt.max_epochs, opt.seed) == (15, 3)
+    block = dict(config["methane"]["simulation"])
+    del block["min_distance"]
+    with pytest.raises(ConfigError, match="CGRunSettings needs min_distance"):
+        CGRunSettings.from_config(block, seed=1)

@@ -107,6 +107,7 @@ def test_implicit_solvent_system_and_short_run_with_hot_start(prepared, tmp_path
         save_interval=0.2,
         checkpoint_interval=0.2,
         seed=3,
+        minimize_tolerance=10.0,
         platform="CPU",
         threads=1,
         heat_temperature=600.0,

@@ -39,6 +39,7 @@ def settings(**change) -> RunSettings:
         save_interval=0.2,
         checkpoint_interval=0.4,
         seed=5,
+        minimize_tolerance=10.0,
         threads=1,
     )
     return RunSettings(**{**base, **change})
@@ -109,7 +110,8 @@ from cgexplain.md.reference import RunSettings, run_reference
 from cgexplain.md.systems import build_methane_box
 ref = build_methane_box(125, {box}, {ff!r}, 8.0, 3)
 s = RunSettings(temperature=300, friction=1, timestep=2, equilibration=0.2, length={length},
-                save_interval=0.2, checkpoint_interval=0.4, seed=5, threads=1)
+                save_interval=0.2, checkpoint_interval=0.4, seed=5, minimize_tolerance=10.0,
+                threads=1)
 run_reference(ref, s, sys.argv[1], sys.argv[2])
 """
 

@@ -27,16 +27,7 @@ with run_logging(snakemake.log[0]) as log:
     potential = BatchedPotential(
         model, reference.atomic_numbers, reference.box[0], spec.cutoff, device, prior=prior
     )
-    settings = CGRunSettings(
-        temperature=p["temperature"],
-        friction=p["friction"],
-        timestep=p["timestep"],
-        n_steps=p["n_steps"],
-        save_interval=p["save_interval"],
-        seed=p["seed"],
-        min_distance=p["min_distance"],
-        temperature_factor=p["temperature_factor"],
-    )
+    settings = CGRunSettings.from_config(p)
     run_cg_simulation(
         potential,
         reference.positions[starts],

@@ -10,17 +10,5 @@ with run_logging(snakemake.log[0]) as log:
     builder = liquid_builder(snakemake.params.builder)
     log.info("reference MD of %s (builder %s) with settings %s", system, builder.name, p)
     ref = builder.build(system, p, dict(snakemake.input.items()), p["seed"])
-    settings = RunSettings(
-        temperature=p["temperature"],
-        friction=p["friction"],
-        timestep=p["timestep"],
-        equilibration=p["equilibration"],
-        length=p["length"],
-        save_interval=p["save_interval"],
-        checkpoint_interval=p["checkpoint_interval"],
-        minimize_tolerance=p["minimize_tolerance"],
-        seed=p["seed"],
-        platform=p["platform"],
-        threads=snakemake.threads,
-    )
+    settings = RunSettings.from_config(p, threads=snakemake.threads)
     run_reference(ref, settings, snakemake.output.trajectory, snakemake.params.work_dir)

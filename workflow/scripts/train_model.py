@@ -7,8 +7,8 @@ from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)
-    model_spec = ModelSpec(**snakemake.params.model)
-    train_spec = TrainSpec(**snakemake.params.optimizer)
+    model_spec = ModelSpec.from_config(snakemake.wildcards.model, snakemake.params.model)
+    train_spec = TrainSpec.from_config(snakemake.params.optimizer)
     log.info(
         "training %s on %s: %s %s",
         model_spec.architecture,

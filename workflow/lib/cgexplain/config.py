@@ -8,11 +8,13 @@ the run, a cutoff beyond half the box) and names the offending keys.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import shutil
 import subprocess
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -176,6 +178,35 @@ def _protein_errors(config: dict[str, Any], system: str) -> list[str]:
             f"{system}.states.formed ({states['formed']})"
         )
     return errors
+
+
+T = TypeVar("T")
+
+
+def from_block(cls: type[T], block: Mapping[str, Any], **extra: Any) -> T:
+    """A settings dataclass from a validated config block (the shared ``from_config``).
+
+    Takes the dataclass's fields from ``block`` (keys the class has no field for, such
+    as a builder's box, are left for others) and from ``extra`` (values derived by the
+    workflow: seeds, threads, platform), which win. Defaults are the schema's: a field
+    that neither gives is an error naming it, never a silent default of the class.
+
+    Raises:
+        ConfigError: a required field is in neither ``block`` nor ``extra``.
+    """
+    values = {**block, **extra}
+    fields = [f for f in dataclasses.fields(cls) if f.init]  # type: ignore[arg-type]
+    kwargs = {f.name: values[f.name] for f in fields if f.name in values}
+    missing = [
+        f.name
+        for f in fields
+        if f.name not in kwargs
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        raise ConfigError(f"{cls.__name__} needs {', '.join(missing)} (not in the config block)")
+    return cls(**kwargs)
 
 
 def system_seed(master_seed: int, system: str, stage: str) -> int:

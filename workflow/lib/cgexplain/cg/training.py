@@ -17,6 +17,7 @@ import math
 import os
 import shutil
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ import cgexplain  # noqa: F401 - SchNetPack import shim
 from cgexplain import architectures  # noqa: E402
 from cgexplain.architectures import build_representation  # noqa: E402
 from cgexplain.cg.fast_so3 import accelerate_so3net, restore_so3net  # noqa: E402
+from cgexplain.config import from_block  # noqa: E402
 from cgexplain.io import InputError, atomic_output, write_json  # noqa: E402
 from cgexplain.io import load_model as io_load_model  # noqa: E402
 from cgexplain.workdir import WorkDir  # noqa: E402
@@ -58,7 +60,12 @@ class ModelSpec:
     n_interactions: int
     n_rbf: int
     cutoff: float
-    lmax: int = 2
+    lmax: int = 2  # read back from model.pt.json files written before lmax was stored
+
+    @classmethod
+    def from_config(cls, architecture: str, block: Mapping[str, Any]) -> ModelSpec:
+        """From a validated ``<system>.training.<architecture>`` block."""
+        return from_block(cls, block, architecture=architecture)
 
     def __post_init__(self) -> None:
         if self.architecture not in ARCHITECTURES:
@@ -92,6 +99,11 @@ class TrainSpec:
     ema_decay: float
     val_fraction: float
     seed: int
+
+    @classmethod
+    def from_config(cls, block: Mapping[str, Any], **extra: Any) -> TrainSpec:
+        """From a validated ``<system>.training.optimizer`` block plus its derived ``seed``."""
+        return from_block(cls, block, **extra)
 
 
 def build_model(spec: ModelSpec) -> spk.model.NeuralNetworkPotential:

@@ -13,12 +13,15 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import torch
 
 from cgexplain.analysis.geometry import distance_matrix
+from cgexplain.config import from_block
 from cgexplain.io import Trajectory, is_periodic, save_trajectory
 from cgexplain.md.langevin import BAOABIntegrator, kinetic_temperature
 from cgexplain.units import PS_PER_FS
@@ -115,8 +118,13 @@ class CGRunSettings:
     n_steps: int
     save_interval: int
     seed: int
-    min_distance: float = 1.0
-    temperature_factor: float = 3.0
+    min_distance: float
+    temperature_factor: float
+
+    @classmethod
+    def from_config(cls, block: Mapping[str, Any], **extra: Any) -> CGRunSettings:
+        """From a validated ``<system>.simulation`` block plus its derived ``seed``."""
+        return from_block(cls, block, **extra)
 
     def __post_init__(self) -> None:
         if self.save_interval > self.n_steps:

@@ -21,13 +21,16 @@ import logging
 import os
 import shutil
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import h5py
 import numpy as np
 import openmm
 from openmm import unit
 
+from cgexplain.config import from_block
 from cgexplain.io import TrajectoryWriter, atomic_output
 from cgexplain.md.systems import ReferenceSystem
 from cgexplain.units import KJ_MOL_NM_TO_KCAL_MOL_A, NS_PER_PS, PS_PER_FS, SECONDS_PER_DAY
@@ -74,11 +77,17 @@ class RunSettings:
     save_interval: float
     checkpoint_interval: float
     seed: int
-    minimize_tolerance: float = 10.0
+    minimize_tolerance: float
     platform: str = "auto"
     threads: int = 1
     heat_temperature: float = 0.0
     heat_length: float = 0.0
+
+    @classmethod
+    def from_config(cls, block: Mapping[str, Any], **extra: Any) -> RunSettings:
+        """From a validated ``<system>.reference`` block plus derived values (``seed``,
+        ``platform``, ``threads``); a liquid's block has no hot run (``heat_*`` stay 0)."""
+        return from_block(cls, block, **extra)
 
     def __post_init__(self) -> None:
         for key in ("temperature", "friction", "timestep", "length", "save_interval"):
