@@ -6,6 +6,7 @@ from cgexplain.analysis.rdf import first_peak, radial_distribution
 from cgexplain.analysis.triplets import triplet_histogram
 from cgexplain.io import atomic_output, load_trajectory, write_json
 from cgexplain.runlog import run_logging
+from cgexplain.units import AVOGADRO, CM3_PER_ANGSTROM3
 
 with run_logging(snakemake.log[0]) as log:
     p = snakemake.params.settings
@@ -33,7 +34,7 @@ with run_logging(snakemake.log[0]) as log:
         "rdf_peak_r": r_peak,
         "rdf_peak_g": g_peak,
         "bead_density_per_A3": traj.n_sites / volume,
-        "mass_density_g_cm3": traj.masses.sum() / 6.02214076e23 / (volume * 1e-24),
+        "mass_density_g_cm3": traj.masses.sum() / AVOGADRO / (volume * CM3_PER_ANGSTROM3),
         "triplets_per_frame": float(triplets["count"].sum()),
         "source": snakemake.wildcards.get("model", "reference"),
         **{f"md_{k}": v for k, v in run_summary.items()},

@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 
 import yaml
 
+from cgexplain.units import PS_PER_FS
+
 #: the schema of the workflow configuration (the only place defaults live)
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.yaml"
 
@@ -88,7 +90,7 @@ def check_config(config: dict[str, Any]) -> None:
                 )
         ref = config[system]["reference"]
         key = f"{system}.reference"
-        dt_ps = ref["timestep"] * 1e-3
+        dt_ps = ref["timestep"] * PS_PER_FS
         if ref["save_interval"] > ref["length"]:
             errors.append(
                 f"{key}.save_interval ({ref['save_interval']} ps) is longer than the run "

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from cgexplain.units import MINUTES_PER_DAY, NS_PER_PS
+
 #: all-atom reference MD of a liquid, ns/day on 2 CPU threads, by builder (measured:
 #: methane 125 CH4 PME 8 Å 2 fs; TIP3P 258 waters PME 9 Å 1 fs); other builders: water's
 LIQUID_NS_PER_DAY = {"methane_oplsaa": 60.0, "tip3p_waterbox": 25.0}
@@ -37,7 +39,7 @@ DEFAULT_LIQUID_ATOMS = 1000
 #: frames of external protein data, unknown before reading (sizes resources only)
 DEFAULT_EXTERNAL_FRAMES = 1000
 #: a job never asks for more than a week
-MAX_MINUTES = 7 * 1440
+MAX_MINUTES = 7 * MINUTES_PER_DAY
 
 
 def reference_frames(block: Mapping[str, Any]) -> int:
@@ -73,7 +75,7 @@ def reference_runtime(block: Mapping[str, Any], attempt: int = 1) -> int:
     """Minutes of one liquid reference run (all shards' time: an upper bound per shard)."""
     ref = block["reference"]
     speed = LIQUID_NS_PER_DAY.get(block["builder"], DEFAULT_LIQUID_NS_PER_DAY)
-    minutes = (ref["length"] + ref["equilibration"]) * 1e-3 / speed * 1440.0
+    minutes = (ref["length"] + ref["equilibration"]) * NS_PER_PS / speed * MINUTES_PER_DAY
     return int(10 + 1.5 * minutes * attempt)
 
 
@@ -81,7 +83,7 @@ def protein_run_runtime(block: Mapping[str, Any], attempt: int = 1) -> int:
     """Minutes of one protein run (heating, equilibration, production)."""
     ref = block["reference"]
     ps = ref["length"] + ref["equilibration"] + ref["heat_length"]
-    return int(10 + 1.5 * ps * 1e-3 / PROTEIN_NS_PER_DAY * 1440.0 * attempt)
+    return int(10 + 1.5 * ps * NS_PER_PS / PROTEIN_NS_PER_DAY * MINUTES_PER_DAY * attempt)
 
 
 def mapping_mem_mb(block: Mapping[str, Any], attempt: int = 1) -> int:
@@ -114,4 +116,4 @@ def simulation_runtime(block: Mapping[str, Any], attempt: int = 1) -> int:
 def relevance_runtime(block: Mapping[str, Any], n_shards: int, attempt: int = 1) -> int:
     """Minutes of one relevance shard (its share of the explained frames)."""
     frames = block["relevance"]["n_frames"] / n_shards
-    return int(min(10 + frames * RELEVANCE_S_PER_FRAME / 60.0, 2 * 1440) * attempt)
+    return int(min(10 + frames * RELEVANCE_S_PER_FRAME / 60.0, 2 * MINUTES_PER_DAY) * attempt)

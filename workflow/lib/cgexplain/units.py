@@ -50,6 +50,8 @@ PS_PER_FS = 1e-3
 NS_PER_PS = 1e-3
 #: seconds in one day.
 SECONDS_PER_DAY = 86400.0
+#: minutes per day (scheduler runtimes are minutes)
+MINUTES_PER_DAY = 1440.0
 
 # --- mass -----------------------------------------------------------------------------
 
