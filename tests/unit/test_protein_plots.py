@@ -263,7 +263,9 @@ def _colours(script: str) -> dict[str, tuple[float, ...]]:
 def test_pymol_script(tmp_path):
     out = tmp_path / "fig6.pml"
     numbers = list(range(1, N + 1))
-    plots.write_pymol_script(_interactions(), "ntl9.pdb", numbers, str(out))
+    plots.write_pymol_script(
+        _interactions(), "ntl9.pdb", numbers, str(out), object_name="ntl9", chain="A"
+    )
     script = out.read_text()
     assert "load ntl9.pdb, ntl9" in script
     assert "distance r2_1, /ntl9//A/4/CA, /ntl9//A/30/CA" in script
@@ -292,7 +294,9 @@ def test_pymol_script_uses_pdb_numbering(tmp_path):
     script = out.read_text()
     assert "distance r2_1, /wt//B/103/CA, /wt//B/129/CA" in script
     with pytest.raises(ValueError, match="residue number"):
-        plots.write_pymol_script(table, "x.pdb", numbers[:10], str(tmp_path / "bad.pml"))
+        plots.write_pymol_script(
+            table, "x.pdb", numbers[:10], str(tmp_path / "bad.pml"), object_name="x", chain="A"
+        )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["offset.pml"]
 
 

@@ -311,8 +311,11 @@ def protein_run_settings(wildcards):
 def protein_system_settings(wildcards):
     ref = config[wildcards.system]["reference"]
     return {
-        key: ref[key]
-        for key in ("forcefield", "implicit_solvent", "cutoff", "hydrogen_mass")
+        "name": wildcards.system,
+        **{
+            key: ref[key]
+            for key in ("forcefield", "implicit_solvent", "cutoff", "hydrogen_mass")
+        },
     }
 
 

@@ -219,6 +219,8 @@ rule plot_fig6:
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
+    params:
+        chain=setting("structure_source", "chain"),
     script:
         "../scripts/plot_fig6.py"
 
@@ -250,5 +252,6 @@ rule plot_fig7:
         first_residue=setting("structure_source", "first_residue"),
         n_top=setting("n_top"),
         min_separation=setting("figure_min_separation"),
+        chain=setting("structure_source", "chain"),
     script:
         "../scripts/plot_fig7.py"

@@ -19,4 +19,11 @@ with run_logging(snakemake.log[0]) as log:
         [snakemake.output.png, snakemake.output.pdf],
         elements=info.elements,
     )
-    write_pymol_script(top, snakemake.input.structure, info.residue_numbers, snakemake.output.pml)
+    write_pymol_script(
+        top,
+        snakemake.input.structure,
+        info.residue_numbers,
+        snakemake.output.pml,
+        object_name=snakemake.wildcards.system,
+        chain=snakemake.params.chain,
+    )

@@ -41,4 +41,6 @@ with run_logging(snakemake.log[0]) as log:
         snakemake.input.structure,
         info.residue_numbers,
         snakemake.output.pml,
+        object_name=snakemake.wildcards.system,
+        chain=snakemake.params.chain,
     )

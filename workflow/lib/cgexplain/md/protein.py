@@ -91,7 +91,7 @@ def prepare_structure(
 
 def build_protein_system(
     pdb_path: str | os.PathLike,
-    name: str = "ntl9",
+    name: str = "protein",
     forcefield: str = "amber14-all.xml",
     implicit_solvent: str = "implicit/gbn2.xml",
     cutoff: float = 12.0,

@@ -500,8 +500,8 @@ def write_pymol_script(
     pdb_path: str,
     residue_numbers: Sequence[int],
     out_path: str,
-    object_name: str = "ntl9",
-    chain: str = "A",
+    object_name: str,
+    chain: str,
 ) -> None:
     """Write a PyMOL script drawing interactions between Cα atoms on a structure.
 
@@ -517,7 +517,8 @@ def write_pymol_script(
         pdb_path: structure to load (as written into the script).
         residue_numbers: PDB residue number of each bead (index = bead).
         out_path: the .pml file, written atomically.
-        object_name: PyMOL object name.
+        object_name: PyMOL object name (the workflow uses the system's name).
+        chain: chain of the beads' residues in ``pdb_path``.
         chain: chain identifier.
     """
     numbers = [int(number) for number in residue_numbers]
