@@ -166,3 +166,55 @@ def test_isolated_chain_simulation_stores_zero_box(tmp_path):
     assert traj.n_frames == 4 and np.all(traj.box == 0.0)
     # not wrapped into any cell: the chain stays near where it started
     assert np.abs(traj.positions - start[0]).max() < 5.0
+
+
+@pytest.mark.slow
+def test_run_holds_the_target_temperature_with_a_badly_trained_model(tmp_path):
+    """The mean kinetic temperature over a run is the target within 3 %.
+
+    The model has random weights and its energy scaled by 300, so forces are ~1.4
+    kcal/mol/Å on the starting lattice (as large as a CG liquid's, and wrong): the
+    beads leave the lattice, the potential energy changes and the thermostat must hold T.
+
+    Tolerance: the kinetic temperature of one replica of N beads fluctuates by
+    sqrt(2 / (3 N)) (relative; 15.7 % for N = 27). Langevin friction γ decorrelates it as
+    exp(-2 γ t), so a run of S steps of dt holds S (1 - c) / (1 + c) independent samples
+    (c = exp(-2 γ dt)) per replica and the mean over R replicas has the relative
+    standard error sqrt(2 / (3 N)) * sqrt((1 + c) / ((1 - c) R S)). With N = 27, R = 8,
+    S = 300, γ = 100 / ps, dt = 2 fs (c = 0.67): 0.72 %. 3 % is four standard errors,
+    while a thermostat off by a few percent (wrong noise amplitude, mass or unit) fails.
+    """
+    torch.manual_seed(0)
+    model = build_model(ModelSpec("painn", n_features=8, n_interactions=1, n_rbf=6, cutoff=4.0))
+    last = model.output_modules[0].outnet[-1]
+    with torch.no_grad():
+        last.weight.mul_(300.0)
+        last.bias.mul_(300.0)
+    potential = BatchedPotential(model, np.full(27, 6), BOX, cutoff=4.0)
+    starts = lattice(8)
+    _, forces = potential(torch.as_tensor(starts))
+    assert 0.5 < float(forces.pow(2).mean().sqrt()) < 5.0  # forces that matter
+    target, n, replicas, steps = 300.0, 27, 8, 300
+    settings = CGRunSettings(
+        target,
+        100.0,
+        2.0,
+        n_steps=steps,
+        save_interval=10,
+        seed=1,
+        min_distance=0.5,
+        temperature_factor=3.0,
+    )
+    summary = run_cg_simulation(
+        potential, starts, np.full(n, 16.04), settings, tmp_path / "t.h5", "hot"
+    )
+    c = np.exp(-2 * settings.friction * settings.timestep * 1e-3)
+    error = np.sqrt(2 / (3 * n)) * np.sqrt((1 + c) / ((1 - c) * replicas * steps))
+    assert error < 0.0075
+    assert abs(summary["mean_temperature"] / target - 1) < 4 * error
+    stored = load_trajectory(tmp_path / "t.h5")
+    assert stored.metadata["run_summary"]["mean_temperature"] == summary["mean_temperature"]
+    # the beads did move off the lattice: the forces acted
+    moved = stored.positions[-replicas:] - starts
+    moved -= 9.0 * np.round(moved / 9.0)
+    assert np.sqrt((moved**2).sum(-1).mean()) > 0.3
