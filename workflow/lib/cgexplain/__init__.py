@@ -21,7 +21,10 @@ install_torch_shims()
 
 __version__ = "0.1.0"
 
-_LAZY = {"nbody_relevance": "cgexplain.lrp", "NBodyRelevance": "cgexplain.lrp"}
+_LAZY = {
+    name: "cgexplain.lrp"
+    for name in ("nbody_relevance", "NBodyRelevance", "Gamma", "LRP0", "parse_rule")
+}
 
 
 def __getattr__(name: str):
