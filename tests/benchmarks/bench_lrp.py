@@ -151,10 +151,10 @@ def bench_frame(name: str, model, atoms, repeats: int, device: str) -> None:
     print(f"RESULT {name}: cold ratio {t_cold / t_ref:.2f}, warm ratio {t_lrp / t_ref:.2f}")
 
 
-def bench_supercells(model, atoms, repeats: int, device: str) -> None:
+def bench_supercells(model, atoms, repeats: int, device: str, max_reps: int = 3) -> None:
     print("\n== supercell scaling of the water frame (pair sums per image must agree)")
     base = None
-    for reps in (1, 2, 3):
+    for reps in range(1, max_reps + 1):
         cell = atoms.repeat((reps, reps, reps))
         t_ref, t_lrp, res = interleaved(
             lambda cell=cell: energy_and_forces(model, cell),
@@ -187,7 +187,14 @@ def main() -> None:
         default="methane,water,ntl9,supercells",
         help="comma-separated subset of methane, water, ntl9, supercells",
     )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="smallest run (tests/benchmarks/test_smoke.py): one repeat, supercells up to 2x2x2",
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.repeats = 1
     torch.set_num_threads(args.threads)
     wanted = set(args.frames.split(","))
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {args.device}")
@@ -217,7 +224,13 @@ def main() -> None:
             args.device,
         )
     if "supercells" in wanted:
-        bench_supercells(water, water_like_frame(), max(1, args.repeats - 1), args.device)
+        bench_supercells(
+            water,
+            water_like_frame(),
+            max(1, args.repeats - 1),
+            args.device,
+            max_reps=2 if args.smoke else 3,
+        )
 
 
 if __name__ == "__main__":

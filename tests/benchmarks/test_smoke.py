@@ -1,0 +1,63 @@
+"""The benchmark scripts still run: each at its smallest size in a subprocess, exit 0 and
+print its result lines. No timing is asserted (the numbers are not looked at)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+
+
+def run_script(name: str, *args: str) -> str:
+    """stdout of ``python tests/benchmarks/<name> <args>``; fails with its output if it
+    exits non-zero."""
+    proc = subprocess.run(
+        [sys.executable, str(HERE / name), *args],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout[-6000:]
+    return proc.stdout
+
+
+def test_bench_lrp_smoke():
+    out = run_script("bench_lrp.py", "--smoke", "--threads", "1")
+    number = r"\d+\.\d+"
+    for frame in ("water-like", "ntl9-like"):
+        assert re.search(rf"^RESULT {frame} .*: cold ratio {number}, warm ratio {number}$",
+                         out, re.M), out  # fmt: skip
+    methane = "RESULT methane (published SO3net): cold ratio"
+    assert methane in out or "absent: skipping the published model" in out, out
+    for reps in ("1x1x1", "2x2x2"):  # supercells: the pair sums per image must agree
+        line = re.search(
+            rf"^{reps}: .*ratio +{number} .*max rel\. \|pair - base\| (\S+)", out, re.M
+        )
+        assert line, out
+        assert float(line.group(1)) < 1e-3, line.group(0)
+    assert "3x3x3" not in out
+
+
+def test_bench_cg_simulation_smoke():
+    out = run_script(
+        "bench_cg_simulation.py",
+        *("--replicas", "1", "--no-four", "--steps", "2", "--warmup", "1", "--rounds", "1"),
+        *("--threads", "1", "--check-run-cg"),
+    )
+    # the row of R = 1: mean and median rates of both engines with their ratios, the
+    # neighbour-list builds and the final temperatures of both
+    number = r"\d+\.\d+"
+    row = rf"^ +1 +2 \| +{number} +{number} +{number} \| +{number} +{number} +{number} \| +{number} \| +\d+ +\d+$"
+    assert re.search(row, out, re.M), out
+    assert "NON-FINITE" not in out
+    assert re.search(rf"run_cg_simulation reports {number} replica-steps/s", out), out
