@@ -35,8 +35,8 @@ def test_bench_lrp_smoke():
     out = run_script("bench_lrp.py", "--smoke", "--threads", "1")
     number = r"\d+\.\d+"
     for frame in ("water-like", "ntl9-like"):
-        assert re.search(rf"^RESULT {frame} .*: cold ratio {number}, warm ratio {number}$",
-                         out, re.M), out  # fmt: skip
+        result = rf"^RESULT {frame} .*: cold ratio {number}, warm ratio {number}$"
+        assert re.search(result, out, re.M), out
     methane = "RESULT methane (published SO3net): cold ratio"
     assert methane in out or "absent: skipping the published model" in out, out
     for reps in ("1x1x1", "2x2x2"):  # supercells: the pair sums per image must agree
