@@ -22,6 +22,27 @@ def assert_png(path: str | Path, min_pixels: int = 100) -> np.ndarray:
     return pixels
 
 
+def assert_figure(
+    path: str | Path,
+    size_inches: tuple[float | None, float | None] = (None, None),
+    dpi: float = 150.0,
+    min_bytes: int = 0,
+) -> None:
+    """A written figure: over ``min_bytes``; a PNG decodes, is not blank and has about the
+    pixel size of ``size_inches`` (width, height; None: not checked) at ``dpi`` (the house
+    style saves with a tight bounding box: 0.6-1.5x the nominal size); a PDF has its
+    header and end marker."""
+    path = Path(path)
+    assert path.stat().st_size > min_bytes, path
+    if path.suffix == ".pdf":
+        assert_pdf(path)
+        return
+    pixels = assert_png(path)
+    for side, inches in zip(pixels.shape[1::-1], size_inches, strict=True):
+        if inches is not None:
+            assert 0.6 * inches * dpi <= side <= 1.5 * inches * dpi, (path, pixels.shape)
+
+
 def assert_pdf(path: str | Path) -> None:
     """A PDF file: the header and the end-of-file marker."""
     data = Path(path).read_bytes()

@@ -40,6 +40,14 @@ def copy_workflow(dest: Path) -> Path:
     return dest
 
 
+def assert_holds_temperature(traj, target: float, rel: float = 0.05) -> None:
+    """A CG run was set to ``target`` K and its mean kinetic temperature (every step and
+    replica, stored by run_cg_simulation in run_summary) is within ``rel`` of it."""
+    assert traj.metadata["settings"]["temperature"] == target
+    mean = traj.metadata["run_summary"]["mean_temperature"]
+    assert mean == pytest.approx(target, rel=rel), f"mean temperature {mean:.1f} K"
+
+
 def has_protein_data() -> bool:
     """Whether the tiny workflow includes NTL9 (its structure is in ../shared/data)."""
     return (SHARED_DATA / "2HBA.pdb").is_file()

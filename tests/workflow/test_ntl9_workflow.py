@@ -10,7 +10,8 @@ import pytest
 
 from cgexplain.io import load_trajectory
 
-from .conftest import has_protein_data
+from ..figure_checks import assert_figure
+from .conftest import assert_holds_temperature, has_protein_data
 
 pytestmark = [
     pytest.mark.workflow,
@@ -56,6 +57,7 @@ def test_cg_simulation_adds_the_prior_and_states_are_written(tiny_run):
     sim = load_trajectory(tiny_run / "results/ntl9/simulation/painn/trajectory.h5")
     assert sim.n_sites == 39 and np.all(sim.box == 0.0)
     assert sim.metadata["settings"]["temperature"] == 350.0
+    assert_holds_temperature(sim, 350.0)
     counts = pd.read_csv(tiny_run / "results/ntl9/states.csv", keep_default_na=False)
     assert list(counts.columns[:2]) == ["source", "model"]
     assert {"state", "n_frames", "used"} <= set(counts.columns)
@@ -98,9 +100,15 @@ def test_state_maps_top_interactions_and_mutations(tiny_run):
 
 def test_protein_figures_and_pymol_scripts(tiny_run):
     figures = tiny_run / "results/figures"
-    for name in ("fig4_ntl9", "fig5_ntl9_painn", "fig6_ntl9_painn", "fig7_ntl9_painn"):
+    sizes = {  # inches (width, height) as drawn; None: set by the structure's aspect
+        "fig4_ntl9": (7.6, 3.2),  # reference and CG panels
+        "fig5_ntl9_painn": (15.5, 4.6),
+        "fig6_ntl9_painn": (10.0, None),
+        "fig7_ntl9_painn": (11.0, 9.2),  # two mutants
+    }
+    for name, size in sizes.items():
         for ext in ("png", "pdf"):
-            assert (figures / f"{name}.{ext}").stat().st_size > 5000, name
+            assert_figure(figures / f"{name}.{ext}", size, min_bytes=5000)
     for name in ("fig6_ntl9_painn", "fig7_ntl9_painn"):
         script = (figures / f"{name}.pml").read_text()
         assert "load results/ntl9/reference/prepared.pdb" in script

@@ -11,12 +11,17 @@ import pytest
 
 from cgexplain.io import load_trajectory
 
+from ..figure_checks import assert_figure
+from .conftest import assert_holds_temperature
+
 pytestmark = pytest.mark.workflow
 
 EXPECTED = {
     "methane": {"atoms": 625, "beads": 125, "type": 6, "mass": 16.043},
     "water": {"atoms": 774, "beads": 258, "type": 8, "mass": 18.015},
 }
+AVOGADRO = 6.02214076e23
+CM3_PER_A3 = 1e-24
 
 
 @pytest.mark.parametrize("system", ["methane", "water"])
@@ -82,6 +87,12 @@ def test_water_rdf_first_peak_near_2_75(tiny_run):
 def test_methane_density_and_rdf(tiny_run):
     summary = json.loads((tiny_run / "results/methane/reference/structure.json").read_text())
     assert summary["mass_density_g_cm3"] == pytest.approx(0.437, abs=5e-4)
+    # the density of what the MD wrote: box (Å) and atom masses (amu) of the trajectory
+    traj = load_trajectory(tiny_run / "results/methane/reference/trajectory.h5")
+    volume = np.abs(np.linalg.det(traj.box.astype(np.float64)))
+    density = traj.masses.sum() / AVOGADRO / (volume * CM3_PER_A3)
+    np.testing.assert_allclose(density, 0.437, atol=5e-4)  # every frame (NVT)
+    assert traj.masses.sum() == pytest.approx(125 * 16.043, rel=1e-4)
     assert 3.4 < summary["rdf_peak_r"] < 4.6
     table = pd.read_csv(tiny_run / "results/validation/reference_structure.csv")
     assert set(table["system"]) == {"methane", "water"}
@@ -94,7 +105,7 @@ def test_triplet_tables_and_figures(tiny_run):
         assert hist["count"].sum() > 100
         for kind in ("rdf", "triplets"):
             png = tiny_run / f"results/figures/reference_{kind}_{system}.png"
-            assert png.stat().st_size > 10_000
+            assert_figure(png, (4.0, 3.0), min_bytes=10_000)
 
 
 def test_logs_and_benchmarks_written(tiny_run):
@@ -149,6 +160,7 @@ def test_cg_simulations_and_their_structure(tiny_run, system, model):
     assert np.isfinite(rdf["g"]).all()
     log = (tiny_run / f"logs/simulate_cg/{system}/{model}.log").read_text()
     assert "replica-steps/s" in log
+    assert_holds_temperature(traj, 300.0)
 
 
 def test_structure_metrics_table_and_comparison_figures(tiny_run):
@@ -162,8 +174,9 @@ def test_structure_metrics_table_and_comparison_figures(tiny_run):
     ]
     assert ((table["angle_js"] >= 0) & (table["angle_js"] <= np.log(2) + 1e-12)).all()
     assert (table["max_abs_dg"] > 0).all()
-    for system in ("methane", "water"):
-        assert (tiny_run / f"results/figures/structure_{system}.png").stat().st_size > 10_000
+    for system in ("methane", "water"):  # one column per model (2)
+        png = tiny_run / f"results/figures/structure_{system}.png"
+        assert_figure(png, (6.4, 5.0), min_bytes=10_000)
 
 
 @pytest.mark.parametrize("system", ["methane", "water"])
@@ -217,12 +230,19 @@ def test_agreement_table(tiny_run):
 
 
 def test_every_relevance_figure_is_built(tiny_run):
+    sizes = {  # inches (width, height) as drawn; None: depends on the data
+        "fig2": (4.6, 3.2),
+        "fig3": (4.4, 3.2),
+        "figS_pairs": (4.4, 3.2),
+        "figS_adjacent": (None, 3.0),
+        "figS_classic": (8.4, 3.2),
+    }
     for system in ("methane", "water"):
         for model in ("painn", "so3net"):
-            for prefix in ("fig2", "fig3", "figS_pairs", "figS_adjacent", "figS_classic"):
+            for prefix, size in sizes.items():
                 for ext in ("png", "pdf"):
                     path = tiny_run / f"results/figures/{prefix}_{system}_{model}.{ext}"
-                    assert path.stat().st_size > 5_000, path
+                    assert_figure(path, size, min_bytes=5_000)
 
 
 def test_restyling_a_figure_reruns_only_its_plot(tiny_run):
