@@ -85,6 +85,7 @@ def test_calpha_map_of_ntl9(prepared):
     assert cg.bead_types[29] == AMINO_ACID_TYPES["LEU"] and cg.bead_names[29] == "LEU30"
 
 
+@pytest.mark.slow
 def test_implicit_solvent_system_and_short_run_with_hot_start(prepared, tmp_path):
     """GBn2 NTL9: no box, residues as molecules, Cα beads; a hot start then a short run
     stores non-periodic frames (zero box) whose Cα+HA force sums map to the beads."""

@@ -6,6 +6,8 @@ import pytest
 
 from .conftest import copy_workflow, has_protein_data, snakemake
 
+pytestmark = pytest.mark.workflow  # each test runs Snakemake (dry run or lint): ~5 s
+
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
