@@ -22,6 +22,13 @@ from ..conftest import REPO
 
 FF = REPO / "resources" / "forcefields" / "methane_oplsaa.xml"
 BOX = (20.768, 20.410, 17.969)
+AVOGADRO = 6.02214076e23
+
+
+def grams_per_cm3(masses_amu: np.ndarray, box_angstrom: np.ndarray) -> np.ndarray:
+    """Mass density (g/cm³) of atoms of ``masses_amu`` in cell(s) ``box_angstrom`` (…, 3, 3)."""
+    volume_cm3 = np.abs(np.linalg.det(np.asarray(box_angstrom, dtype=np.float64))) * 1e-24
+    return np.sum(masses_amu) / AVOGADRO / volume_cm3
 
 
 def methane():
@@ -50,6 +57,16 @@ def test_methane_box_has_published_density_and_composition():
     assert ref.n_atoms == 625 and len(ref.bead_atoms) == 125
     assert ref.density() == pytest.approx(0.437, abs=5e-4)
     assert np.all(ref.atomic_numbers()[ref.bead_atoms] == 6)
+    # what OpenMM will simulate: the box of a context's state and the system's masses
+    context = openmm.Context(
+        ref.system, openmm.VerletIntegrator(1e-3), openmm.Platform.getPlatformByName("Reference")
+    )
+    state_box = context.getState().getPeriodicBoxVectors(asNumpy=True)
+    masses = [ref.system.getParticleMass(i).value_in_unit(unit.dalton) for i in range(625)]
+    assert sum(masses) == pytest.approx(125 * 16.043, rel=1e-4)  # CH4, amu
+    assert grams_per_cm3(masses, state_box.value_in_unit(unit.angstrom)) == pytest.approx(
+        0.437, abs=5e-4
+    )
     np.testing.assert_allclose(ref.box_angstrom(), np.diag(BOX), atol=1e-9)
 
 
@@ -148,6 +165,10 @@ def test_killed_run_resumes_from_checkpoint_and_stores_forces_of_each_frame(tmp_
     assert not work.exists()
     traj = load_trajectory(out)
     assert traj.n_frames == 60
+    # the density of what was written: every frame's box (Å) and the atom masses (amu)
+    density = grams_per_cm3(traj.masses, traj.box)
+    np.testing.assert_allclose(density, 0.437, atol=5e-4)
+    assert traj.metadata["density_g_cm3"] == pytest.approx(density[0], rel=1e-5)
     np.testing.assert_allclose(np.diff(traj.time), 0.2, atol=1e-9)
     assert traj.metadata["settings"]["seed"] == 5
 
