@@ -15,20 +15,20 @@ from cgexplain.io import InputError, Trajectory
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
-    """12 frames of 10 beads in an 8 Å box with forces of a soft harmonic pair repulsion."""
-    rng = np.random.default_rng(0)
-    n_frames, n, edge = 12, 10, 8.0
+def _soft_sphere_frames(
+    n_frames: int, n: int, edge: float, seed: int, sigma: float = 3.5
+) -> Trajectory:
+    """Random beads in a cubic box with the forces of a known pair potential,
+    u(r) = (σ - r)² kcal/mol below σ (Å): F_i = -∂U/∂x_i = Σ_j 2 (σ - r_ij) d_ij / r_ij."""
+    rng = np.random.default_rng(seed)
     pos = rng.uniform(0, edge, size=(n_frames, n, 3))
     d = pos[:, :, None] - pos[:, None, :]
     d -= edge * np.round(d / edge)
     r = np.linalg.norm(d, axis=-1) + np.eye(n)[None]
-    magnitude = np.where(r < 3.0, 2.0 * (3.0 - r), 0.0) * (1 - np.eye(n))[None]
-    forces = (magnitude[..., None] * d / r[..., None]).sum(axis=2)
-    traj = Trajectory(
+    magnitude = np.where(r < sigma, 2.0 * (sigma - r), 0.0) * (1 - np.eye(n))[None]
+    return Trajectory(
         positions=pos,
-        forces=forces,
+        forces=(magnitude[..., None] * d / r[..., None]).sum(axis=2),
         box=np.tile(np.eye(3) * edge, (n_frames, 1, 1)),
         time=np.arange(n_frames, dtype=float),
         potential_energy=np.zeros(n_frames),
@@ -37,6 +37,12 @@ def dataset(tmp_path_factory):
         molecule_index=np.arange(n),
         names=["C"] * n,
     )
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    """12 frames of 10 beads in an 8 Å box with forces of a soft harmonic pair repulsion."""
+    traj = _soft_sphere_frames(n_frames=12, n=10, edge=8.0, seed=0, sigma=3.0)
     return write_schnetpack_dataset(
         tmp_path_factory.mktemp("data") / "data.db", traj, progress=False
     )
@@ -147,28 +153,6 @@ def test_missing_dataset_is_named(tmp_path):
             tmp_path / "m.csv",
             tmp_path / "work",
         )
-
-
-def _soft_sphere_frames(n_frames: int, n: int, edge: float, seed: int) -> Trajectory:
-    """Random beads in a cubic box with the forces of a known pair potential,
-    u(r) = (3.5 Å - r)² kcal/mol below 3.5 Å: F_i = -∂U/∂x_i = Σ_j 2 (3.5 - r_ij) d_ij / r_ij."""
-    rng = np.random.default_rng(seed)
-    pos = rng.uniform(0, edge, size=(n_frames, n, 3))
-    d = pos[:, :, None] - pos[:, None, :]
-    d -= edge * np.round(d / edge)
-    r = np.linalg.norm(d, axis=-1) + np.eye(n)[None]
-    magnitude = np.where(r < 3.5, 2.0 * (3.5 - r), 0.0) * (1 - np.eye(n))[None]
-    return Trajectory(
-        positions=pos,
-        forces=(magnitude[..., None] * d / r[..., None]).sum(axis=2),
-        box=np.tile(np.eye(3) * edge, (n_frames, 1, 1)),
-        time=np.arange(n_frames, dtype=float),
-        potential_energy=np.zeros(n_frames),
-        atomic_numbers=np.full(n, 6),
-        masses=np.full(n, 16.04),
-        molecule_index=np.arange(n),
-        names=["C"] * n,
-    )
 
 
 def _force_rmse(model, traj: Trajectory, cutoff: float) -> float:
