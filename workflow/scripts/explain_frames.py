@@ -8,7 +8,7 @@ from cgexplain.cg.training import load_model
 from cgexplain.config import parse_scatteritem
 from cgexplain.io import load_trajectory
 from cgexplain.lrp.rules import parse_rule
-from cgexplain.lrp.trajectory import array_frames, explain_trajectory, shard_frames
+from cgexplain.lrp.trajectory import array_frames, explain_trajectory, explained_frames_of_shard
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
@@ -19,7 +19,7 @@ with run_logging(snakemake.log[0]) as log:
     device = "cuda" if torch.cuda.is_available() else "cpu"
     model = load_model(snakemake.input.model, device=device)
     trajectory = load_trajectory(snakemake.input.trajectory)
-    chosen = shard_frames(trajectory.n_frames, p["n_frames"], shard, n_shards)
+    chosen = explained_frames_of_shard(trajectory.n_frames, p["n_frames"], shard, n_shards)
     log.info("shard %d/%d: frames %s on %s, %r", shard, n_shards, chosen.tolist(), device, rule)
     log.info("GLIBC_TUNABLES=%s", os.environ.get("GLIBC_TUNABLES", ""))
     explain_trajectory(

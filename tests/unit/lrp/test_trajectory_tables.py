@@ -17,9 +17,9 @@ from cgexplain.lrp.trajectory import (
     classic_frames,
     explain_frames,
     explain_trajectory,
+    explained_frames_of_shard,
     frame_atoms,
     select_frames,
-    shard_frames,
 )
 
 
@@ -32,7 +32,7 @@ def test_select_frames():
 
 def test_shards_deal_the_selected_frames_round_robin():
     chosen = select_frames(100, 7)
-    shards = [shard_frames(100, 7, k, 3) for k in (1, 2, 3)]
+    shards = [explained_frames_of_shard(100, 7, k, 3) for k in (1, 2, 3)]
     np.testing.assert_array_equal(shards[0], chosen[0::3])
     np.testing.assert_array_equal(np.sort(np.concatenate(shards)), chosen)
 

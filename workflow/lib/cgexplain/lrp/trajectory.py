@@ -41,7 +41,9 @@ def select_frames(n_available: int, n_frames: int) -> np.ndarray:
     return np.unique(np.linspace(0, n_available - 1, n_frames).round().astype(np.int64))
 
 
-def shard_frames(n_available: int, n_frames: int, shard: int, n_shards: int) -> np.ndarray:
+def explained_frames_of_shard(
+    n_available: int, n_frames: int, shard: int, n_shards: int
+) -> np.ndarray:
     """Shard ``shard`` (1-based) of ``n_shards`` of the :func:`select_frames` indices.
 
     The evenly spaced frames are dealt round-robin, so every shard spans the trajectory.
