@@ -8,6 +8,7 @@ network potentials", Nat. Commun. (2025). Run with
     snakemake --cores 4 figures                             # one named target
     snakemake --cores 4 fig3                                # just Fig. 3 and its inputs
     snakemake --cores 4 proteins                            # the protein branch (Figs. 4-7)
+    snakemake --cores 4 imc                                 # IMC pair potentials, Fig. S1
 
 Systems are data: a block of config/config.yaml with its `kind` (README: "Bring your
 own system"); the rules match the systems of their kind.
@@ -23,6 +24,7 @@ include: "workflow/rules/reference.smk"
 include: "workflow/rules/mapping.smk"
 include: "workflow/rules/training.smk"
 include: "workflow/rules/simulation.smk"
+include: "workflow/rules/imc.smk"
 include: "workflow/rules/relevance.smk"
 include: "workflow/rules/states.smk"
 include: "workflow/rules/figures.smk"
@@ -57,6 +59,14 @@ rule simulations:
     input:
         simulation_structures(),
         "results/validation/structure_metrics.csv",
+    localrule: True
+
+
+rule imc:
+    """IMC pair potentials of the liquids, their CG runs, Fig. S1, potential vs 2-body."""
+    input:
+        imc_targets(),
+        imc_figures(),
     localrule: True
 
 
@@ -135,6 +145,7 @@ rule figures:
         rules.fig2.input,
         rules.fig3.input,
         rules.fig_supplement.input,
+        imc_figures(),
         protein_figures(),
     localrule: True
 
@@ -147,6 +158,7 @@ rule all:
         rules.models.input,
         rules.simulations.input,
         rules.relevance.input,
+        rules.imc.input,
         rules.figures.input,
         protein_targets(),
     localrule: True

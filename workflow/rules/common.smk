@@ -58,6 +58,9 @@ def one_of(names):
 
 LIQUID_PATTERN = one_of(LIQUIDS)
 PROTEIN_PATTERN = one_of(PROTEINS)
+# liquids with an IMC pair potential (the classical control, rules/imc.smk)
+IMC_LIQUIDS = [s for s in LIQUIDS if config[s]["imc"]["enabled"]]
+IMC_PATTERN = one_of(IMC_LIQUIDS)
 
 
 wildcard_constraints:
@@ -190,11 +193,57 @@ def simulation_settings(wildcards):
     return {**config[wildcards.system]["simulation"], "seed": seed}
 
 
+def structure_pairs():
+    """(system, model) of every liquid CG simulation: the trained potentials, then the
+    IMC pair potential (model ``imc``) of each liquid that has one."""
+    return model_pairs() + [(s, "imc") for s in IMC_LIQUIDS]
+
+
 def simulation_structures():
     return [
         f"results/{system}/simulation/{model}/{table}"
-        for system, model in model_pairs()
+        for system, model in structure_pairs()
         for table in ("rdf.csv", "triplets.csv")
+    ]
+
+
+# ---------------------------------------------------------------- IMC pair potential
+
+
+def imc_settings(wildcards):
+    """IMC settings of one liquid: its `imc` block, the reference temperature, the bead
+    mass, a derived seed and the table end (default: the RDF range on the grid)."""
+    import math
+
+    block = config[wildcards.system]
+    imc = {k: v for k, v in block["imc"].items() if k != "enabled"}
+    if imc["table_max"] is None:
+        steps = math.floor(block["structure"]["rdf_max"] / imc["table_step"] + 1e-9)
+        imc["table_max"] = round(steps * imc["table_step"], 9)
+    return {
+        **imc,
+        "temperature": block["reference"]["temperature"],
+        "bead_mass": block["simulation"]["bead_mass"],
+        "seed": system_seed(config["seed"], wildcards.system, "imc"),
+    }
+
+
+def imc_targets():
+    """Potential, progress and pair-potential comparison of every IMC liquid."""
+    return [
+        f"results/{system}/imc/{name}"
+        for system in IMC_LIQUIDS
+        for name in ("potential.csv", "progress.csv", "pair_vs_relevance.csv")
+    ]
+
+
+def imc_figures():
+    """Supplementary Fig. S1 and the pair potential vs 2-body relevance, per IMC liquid."""
+    return [
+        f"results/figures/{prefix}_{system}.{ext}"
+        for system in IMC_LIQUIDS
+        for prefix in ("figS1", "imc_vs_2body")
+        for ext in ("png", "pdf")
     ]
 
 

@@ -48,6 +48,41 @@ rule plot_structure_comparison:
         "../scripts/plot_structure_comparison.py"
 
 
+rule plot_figS1:
+    """Supplementary Fig. S1: structure of the reference, the IMC pair potential and
+    each network, one liquid."""
+    input:
+        reference_rdf="results/{system}/reference/rdf.csv",
+        reference_triplets="results/{system}/reference/triplets.csv",
+        rdfs=lambda wc: expand(
+            "results/{{system}}/simulation/{model}/rdf.csv",
+            model=["imc", *models_of(wc.system)],
+        ),
+        triplets=lambda wc: expand(
+            "results/{{system}}/simulation/{model}/triplets.csv",
+            model=["imc", *models_of(wc.system)],
+        ),
+    output:
+        png=report(
+            "results/figures/figS1_{system}.png",
+            caption="../report/figS1.rst",
+            category="Structure",
+        ),
+        pdf="results/figures/figS1_{system}.pdf",
+    log:
+        "logs/plot_figS1/{system}.log",
+    wildcard_constraints:
+        system=IMC_PATTERN,
+    localrule: True
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    params:
+        models=lambda wc: ["imc", *models_of(wc.system)],
+    script:
+        "../scripts/plot_figS1.py"
+
+
 rule plot_fig2:
     input:
         rdf="results/{system}/simulation/{model}/rdf.csv",

@@ -113,6 +113,7 @@ rule compute_agreement:
         maps=primary_relevance("triplet_map.csv"),
         summaries=primary_relevance("summary.json"),
         rdfs=expand("results/{system}/reference/rdf.csv", system=LIQUIDS),
+        potentials=expand("results/{system}/imc/potential.csv", system=IMC_LIQUIDS),
     output:
         "results/relevance/agreement.csv",
     log:
@@ -124,6 +125,7 @@ rule compute_agreement:
     params:
         runs=model_pairs(),
         systems=LIQUIDS,
+        imc_systems=IMC_LIQUIDS,
         min_count=lambda wildcards: min(
             config[s]["relevance"]["min_count"] for s in LIQUIDS
         ),

@@ -38,6 +38,7 @@ rule analyze_cg_structure:
         "results/benchmarks/analyze_cg_structure/{system}/{model}.tsv"
     wildcard_constraints:
         system=LIQUID_PATTERN,
+        model=one_of([*MODELS, "imc"]),
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
@@ -52,12 +53,14 @@ rule analyze_cg_structure:
 
 rule validate_structure:
     input:
-        reference_rdf=[f"results/{s}/reference/rdf.csv" for s, m in model_pairs()],
+        reference_rdf=[f"results/{s}/reference/rdf.csv" for s, m in structure_pairs()],
         reference_triplets=[
-            f"results/{s}/reference/triplets.csv" for s, m in model_pairs()
+            f"results/{s}/reference/triplets.csv" for s, m in structure_pairs()
         ],
-        rdf=[f"results/{s}/simulation/{m}/rdf.csv" for s, m in model_pairs()],
-        triplets=[f"results/{s}/simulation/{m}/triplets.csv" for s, m in model_pairs()],
+        rdf=[f"results/{s}/simulation/{m}/rdf.csv" for s, m in structure_pairs()],
+        triplets=[
+            f"results/{s}/simulation/{m}/triplets.csv" for s, m in structure_pairs()
+        ],
     output:
         "results/validation/structure_metrics.csv",
     log:
@@ -67,6 +70,6 @@ rule validate_structure:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        pairs=model_pairs(),
+        pairs=structure_pairs(),
     script:
         "../scripts/validate_structure.py"

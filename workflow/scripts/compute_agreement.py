@@ -26,7 +26,15 @@ with run_logging(snakemake.log[0]) as log:
         system: pd.read_csv(path)
         for system, path in zip(snakemake.params.systems, snakemake.input.rdfs, strict=True)
     }
-    table = agreement_table(runs, rdfs, min_count=snakemake.params.min_count)
+    potentials = {
+        system: pd.read_csv(path)
+        for system, path in zip(
+            snakemake.params.imc_systems, snakemake.input.potentials, strict=True
+        )
+    }
+    table = agreement_table(
+        runs, rdfs, min_count=snakemake.params.min_count, pair_potentials=potentials
+    )
     with atomic_output(snakemake.output[0]) as tmp:
         table.to_csv(tmp, index=False)
     log.info("agreement:\n%s", table.to_string(index=False))

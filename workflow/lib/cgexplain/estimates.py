@@ -117,3 +117,25 @@ def relevance_runtime(block: Mapping[str, Any], n_shards: int, attempt: int = 1)
     """Minutes of one relevance shard (its share of the explained frames)."""
     frames = block["relevance"]["n_frames"] / n_shards
     return int(min(10 + frames * RELEVANCE_S_PER_FRAME / 60.0, 2 * MINUTES_PER_DAY) * attempt)
+
+
+#: LAMMPS CG Langevin with a tabulated pair potential, bead-steps per second on 2 cores
+#: (5e5 measured with 125 and 216 beads; with margin)
+IMC_BEAD_STEPS_PER_S = 2.0e5
+#: csg_inverse's own work per IMC iteration (csg_stat, the IMC solve, tables), seconds
+IMC_ITERATION_OVERHEAD_S = 30.0
+
+
+def imc_runtime(block: Mapping[str, Any], attempt: int = 1) -> int:
+    """Minutes of a liquid's IMC: iterations x (LAMMPS steps + overhead)."""
+    imc = block["imc"]
+    steps = imc["equilibration_steps"] + imc["steps"]
+    seconds = steps * liquid_atoms(block) / IMC_BEAD_STEPS_PER_S + IMC_ITERATION_OVERHEAD_S
+    return int(min(10 + imc["iterations"] * seconds / 60.0, MAX_MINUTES) * attempt)
+
+
+def imc_simulation_runtime(block: Mapping[str, Any], attempt: int = 1) -> int:
+    """Minutes of the final LAMMPS run with a liquid's IMC potential."""
+    imc = block["imc"]
+    steps = imc["final_equilibration_steps"] + imc["final_steps"]
+    return int(min(10 + steps * liquid_atoms(block) / IMC_BEAD_STEPS_PER_S / 60.0, MAX_MINUTES) * attempt)

@@ -332,6 +332,7 @@ def agreement_table(
     runs: dict[tuple[str, str], tuple[pd.DataFrame, pd.DataFrame, dict]],
     reference_rdfs: dict[str, pd.DataFrame],
     min_count: int = 5,
+    pair_potentials: dict[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Numbers for what the published figures show by eye.
 
@@ -340,18 +341,25 @@ def agreement_table(
             holding ``ratio_3body_2body`` and ``well_position``.
         reference_rdfs: system -> reference RDF table (``r``, ``g``).
         min_count: bins with fewer entries are left out of correlations.
+        pair_potentials: system -> IMC pair potential (``r`` Å, ``energy`` kcal/mol,
+            ``sampled``), optional.
 
     Returns:
         Long table ``system``, ``quantity``, ``model``, ``value``. Per (system, model):
         ``ratio_3body_2body``, ``well_position`` (Å), ``rdf_first_peak`` (Å),
         ``well_minus_rdf_peak`` (Å). Per system and model pair a < b (alphabetical;
         ``model`` = ``"a,b"``): ``corr_2body_a_b`` and ``corr_3body_a_b``, Pearson
-        correlations of the binned means over bins both runs populate.
+        correlations of the binned means over bins both runs populate. Per (system,
+        model) of a system with a pair potential: ``corr_imc_2body``, the Pearson
+        correlation of U_IMC(r) with the mean 2-body relevance over the populated bins
+        in the potential's sampled range
+        (:func:`cgexplain.analysis.pair_potential.relevance_correlation`).
     """
+    from cgexplain.analysis.pair_potential import relevance_correlation
     from cgexplain.analysis.rdf import first_peak
 
     rows = []
-    for (system, model), (_, _, summary) in sorted(runs.items()):
+    for (system, model), (profile, _, summary) in sorted(runs.items()):
         peak = first_peak(reference_rdfs[system])[0] if system in reference_rdfs else np.nan
         well = summary.get("well_position", np.nan)
         well = np.nan if well is None else well
@@ -360,6 +368,11 @@ def agreement_table(
             ("well_position", well),
             ("rdf_first_peak", peak),
             ("well_minus_rdf_peak", well - peak),
+            *(
+                [("corr_imc_2body", relevance_correlation(pair_potentials[system], profile, min_count))]
+                if pair_potentials and system in pair_potentials
+                else []
+            ),
         ):
             rows.append(
                 {col.SYSTEM: system, col.QUANTITY: quantity, col.MODEL: model, col.VALUE: value}

@@ -70,3 +70,71 @@ def plot_structure_comparison(
         ax.set(xlabel="largest angle / deg", ylabel="density / deg⁻¹")
     save(fig, path)
     return fig
+
+
+def plot_figS1(
+    reference_rdf: pd.DataFrame,
+    reference_triplets: pd.DataFrame,
+    models: dict[str, tuple[pd.DataFrame, pd.DataFrame]],
+    title: str,
+    paths: str | list[str],
+) -> plt.Figure:
+    """Supplementary Fig. S1: g(r) and the largest-angle distribution of the reference,
+    the IMC pair potential and each network, all in one panel per quantity.
+
+    Bonneau et al., Nat. Commun. 2025, Supplementary Fig. S1: a pair potential fitted
+    by IMC reproduces methane's angles but not water's.
+
+    Args:
+        reference_rdf, reference_triplets: tables of the mapped all-atom reference.
+        models: {name: (rdf table, triplet table)}; ``imc`` is drawn dashed.
+        paths: output file(s).
+    """
+    from cgexplain.analysis.triplets import angle_distribution
+
+    setup()
+    fig, (ax_rdf, ax_angle) = plt.subplots(1, 2, figsize=(8.0, 3.2))
+    ref_angles = angle_distribution(reference_triplets)
+    ax_rdf.plot(reference_rdf["r"], reference_rdf["g"], color="0.1", lw=2.0, label="reference")
+    ax_angle.plot(ref_angles["angle"], ref_angles["density"], color="0.1", lw=2.0)
+    for name, (rdf, triplets) in models.items():
+        style = {"ls": "--", "lw": 1.5} if name == "imc" else {"lw": 1.2}
+        label = "IMC pair potential" if name == "imc" else name
+        ax_rdf.plot(rdf["r"], rdf["g"], label=label, **style)
+        angles = angle_distribution(triplets)
+        ax_angle.plot(angles["angle"], angles["density"], label=label, **style)
+    ax_rdf.axhline(1.0, color="0.6", lw=0.8, ls=":")
+    ax_rdf.set(xlabel="r / Å", ylabel="g(r)", title=f"{title}: RDF", xlim=(0, None))
+    ax_angle.set(
+        xlabel="largest angle / deg", ylabel="density / deg⁻¹", title=f"{title}: triplet angles"
+    )
+    ax_rdf.legend(frameon=False, fontsize="small")
+    save(fig, paths)
+    return fig
+
+
+def plot_pair_potential_vs_relevance(
+    table: pd.DataFrame, title: str, paths: str | list[str]
+) -> plt.Figure:
+    """The IMC pair potential (left axis) and each model's mean 2-body relevance (right).
+
+    Args:
+        table: :func:`cgexplain.analysis.pair_potential.comparison_table` (``center``,
+            ``pair_energy``, one column per model).
+    """
+    from cgexplain.analysis.pair_potential import PAIR_ENERGY
+
+    setup()
+    fig, ax = plt.subplots(figsize=(4.8, 3.2))
+    ax.plot(table["center"], table[PAIR_ENERGY], color="0.1", ls="--", label="IMC U(r)")
+    ax.axhline(0.0, color="0.6", lw=0.8, ls=":")
+    ax.set(xlabel="r / Å", ylabel="U_IMC / kcal mol⁻¹", title=title)
+    twin = ax.twinx()
+    models = [c for c in table.columns if c not in ("center", PAIR_ENERGY)]
+    for k, model in enumerate(models):
+        twin.plot(table["center"], table[model], color=f"C{k}", label=f"{model} 2-body")
+    twin.set_ylabel("mean 2-body relevance")
+    lines = ax.get_lines()[:1] + twin.get_lines()
+    ax.legend(lines, [line.get_label() for line in lines], frameon=False, fontsize="small")
+    save(fig, paths)
+    return fig

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -16,7 +18,8 @@ def setup() -> None:
     plt.rcParams.update({"figure.dpi": 150, "savefig.bbox": "tight"})
 
 
-def save(fig: plt.Figure, path: str) -> None:
-    """Save and close a figure."""
-    fig.savefig(path)
+def save(fig: plt.Figure, path: str | Sequence[str]) -> None:
+    """Save a figure to one path or to each of several (e.g. PNG and PDF), then close it."""
+    for target in [path] if isinstance(path, str) else path:
+        fig.savefig(target)
     plt.close(fig)

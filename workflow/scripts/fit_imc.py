@@ -1,0 +1,29 @@
+"""Snakemake entry point: IMC pair potential of a liquid (VOTCA csg_inverse + LAMMPS)."""
+
+import pandas as pd
+
+from cgexplain.cg.imc import IMCRun, IMCSettings
+from cgexplain.io import atomic_output, load_trajectory
+from cgexplain.runlog import run_logging
+
+with run_logging(snakemake.log[0]) as log:
+    p = snakemake.params.settings
+    settings = IMCSettings.from_config(p)
+    mapped = load_trajectory(snakemake.input.start, frames=slice(-1, None))
+    run = IMCRun(
+        snakemake.params.work_dir,
+        settings,
+        pd.read_csv(snakemake.input.rdf),
+        mapped.positions[0],
+        mapped.box[0],
+        p["bead_mass"],
+        threads=snakemake.threads,
+    )
+    log.info("IMC of %s: %s", snakemake.wildcards.system, run.settings)
+    run.prepare()
+    progress = run.iterate()
+    with atomic_output(snakemake.output.progress) as tmp:
+        progress.to_csv(tmp, index=False, float_format="%.6g")
+    with atomic_output(snakemake.output.potential) as tmp:
+        run.potential().to_csv(tmp, index=False, float_format="%.8g")
+    log.info("progress:\n%s", progress.to_string(index=False))
