@@ -181,6 +181,21 @@ def test_cutoff_beyond_half_box_is_named():
         check_config(config)
 
 
+def test_imc_defaults_and_a_table_beyond_the_target_rdf_are_named():
+    config = load("config")
+    validate(config, SCHEMA)
+    assert config["methane"]["imc"]["enabled"] is True
+    assert config["methane"]["imc"]["regularization"] == 10.0
+    assert config["water"]["imc"]["table_max"] is None  # null: structure.rdf_max
+    config["water"]["imc"]["table_max"] = 12.0
+    with pytest.raises(
+        ConfigError, match=r"water\.imc\.table_max .* exceeds water\.structure\.rdf_max"
+    ):
+        check_config(config)
+    config["water"]["imc"]["enabled"] = False  # a disabled stage is not checked
+    check_config(config)
+
+
 def test_save_interval_not_multiple_of_timestep():
     config = load("config")
     validate(config, SCHEMA)

@@ -21,7 +21,9 @@ from cgexplain.units import KB_KJ_PER_MOL_K, KJ_PER_KCAL
 
 HAVE_LMP = shutil.which("lmp") is not None
 HAVE_VOTCA = shutil.which("csg_inverse") is not None and shutil.which("csg_dump") is not None
-INSTALL = "apt-get install --no-install-recommends votca votca-data lammps (envs/install_imc_tools.sh)"
+INSTALL = (
+    "apt-get install --no-install-recommends votca votca-data lammps (envs/install_imc_tools.sh)"
+)
 needs_lmp = pytest.mark.skipif(not HAVE_LMP, reason=f"LAMMPS (lmp) not installed: {INSTALL}")
 needs_votca = pytest.mark.skipif(
     not (HAVE_LMP and HAVE_VOTCA), reason=f"VOTCA or LAMMPS not installed: {INSTALL}"
@@ -229,7 +231,9 @@ def test_zero_step_lammps_run_accepts_the_files_and_gives_the_table_forces(tmp_p
         seed=5,
         table_points=20000,
     )
-    lammps.write_input(tmp_path / "in.lmp", run, "cg.data", "lj.table", "LJ", 8.9, "t.dump", forces=True)
+    lammps.write_input(
+        tmp_path / "in.lmp", run, "cg.data", "lj.table", "LJ", 8.9, "t.dump", forces=True
+    )
     lammps.run_lammps(tmp_path / "in.lmp", tmp_path, tmp_path / "lmp.out")
     dump = lammps.read_dump(tmp_path / "t.dump")
     assert dump.positions.shape == (1, len(pos), 3) and dump.steps.tolist() == [0]

@@ -87,3 +87,45 @@ def test_structure_comparison_one_column_per_model(tmp_path):
             np.testing.assert_allclose(line.get_xydata(), np.column_stack([angles, density]))
             assert np.sum(density) * (angles[1] - angles[0]) == pytest.approx(1.0)
         assert bottom.get_xlabel() == "largest angle / deg"
+
+
+def test_figS1_overlays_reference_imc_and_networks_in_both_panels(tmp_path):
+    from cgexplain.analysis.triplets import angle_distribution
+
+    reference = (_rdf(3.95, 2.2), _triplets(0))
+    models = {"imc": (_rdf(4.0, 2.1), _triplets(1)), "painn": (_rdf(4.3, 1.8), _triplets(2))}
+    paths = [str(tmp_path / "figS1.png"), str(tmp_path / "figS1.pdf")]
+    fig = plots.plot_figS1(*reference, models, "methane", paths)
+    assert_figure(paths[0], (8.0, 3.2))
+    assert_figure(paths[1])
+    ax_rdf, ax_angle = fig.axes
+    rdf_lines = [line for line in ax_rdf.get_lines() if line.get_linestyle() != ":"]
+    assert [line.get_label() for line in rdf_lines] == [
+        "reference",
+        "IMC pair potential",
+        "painn",
+    ]
+    assert rdf_lines[1].get_linestyle() == "--" and rdf_lines[2].get_linestyle() == "-"
+    for line, (rdf, _) in zip(rdf_lines, [reference, *models.values()], strict=True):
+        np.testing.assert_allclose(line.get_ydata(), rdf["g"])
+    for line, (_, tri) in zip(ax_angle.get_lines(), [reference, *models.values()], strict=True):
+        np.testing.assert_allclose(line.get_ydata(), angle_distribution(tri)["density"])
+
+
+def test_pair_potential_vs_relevance_draws_both_axes(tmp_path):
+    centers = np.linspace(3.0, 8.0, 11)
+    table = pd.DataFrame(
+        {
+            "center": centers,
+            "pair_energy": -np.exp(-((centers - 4.2) ** 2)),
+            "painn": -2 * np.exp(-((centers - 4.1) ** 2)),
+            "so3net": -1.5 * np.exp(-((centers - 4.3) ** 2)),
+        }
+    )
+    fig = plots.plot_pair_potential_vs_relevance(table, "methane", str(tmp_path / "c.png"))
+    assert_figure(tmp_path / "c.png", (4.8, 3.2))
+    ax, twin = fig.axes
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), table["pair_energy"])
+    drawn = {line.get_label(): line.get_ydata() for line in twin.get_lines()}
+    np.testing.assert_allclose(drawn["painn 2-body"], table["painn"])
+    np.testing.assert_allclose(drawn["so3net 2-body"], table["so3net"])

@@ -12,7 +12,7 @@ import pytest
 from cgexplain.io import load_trajectory
 
 from ..figure_checks import assert_figure
-from .conftest import assert_holds_temperature
+from .conftest import NO_IMC_TOOLS, assert_holds_temperature, has_imc_tools
 
 pytestmark = pytest.mark.workflow
 
@@ -166,12 +166,11 @@ def test_cg_simulations_and_their_structure(tiny_run, system, model):
 def test_structure_metrics_table_and_comparison_figures(tiny_run):
     table = pd.read_csv(tiny_run / "results/validation/structure_metrics.csv")
     assert {"system", "model", "max_abs_dg", "angle_js"} <= set(table.columns)
-    assert sorted(zip(table["system"], table["model"], strict=True)) == [
-        ("methane", "painn"),
-        ("methane", "so3net"),
-        ("water", "painn"),
-        ("water", "so3net"),
-    ]
+    imc = [("methane", "imc"), ("water", "imc")] if has_imc_tools() else []
+    assert sorted(zip(table["system"], table["model"], strict=True)) == sorted(
+        [("methane", "painn"), ("methane", "so3net"), ("water", "painn"), ("water", "so3net")]
+        + imc
+    )
     assert ((table["angle_js"] >= 0) & (table["angle_js"] <= np.log(2) + 1e-12)).all()
     assert (table["max_abs_dg"] > 0).all()
     for system in ("methane", "water"):  # one column per model (2)
@@ -227,6 +226,45 @@ def test_agreement_table(tiny_run):
         } <= quantities
     ratios = table[table["quantity"] == "ratio_3body_2body"]
     assert len(ratios) == 4 and (ratios["value"] > 0).all()
+
+
+@pytest.mark.parametrize(("system", "table_max"), [("methane", 8.9), ("water", 9.9)])
+def test_imc_potential_final_run_figures_and_agreement(tiny_run, system, table_max):
+    if not has_imc_tools():
+        pytest.skip(NO_IMC_TOOLS)
+    base = tiny_run / f"results/{system}/imc"
+    progress = pd.read_csv(base / "progress.csv")
+    assert progress["iteration"].tolist() == [1, 2]
+    assert (np.isfinite(progress[["rdf_rms_error", "rdf_max_abs_error"]]).all()).all()
+    log = (tiny_run / f"logs/fit_imc/{system}.log").read_text()
+    assert "iteration 2/2: RDF error rms" in log
+    potential = pd.read_csv(base / "potential.csv")
+    assert potential["r"].iloc[-1] == pytest.approx(table_max)
+    assert potential["energy"].iloc[-1] == pytest.approx(0.0, abs=1e-6)
+    assert np.isfinite(potential["energy"]).all() and potential["sampled"].any()
+    # the IMC grid starts where the reference g(r) does (the core start, a grid point)
+    rdf = pd.read_csv(tiny_run / f"results/{system}/reference/rdf.csv")
+    first = rdf["r"][rdf["g"] > 1e-3].iloc[0]
+    assert first - 0.1 - 1e-6 <= potential["r"].iloc[0] <= first + 1e-6
+    # the final LAMMPS run: 2000 steps, a frame every 100, table forces, analysed as `imc`
+    traj = load_trajectory(tiny_run / f"results/{system}/simulation/imc/trajectory.h5")
+    assert traj.n_frames == 21 and traj.metadata["engine"] == "lammps"
+    edges = np.diagonal(traj.box, axis1=1, axis2=2)
+    assert ((traj.positions >= -1e-6) & (traj.positions <= edges[:, None, :] + 1e-6)).all()
+    assert np.abs(traj.forces).max() > 0
+    metrics = pd.read_csv(tiny_run / "results/validation/structure_metrics.csv")
+    row = metrics[(metrics["system"] == system) & (metrics["model"] == "imc")]
+    assert len(row) == 1 and row["max_abs_dg"].iloc[0] > 0
+    for stem in (f"figS1_{system}", f"imc_vs_2body_{system}"):
+        assert_figure(tiny_run / f"results/figures/{stem}.png")
+        assert_figure(tiny_run / f"results/figures/{stem}.pdf")
+    comparison = pd.read_csv(base / "pair_vs_relevance.csv")
+    assert list(comparison.columns) == ["center", "pair_energy", "painn", "so3net"]
+    agreement = pd.read_csv(tiny_run / "results/relevance/agreement.csv")
+    rows = agreement[(agreement["system"] == system) & (agreement["quantity"] == "corr_imc_2body")]
+    assert sorted(rows["model"]) == ["painn", "so3net"]
+    finite = rows["value"].dropna()
+    assert ((finite >= -1 - 1e-9) & (finite <= 1 + 1e-9)).all()
 
 
 def test_every_relevance_figure_is_built(tiny_run):

@@ -24,5 +24,7 @@ with run_logging(snakemake.log[0]) as log:
     with atomic_output(snakemake.output.table) as tmp:
         table.to_csv(tmp, index=False, float_format="%.6g")
     plot_pair_potential_vs_relevance(
-        table, f"{snakemake.wildcards.system}: IMC vs 2-body", [snakemake.output.png, snakemake.output.pdf]
+        table,
+        f"{snakemake.wildcards.system}: IMC vs 2-body",
+        [snakemake.output.png, snakemake.output.pdf],
     )

@@ -143,6 +143,12 @@ def _liquid_errors(config: dict[str, Any], system: str) -> list[str]:
         errors.append(
             f"scatter.reference ({shards}) asks for more shards than {key} has frames ({n_frames})"
         )
+    imc = config[system].get("imc") or {}
+    if imc.get("enabled") and imc.get("table_max") and imc["table_max"] > structure["rdf_max"]:
+        errors.append(
+            f"{system}.imc.table_max ({imc['table_max']} Å) exceeds "
+            f"{system}.structure.rdf_max ({structure['rdf_max']} Å): the target RDF ends there"
+        )
     edges = builder.box_edges(ref)
     if edges is None:  # known only once the system is built (checked then)
         return errors

@@ -43,6 +43,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("`<system>.training.optimizer`", ("$defs", "optimizer"), "optimizer."),
     ("`<system>.simulation`", ("$defs", "simulation"), "simulation."),
     ("`<system>.relevance`", ("$defs", "relevance"), "relevance."),
+    ("`<liquid>.imc`", ("$defs", "imc"), "imc."),
     ("Protein system block (`kind: protein`)", ("$defs", "protein"), "<protein>."),
     (
         "`<protein>.structure_source`",

@@ -138,4 +138,6 @@ def imc_simulation_runtime(block: Mapping[str, Any], attempt: int = 1) -> int:
     """Minutes of the final LAMMPS run with a liquid's IMC potential."""
     imc = block["imc"]
     steps = imc["final_equilibration_steps"] + imc["final_steps"]
-    return int(min(10 + steps * liquid_atoms(block) / IMC_BEAD_STEPS_PER_S / 60.0, MAX_MINUTES) * attempt)
+    return int(
+        min(10 + steps * liquid_atoms(block) / IMC_BEAD_STEPS_PER_S / 60.0, MAX_MINUTES) * attempt
+    )

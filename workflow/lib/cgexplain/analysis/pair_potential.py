@@ -34,15 +34,13 @@ def potential_on_profile(potential: pd.DataFrame, profile: pd.DataFrame) -> np.n
     u = potential["energy"].to_numpy(dtype=np.float64)
     if len(r) < 2 or np.any(np.diff(r) <= 0):
         raise InputError("pair potential needs >= 2 strictly increasing distances")
+    centers = profile[col.CENTER].to_numpy(dtype=np.float64)
+    lo, hi = r[0], r[-1]
     if "sampled" in potential:
         sampled = potential["sampled"].to_numpy(dtype=bool)
-        if sampled.any():
-            lo, hi = r[sampled].min(), r[sampled].max()
-        else:
-            lo, hi = np.nan, np.nan
-    else:
-        lo, hi = r[0], r[-1]
-    centers = profile[col.CENTER].to_numpy(dtype=np.float64)
+        if not sampled.any():
+            return np.full(len(centers), np.nan)
+        lo, hi = r[sampled].min(), r[sampled].max()
     values = np.interp(centers, r, u)
     values[(centers < lo) | (centers > hi) | ~np.isfinite(centers)] = np.nan
     return values

@@ -369,7 +369,12 @@ def agreement_table(
             ("rdf_first_peak", peak),
             ("well_minus_rdf_peak", well - peak),
             *(
-                [("corr_imc_2body", relevance_correlation(pair_potentials[system], profile, min_count))]
+                [
+                    (
+                        "corr_imc_2body",
+                        relevance_correlation(pair_potentials[system], profile, min_count),
+                    )
+                ]
                 if pair_potentials and system in pair_potentials
                 else []
             ),

@@ -209,7 +209,7 @@ def core_start(
     if len(above) == 0:
         raise InputError("the target RDF never exceeds g_min: no liquid structure to fit")
     n_back = int(np.floor((table_max - r[above[0]]) / table_step)) + 1
-    return max(table_max - n_back * table_step, table_step)
+    return round(max(table_max - n_back * table_step, table_step), 9)
 
 
 def target_on_grid(rdf: pd.DataFrame, grid_nm: np.ndarray) -> np.ndarray:
@@ -275,9 +275,7 @@ def _element(parent: ET.Element, tag: str, text: Any = None, **children: Any) ->
     return node
 
 
-def settings_xml(
-    settings: IMCSettings, bead_type: str, lmp: str, tasks: int = 1
-) -> str:
+def settings_xml(settings: IMCSettings, bead_type: str, lmp: str, tasks: int = 1) -> str:
     """VOTCA options file of an IMC run with LAMMPS (one interaction, one group).
 
     Lengths are in nm and energies in kJ/mol; the LAMMPS table is written in Å and
@@ -593,7 +591,9 @@ def simulate_table(
     work.open()
     r_min = float(potential[col.R].iloc[0])
     step = float(potential[col.R].iloc[1]) - r_min
-    r, u = lammps_table(potential, KB_KJ_PER_MOL_K * s.temperature / KJ_PER_KCAL, 0.5 * r_min, 0.5 * step)
+    r, u = lammps_table(
+        potential, KB_KJ_PER_MOL_K * s.temperature / KJ_PER_KCAL, 0.5 * r_min, 0.5 * step
+    )
     lammps.write_table(work / "imc.table", r, u, keyword="IMC")
     lammps.write_data(work / DATA_FILE, positions, box, mass)
     lammps.write_input(

@@ -294,7 +294,7 @@ def run_lammps(
     env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
     with open(log_file, "w") as log:
         result = subprocess.run(
-            [lmp, "-in", str(input_file), "-log", "none"],
+            [lmp, "-in", str(Path(input_file).resolve()), "-log", "none"],
             cwd=cwd,
             stdout=log,
             stderr=subprocess.STDOUT,
