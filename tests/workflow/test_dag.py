@@ -32,8 +32,12 @@ def test_dry_run_of_all(workdir, configfile):
         "plot_fig2",
         "plot_fig3",
         "plot_relevance_supplement",
+        "fit_imc",
+        "simulate_imc",
+        "compare_imc_relevance",
+        "plot_figS1",
     ):
-        assert rule in proc.stdout
+        assert rule in proc.stdout, rule
     if configfile != "config/tiny.yaml" or has_protein_data():
         for rule in (
             "prepare_structure",
@@ -64,6 +68,8 @@ def test_dry_run_of_all(workdir, configfile):
         "fig2",
         "fig3",
         "fig_supplement",
+        "imc",
+        "results/figures/figS1_methane.pdf",
         "results/figures/reference_rdf_water.png",
         "results/figures/fig3_water_so3net.pdf",
         "proteins",
@@ -126,17 +132,41 @@ def test_copied_liquid_and_protein_blocks_plan_their_whole_pipelines(workdir, tm
         "plot_fig3", "plot_relevance_supplement", "plot_structure_comparison",
         "prepare_structure", "simulate_protein", "gather_protein_reference", "map_protein",
         "fit_prior", "assign_states", "map_state_relevance", "explain_mutation",
-        "plot_fig4", "plot_fig5", "plot_fig6", "plot_fig7",
+        "plot_fig4", "plot_fig5", "plot_fig6", "plot_fig7", "fit_imc", "simulate_imc",
+        "plot_figS1", "compare_imc_relevance",
     ):  # fmt: skip
         assert rule in jobs, rule
-    for stage in ("reference", "mapping", "training", "simulation", "relevance"):
+    for stage in ("reference", "mapping", "training", "simulation", "imc", "relevance"):
         assert f"results/argon/{stage}/" in proc.stdout, stage
     for stage in ("reference", "mapping", "prior", "training", "simulation", "relevance"):
         assert f"results/villin/{stage}/" in proc.stdout, stage
-    for figure in ("fig2_argon_painn", "fig3_argon_so3net", "structure_argon", "fig4_villin",
+    for figure in ("fig2_argon_painn", "fig3_argon_so3net", "structure_argon", "figS1_argon", "fig4_villin",
                    "fig5_villin_painn", "fig6_villin_painn", "fig7_villin_painn"):  # fmt: skip
         assert f"results/figures/{figure}." in proc.stdout, figure
     assert "results/villin/states.csv" in proc.stdout
+
+
+def test_a_liquid_without_imc_plans_no_imc_job_and_the_rest_unchanged(workdir, tmp_path):
+    """imc.enabled false leaves the IMC stage out; nothing else depends on it."""
+    extra = tmp_path / "no_imc.yaml"
+    extra.write_text("water: {imc: {enabled: false}}\n")
+    with_imc = snakemake(workdir, "all", "-n", "--configfile", "config/config.yaml")
+    without = snakemake(workdir, "all", "-n", "--configfile", "config/config.yaml", str(extra))
+
+    def counts(stdout):
+        table = stdout.split("Job stats:")[1].split("Reasons")[0].split("\n")[3:]
+        rows = [row.split() for row in table]
+        return {r[0]: int(r[1]) for r in rows if len(r) == 2 and r[1].isdigit()}
+
+    a, b = counts(with_imc.stdout), counts(without.stdout)
+    for rule in ("fit_imc", "simulate_imc", "compare_imc_relevance", "plot_figS1"):
+        assert a[rule] == 2 and b[rule] == 1, rule  # methane keeps its IMC
+    assert a["analyze_cg_structure"] - b["analyze_cg_structure"] == 1  # water's imc run
+    for rule, n in a.items():
+        if "imc" not in rule and rule not in ("plot_figS1", "analyze_cg_structure", "total"):
+            assert b[rule] == n, rule
+    assert "results/water/imc/" not in without.stdout
+    assert "results/methane/imc/" in without.stdout
 
 
 def test_no_rule_file_names_a_system():
