@@ -289,6 +289,7 @@ def test_final_run_with_a_known_potential_reproduces_its_structure(lj_liquid, tm
     dump = imc.simulate_table(potential, settings(), start, np.diag(BOX), 16.04, tmp_path / "run")
     assert dump.forces is not None and dump.positions.shape[1] == len(start)
     assert len(dump.steps) == 20000 // 100 + 1
+    assert ((dump.positions >= 0) & (dump.positions < BOX)).all()  # wrapped into the box
     again = radial_distribution(dump.positions, dump.box, 8.9, 89)
     assert np.max(np.abs(again["g"] - rdf["g"])) < 0.25  # noise of 200 frames
     peak = rdf["r"][rdf["g"].idxmax()]

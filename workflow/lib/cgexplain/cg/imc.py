@@ -584,7 +584,7 @@ def simulate_table(
         work_dir: directory for the LAMMPS files (cleared first).
 
     Returns:
-        The dumped frames with forces.
+        The dumped frames, positions wrapped into the box, with the table's forces.
     """
     s = settings
     work = WorkDir(work_dir, {"final": asdict(s)}, stamp=STAMP)
@@ -625,12 +625,16 @@ def simulate_table(
     dump = lammps.read_dump(work / DUMP_FILE)
     if not np.all(np.isfinite(dump.positions)):
         raise RuntimeError(f"the final IMC run in {work.path} produced non-finite positions")
+    # LAMMPS remaps atoms into the box only when it rebuilds neighbour lists: wrap
+    edges = np.diagonal(dump.box, axis1=1, axis2=2)[:, None, :]
+    positions = np.mod(dump.positions, edges)
+    positions[positions >= edges] = 0.0
     # LAMMPS dumps forces with fix langevin's friction and noise added: the potential's
     # own forces come from the table instead
     forces = np.stack(
-        [table_forces(x, b, r, u) for x, b in zip(dump.positions, dump.box, strict=True)]
+        [table_forces(x, b, r, u) for x, b in zip(positions, dump.box, strict=True)]
     )
-    return lammps.Dump(steps=dump.steps, positions=dump.positions, box=dump.box, forces=forces)
+    return lammps.Dump(steps=dump.steps, positions=positions, box=dump.box, forces=forces)
 
 
 def table_forces(
