@@ -631,9 +631,7 @@ def simulate_table(
     positions[positions >= edges] = 0.0
     # LAMMPS dumps forces with fix langevin's friction and noise added: the potential's
     # own forces come from the table instead
-    forces = np.stack(
-        [table_forces(x, b, r, u) for x, b in zip(positions, dump.box, strict=True)]
-    )
+    forces = np.stack([table_forces(x, b, r, u) for x, b in zip(positions, dump.box, strict=True)])
     return lammps.Dump(steps=dump.steps, positions=positions, box=dump.box, forces=forces)
 
 
