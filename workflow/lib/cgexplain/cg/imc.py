@@ -125,6 +125,20 @@ class IMCSettings:
         """k_B T in kJ/mol (VOTCA's energy unit)."""
         return KB_KJ_PER_MOL_K * self.temperature
 
+    def langevin(self, final: bool) -> lammps.LangevinInput:
+        """LAMMPS run settings of an IMC iteration or (``final``) of the final run."""
+        return lammps.LangevinInput(
+            temperature=self.temperature,
+            timestep=self.timestep,
+            damping=self.damping,
+            equilibration_steps=self.final_equilibration_steps
+            if final
+            else self.equilibration_steps,
+            production_steps=self.final_steps if final else self.steps,
+            dump_interval=self.final_dump_interval if final else self.dump_interval,
+            seed=self.seed + 1 if final else self.seed,
+        )
+
     def grid(self) -> np.ndarray:
         """VOTCA's grid of the interaction, nm: table_min : table_step : table_max."""
         if self.table_min is None:
@@ -417,15 +431,7 @@ class IMCRun:
         lammps.write_data(self.path / DATA_FILE, self.positions, self.box, self.mass)
         lammps.write_input(
             self.path / INPUT_FILE,
-            lammps.LangevinInput(
-                temperature=s.temperature,
-                timestep=s.timestep,
-                damping=s.damping,
-                equilibration_steps=s.equilibration_steps,
-                production_steps=s.steps,
-                dump_interval=s.dump_interval,
-                seed=s.seed,
-            ),
+            s.langevin(final=False),
             DATA_FILE,
             TABLE_FILE,
             TABLE_KEYWORD,
@@ -598,15 +604,7 @@ def simulate_table(
     lammps.write_data(work / DATA_FILE, positions, box, mass)
     lammps.write_input(
         work / INPUT_FILE,
-        lammps.LangevinInput(
-            temperature=s.temperature,
-            timestep=s.timestep,
-            damping=s.damping,
-            equilibration_steps=s.final_equilibration_steps,
-            production_steps=s.final_steps,
-            dump_interval=s.final_dump_interval,
-            seed=s.seed + 1,
-        ),
+        s.langevin(final=True),
         DATA_FILE,
         "imc.table",
         "IMC",
