@@ -167,13 +167,21 @@ def test_settings_refuse_a_table_beyond_half_the_box():
         settings(table_max=8.9, table_min=3.05, table_step=0.1).validate(np.diag(BOX))
 
 
-def test_lammps_table_keeps_the_potential_and_adds_a_repulsive_wall():
+def test_lammps_table_follows_the_curved_wall_and_adds_a_repulsive_one_below():
     r0 = np.arange(3.2, 8.9001, 0.1)
-    potential = pd.DataFrame({"r": r0, "energy": lj(r0) - lj(r0)[-1]})
-    r, u = imc.lammps_table(potential, KT_KCAL, r_begin=1.6, spacing=0.05)
-    assert r[0] == pytest.approx(1.6, abs=0.05) and r[-1] == pytest.approx(8.9)
+    shift = lj(r0)[-1]
+    potential = pd.DataFrame({"r": r0, "energy": lj(r0) - shift})
+    r, u = imc.lammps_table(potential, KT_KCAL, r_begin=1.6, spacing=0.01)
+    assert r[0] == pytest.approx(1.6, abs=0.01) and r[-1] == pytest.approx(8.9)
     inside = r >= r0[0] - 1e-9
-    np.testing.assert_allclose(u[inside], np.interp(r[inside], r0, lj(r0) - lj(r0)[-1]))
+    on_grid = np.isclose(r[:, None], r0[None, :], atol=1e-9).any(axis=1)
+    np.testing.assert_allclose(u[on_grid], np.interp(r[on_grid], r0, lj(r0) - shift), atol=1e-9)
+    # between grid points the spline follows the steep, curved wall; a linear
+    # interpolation would harden it (and shift the first RDF peak outwards)
+    exact = lj(r[inside]) - shift
+    spline_error = np.abs(u[inside] - exact).max()
+    linear_error = np.abs(np.interp(r[inside], r0, lj(r0) - shift) - exact).max()
+    assert spline_error < linear_error / 5, (spline_error, linear_error)
     wall = ~inside
     assert np.all(np.diff(u[wall]) < 0) and u[0] > u[inside][0]
 

@@ -549,24 +549,29 @@ def lammps_table(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The converged potential on a LAMMPS table grid from ``r_begin``, Å and kcal/mol.
 
-    Inside the IMC grid U is interpolated linearly; below it the repulsive wall
-    continues linearly with the slope of the first two points (at least k_B T per grid
-    step, as in :func:`boltzmann_inversion`). U is zero at the last point.
+    Inside the IMC grid U is a cubic spline through the grid values (as VOTCA resamples
+    its tables for LAMMPS: a linear interpolation of the steep, curved core wall would
+    harden it and shift the first RDF peak outwards); below the grid the repulsive wall
+    continues linearly with the spline's slope at the first point (at least k_B T per
+    grid step, as in :func:`boltzmann_inversion`). U is zero at the last point.
 
     Args:
         potential: ``r`` (Å), ``energy`` (kcal/mol) of :meth:`IMCRun.potential`.
         kbt: k_B T, kcal/mol.
         r_begin: first distance of the table, Å (> 0).
-        spacing: table spacing, Å.
+        spacing: table spacing, Å (a few times finer than the IMC grid).
     """
+    from scipy.interpolate import CubicSpline
+
     r0 = potential[col.R].to_numpy(dtype=np.float64)
     u0 = potential["energy"].to_numpy(dtype=np.float64)
     if not np.all(np.isfinite(u0)):
         raise InputError("the IMC potential contains NaN or infinite values")
+    spline = CubicSpline(r0, u0)  # not-a-knot ends: no assumed curvature at the wall
     n = int(np.floor((r0[-1] - r_begin) / spacing + 1e-9))
     r = r0[-1] - spacing * np.arange(n, -1, -1)
-    u = np.interp(r, r0, u0)
-    slope = min((u0[1] - u0[0]) / (r0[1] - r0[0]), -kbt / (r0[1] - r0[0]))
+    u = spline(np.clip(r, r0[0], r0[-1]))
+    slope = min(float(spline(r0[0], 1)), -kbt / (r0[1] - r0[0]))
     wall = r < r0[0]
     u[wall] = u0[0] + slope * (r[wall] - r0[0])
     return r, u - u[-1]
@@ -598,7 +603,7 @@ def simulate_table(
     r_min = float(potential[col.R].iloc[0])
     step = float(potential[col.R].iloc[1]) - r_min
     r, u = lammps_table(
-        potential, KB_KJ_PER_MOL_K * s.temperature / KJ_PER_KCAL, 0.5 * r_min, 0.5 * step
+        potential, KB_KJ_PER_MOL_K * s.temperature / KJ_PER_KCAL, 0.5 * r_min, 0.1 * step
     )
     lammps.write_table(work / "imc.table", r, u, keyword="IMC")
     lammps.write_data(work / DATA_FILE, positions, box, mass)
