@@ -129,3 +129,9 @@ def test_pair_potential_vs_relevance_draws_both_axes(tmp_path):
     drawn = {line.get_label(): line.get_ydata() for line in twin.get_lines()}
     np.testing.assert_allclose(drawn["painn 2-body"], table["painn"])
     np.testing.assert_allclose(drawn["so3net 2-body"], table["so3net"])
+    # zero at the same height on both axes: stabilising is below the line on both
+    fractions = [-lo / (hi - lo) for lo, hi in (ax.get_ylim(), twin.get_ylim())]
+    assert fractions[0] == pytest.approx(fractions[1])
+    for axis, values in ((ax, table["pair_energy"]), (twin, table[["painn", "so3net"]])):
+        lo, hi = axis.get_ylim()
+        assert lo <= np.min(values.to_numpy()) and hi >= np.max(values.to_numpy())

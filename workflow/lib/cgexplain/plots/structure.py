@@ -93,7 +93,7 @@ def plot_figS1(
     from cgexplain.analysis.triplets import angle_distribution
 
     setup()
-    fig, (ax_rdf, ax_angle) = plt.subplots(1, 2, figsize=(8.0, 3.2))
+    fig, (ax_rdf, ax_angle) = plt.subplots(1, 2, figsize=(8.0, 3.2), layout="constrained")
     ref_angles = angle_distribution(reference_triplets)
     ax_rdf.plot(reference_rdf["r"], reference_rdf["g"], color="0.1", lw=2.0, label="reference")
     ax_angle.plot(ref_angles["angle"], ref_angles["density"], color="0.1", lw=2.0)
@@ -133,8 +133,22 @@ def plot_pair_potential_vs_relevance(
     models = [c for c in table.columns if c not in ("center", PAIR_ENERGY)]
     for k, model in enumerate(models):
         twin.plot(table["center"], table[model], color=f"C{k}", label=f"{model} 2-body")
-    twin.set_ylabel("mean 2-body relevance")
+    twin.set_ylabel("mean 2-body relevance / a.u.")
+    _align_zero(ax, twin)
     lines = ax.get_lines()[:1] + twin.get_lines()
     ax.legend(lines, [line.get_label() for line in lines], frameon=False, fontsize="small")
     save(fig, paths)
     return fig
+
+
+def _align_zero(*axes: plt.Axes) -> None:
+    """Put y = 0 at the same height on twin axes (negative = stabilising on both)."""
+    spans = [ax.get_ylim() for ax in axes]
+    lows = [min(lo, 0.0) for lo, _ in spans]
+    highs = [max(hi, 0.0) for _, hi in spans]
+    # fraction of the height below zero: the largest any axis needs
+    below = max(-lo / (hi - lo) if hi > lo else 0.5 for lo, hi in zip(lows, highs, strict=True))
+    below = min(max(below, 0.05), 0.95)
+    for ax, lo, hi in zip(axes, lows, highs, strict=True):
+        height = max(-lo / below, hi / (1.0 - below))
+        ax.set_ylim(-below * height, (1.0 - below) * height)
