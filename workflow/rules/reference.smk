@@ -13,6 +13,8 @@ rule simulate_reference:
         "results/benchmarks/simulate_reference/{system}/{scatteritem}.tsv"
     wildcard_constraints:
         system=LIQUID_PATTERN,
+    # the longest jobs, upstream of everything: start them before ready downstream work
+    priority: 10
     conda:
         "../../envs/cgexplain.yaml"
     threads: config["threads"]["reference"]
@@ -143,6 +145,8 @@ rule simulate_protein:
         "results/benchmarks/simulate_protein/{system}/{scatteritem}.tsv"
     wildcard_constraints:
         system=PROTEIN_PATTERN,
+    # the longest jobs, upstream of everything: start them before ready downstream work
+    priority: 10
     conda:
         "../../envs/cgexplain.yaml"
     threads: config["threads"]["reference"]
