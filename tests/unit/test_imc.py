@@ -6,6 +6,7 @@ are absent (.ci/run installs them).
 
 from __future__ import annotations
 
+import os
 import shutil
 import xml.etree.ElementTree as ET
 
@@ -194,6 +195,18 @@ def test_missing_tools_name_what_to_install(monkeypatch):
     message = str(err.value)
     assert "apt-get install --no-install-recommends votca votca-data lammps" in message
     assert "envs/votca.yaml" in message and "enabled: false" in message
+
+
+def test_serial_environment_hides_the_slurm_step_from_open_mpi(monkeypatch):
+    """Inside a SLURM step, Debian's MPI-built lmp aborts in MPI_Init unless it cannot
+    see the step (seen in the SLURM profile test): the child gets none of its variables."""
+    for name in ("SLURM_STEP_ID", "SLURM_JOB_ID", "PMIX_SERVER_URI", "PMI_FD"):
+        monkeypatch.setenv(name, "1")
+    monkeypatch.setenv("CGEXPLAIN_KEEP", "yes")
+    env = lammps.serial_environment(threads=3)
+    assert not [k for k in env if k.startswith(("SLURM_", "PMI_", "PMIX_"))]
+    assert env["OMP_NUM_THREADS"] == "3" and env["CGEXPLAIN_KEEP"] == "yes"
+    assert os.environ["SLURM_STEP_ID"] == "1"  # the parent's environment is untouched
 
 
 def test_write_data_refuses_a_triclinic_box_and_nan(tmp_path):

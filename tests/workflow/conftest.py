@@ -60,6 +60,17 @@ NO_IMC_TOOLS = (
 )
 
 
+def tiny_configs(workdir: Path) -> list[str]:
+    """Config files of a tiny run in ``workdir``: tiny.yaml, plus an overlay that turns
+    the IMC stage off where VOTCA/LAMMPS are absent (its tests skip, naming NO_IMC_TOOLS)."""
+    if has_imc_tools():
+        return ["config/tiny.yaml"]
+    (workdir / "config" / "no_imc.yaml").write_text(
+        "methane: {imc: {enabled: false}}\nwater: {imc: {enabled: false}}\n"
+    )
+    return ["config/tiny.yaml", "config/no_imc.yaml"]
+
+
 def has_protein_data() -> bool:
     """Whether the tiny workflow includes NTL9 (its structure is in ../shared/data)."""
     return (SHARED_DATA / "2HBA.pdb").is_file()
@@ -84,11 +95,5 @@ def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 1800
 def tiny_run(tmp_path_factory) -> Path:
     """The whole tiny DAG, run once per test session."""
     workdir = copy_workflow(tmp_path_factory.mktemp("tiny"))
-    configs = ["config/tiny.yaml"]
-    if not has_imc_tools():  # the tests of the IMC outputs skip, naming NO_IMC_TOOLS
-        (workdir / "config" / "no_imc.yaml").write_text(
-            "methane: {imc: {enabled: false}}\nwater: {imc: {enabled: false}}\n"
-        )
-        configs.append("config/no_imc.yaml")
-    snakemake(workdir, "--cores", "2", "--configfile", *configs)
+    snakemake(workdir, "--cores", "2", "--configfile", *tiny_configs(workdir))
     return workdir

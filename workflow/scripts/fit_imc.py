@@ -27,3 +27,4 @@ with run_logging(snakemake.log[0]) as log:
     with atomic_output(snakemake.output.potential) as tmp:
         run.potential().to_csv(tmp, index=False, float_format="%.8g")
     log.info("progress:\n%s", progress.to_string(index=False))
+    run.work.finish()  # outputs written: the iterations' directory goes (as other stages')

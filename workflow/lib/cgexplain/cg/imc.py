@@ -354,7 +354,11 @@ def bead_type_of(data_file: str | os.PathLike, csg_dump: str) -> str:
     so it is read back with ``csg_dump --top`` instead of guessed.
     """
     out = subprocess.run(
-        [csg_dump, "--top", str(data_file)], capture_output=True, text=True, check=False
+        [csg_dump, "--top", str(data_file)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=lammps.serial_environment(),
     )
     for line in out.stdout.splitlines():
         parts = line.split()
@@ -480,7 +484,7 @@ class IMCRun:
                     cwd=self.path,
                     stdout=out,
                     stderr=subprocess.STDOUT,
-                    env={**os.environ, "OMP_NUM_THREADS": str(self.threads)},
+                    env=lammps.serial_environment(self.threads),  # csg_inverse runs lmp
                     check=False,
                 )
             if result.returncode != 0 or self.completed() < iteration:
@@ -592,7 +596,8 @@ def simulate_table(
         potential: ``r`` (Å), ``energy`` (kcal/mol), the IMC result.
         settings: IMC settings (temperature, timestep, damping, final_* steps, seed).
         positions: (n, 3) Å start configuration; box: (3, 3) Å orthorhombic.
-        work_dir: directory for the LAMMPS files (cleared first).
+        work_dir: directory for the LAMMPS files (cleared first, removed after a
+            successful run; a failed run leaves it for inspection).
 
     Returns:
         The dumped frames, positions wrapped into the box, with the table's forces.
@@ -635,6 +640,7 @@ def simulate_table(
     # LAMMPS dumps forces with fix langevin's friction and noise added: the potential's
     # own forces come from the table instead
     forces = np.stack([table_forces(x, b, r, u) for x, b in zip(positions, dump.box, strict=True)])
+    work.finish()  # the frames are in memory: the LAMMPS files go
     return lammps.Dump(steps=dump.steps, positions=positions, box=dump.box, forces=forces)
 
 

@@ -53,6 +53,23 @@ def require_executable(name: str, env_var: str | None = None) -> str:
     return path
 
 
+#: prefixes of the environment variables of a SLURM job step and its PMI/PMIx launcher
+LAUNCHER_PREFIXES = ("SLURM_", "PMI_", "PMIX_")
+
+
+def serial_environment(threads: int = 1) -> dict[str, str]:
+    """Environment for a serial run of an MPI-built program (Debian's ``lmp``).
+
+    Inside a SLURM job step Open MPI sees the step's variables, takes the program for
+    one launched by ``srun`` and aborts in ``MPI_Init`` when it was built without
+    SLURM's PMI support (Debian's is). Without them it starts as a singleton. The
+    variables are dropped for the child only; ``OMP_NUM_THREADS`` is set to ``threads``.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(LAUNCHER_PREFIXES)}
+    env["OMP_NUM_THREADS"] = str(threads)
+    return env
+
+
 def write_data(
     path: str | os.PathLike, positions: np.ndarray, box: np.ndarray, mass: float
 ) -> Path:
@@ -291,7 +308,7 @@ def run_lammps(
         RuntimeError: LAMMPS failed; the message holds the end of its output.
     """
     lmp = require_executable("lmp", "CGEXPLAIN_LMP")
-    env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
+    env = serial_environment(threads)
     with open(log_file, "w") as log:
         result = subprocess.run(
             [lmp, "-in", str(Path(input_file).resolve()), "-log", "none"],
