@@ -14,6 +14,7 @@ from cgexplain.md.cg_simulation import (
     CGSimulationError,
     run_cg_simulation,
 )
+from cgexplain.md.neighbors import VerletList
 
 BOX = np.eye(3) * 9.0
 
@@ -218,3 +219,23 @@ def test_run_holds_the_target_temperature_with_a_badly_trained_model(tmp_path):
     moved = stored.positions[-replicas:] - starts
     moved -= 9.0 * np.round(moved / 9.0)
     assert np.sqrt((moved**2).sum(-1).mean()) > 0.3
+
+
+def test_replicas_in_several_model_calls_give_the_one_call_result():
+    torch.manual_seed(0)
+    model = build_model(ModelSpec("painn", n_features=8, n_interactions=1, n_rbf=6, cutoff=4.0))
+    model = model.double()
+    starts = torch.as_tensor(lattice(5))
+    one = BatchedPotential(model, np.full(27, 6), BOX, cutoff=4.0, batch_edges=None)
+    each = BatchedPotential(model, np.full(27, 6), BOX, cutoff=4.0, batch_edges=1)
+    per_replica = len(VerletList(4.0, 0.0, BOX)(starts[:1]).idx_i)
+    pairs = BatchedPotential(
+        model, np.full(27, 6), BOX, cutoff=4.0, batch_edges=2 * per_replica + 1
+    )
+    e1, f1 = one(starts)
+    for potential, calls in ((each, 5), (pairs, 3)):
+        e, f = potential(starts)
+        assert len(potential.groups) == calls  # 1 and 2 replicas per call
+        torch.testing.assert_close(e, e1, rtol=0, atol=1e-10)
+        torch.testing.assert_close(f, f1, rtol=0, atol=1e-10)
+    assert len(one.groups) == 1

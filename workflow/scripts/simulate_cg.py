@@ -25,7 +25,13 @@ with run_logging(snakemake.log[0]) as log:
         prior = ChainPrior(load_prior(snakemake.input.prior))
         log.info("adding the prior of %s", snakemake.input.prior)
     potential = BatchedPotential(
-        model, reference.atomic_numbers, reference.box[0], spec.cutoff, device, prior=prior
+        model,
+        reference.atomic_numbers,
+        reference.box[0],
+        spec.cutoff,
+        device,
+        prior=prior,
+        skin=p["neighbor_skin"],
     )
     settings = CGRunSettings.from_config(p)
     run_cg_simulation(
