@@ -19,7 +19,7 @@ def ase_pairs(positions: np.ndarray, box: np.ndarray | None, cutoff: float) -> d
         pbc=box is not None,
     )
     i, j, d = neighbor_list("ijD", atoms, cutoff)
-    return {(int(a), int(b)): v for a, b, v in zip(i, j, d)}
+    return {(int(a), int(b)): v for a, b, v in zip(i, j, d, strict=True)}
 
 
 def our_pairs(verlet: VerletList, positions: np.ndarray) -> list[dict]:
@@ -30,7 +30,7 @@ def our_pairs(verlet: VerletList, positions: np.ndarray) -> list[dict]:
     flat = x.reshape(-1, 3)
     vec = (flat[pairs.idx_j] - flat[pairs.idx_i] + pairs.offsets).numpy()
     out = [{} for _ in range(positions.shape[0])]
-    for a, b, v in zip(pairs.idx_i.tolist(), pairs.idx_j.tolist(), vec):
+    for a, b, v in zip(pairs.idx_i.tolist(), pairs.idx_j.tolist(), vec, strict=True):
         assert a // n == b // n, "pair across replicas"
         out[a // n][(a % n, b % n)] = v
     return out
@@ -53,7 +53,7 @@ def test_pairs_equal_ase_over_a_random_walk_with_few_rebuilds(periodic):
     replicas, n, cutoff, skin = 3, 120, 5.0, 1.0
     x = rng.uniform(0, 15.0, (replicas, n, 3))
     verlet = VerletList(cutoff, skin, box)
-    for step in range(30):
+    for _ in range(30):
         if box is not None:
             x = x % np.diag(box)  # wrapped, as the integrator does
         for r, ours in enumerate(our_pairs(verlet, x)):
