@@ -42,8 +42,10 @@ def assert_same(ours: dict, ref: dict) -> None:
         len(ours),
         len(ref),
     )
-    for key, v in ref.items():
-        np.testing.assert_allclose(ours[key], v, atol=1e-10)
+    keys = list(ref)
+    np.testing.assert_allclose(
+        np.array([ours[k] for k in keys]), np.array([ref[k] for k in keys]), atol=1e-10
+    )
 
 
 @pytest.mark.parametrize("periodic", [True, False])
