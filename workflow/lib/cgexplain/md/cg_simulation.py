@@ -21,6 +21,8 @@ import numpy as np
 import torch
 
 from cgexplain.analysis.geometry import distance_matrix
+from cgexplain.cg.fast_painn import FastPaiNN
+from cgexplain.cg.fast_painn import supports as supports_fast
 from cgexplain.config import from_block
 from cgexplain.io import Trajectory, is_periodic, save_trajectory
 from cgexplain.md.langevin import BAOABIntegrator, kinetic_temperature
@@ -59,6 +61,8 @@ class BatchedPotential:
             replica, stock SchNetPack): 14.0, 15.2, 15.3, 8.1 and 2.8 replica-evaluations
             per second in calls of 1, 2, 4, 8 and 32 replicas; large calls allocate
             tensors of hundreds of MB, which the allocator cannot keep.
+        fast: evaluate PaiNN potentials with :class:`cgexplain.cg.fast_painn.FastPaiNN`
+            (same parameters, same results; other architectures run as they are).
     """
 
     def __init__(
@@ -71,6 +75,7 @@ class BatchedPotential:
         prior=None,
         skin: float = 1.0,
         batch_edges: int | None = 25_000,
+        fast: bool = True,
     ):
         import cgexplain  # noqa: F401 - SchNetPack import shim
 
@@ -86,6 +91,7 @@ class BatchedPotential:
         self.batch_edges = batch_edges if str(device).startswith("cpu") else None
         self.groups: list[tuple[slice, VerletList]] = []
         self._grouped_for = 0
+        self.fast = FastPaiNN(self.model) if fast and supports_fast(self.model) else None
         self.calls = 0
 
     @property
@@ -137,7 +143,8 @@ class BatchedPotential:
         energies, forces = [], []
         for part, neighbors in self.groups:
             x = positions[part]
-            out = self.model(self.inputs(x, neighbors))
+            inputs = self.inputs(x, neighbors)
+            out = self.fast(inputs) if self.fast is not None else self.model(inputs)
             energies.append(out["energy"].detach().reshape(len(x)).to(positions))
             forces.append(out["forces"].detach().reshape(len(x), n, 3).to(positions))
         self.calls += 1

@@ -1,0 +1,81 @@
+"""FastPaiNN against SchNetPack's PaiNN (float64) and its hand-written backward against
+finite differences (``torch.autograd.gradcheck``, which shares none of its code)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from cgexplain.cg.fast_painn import EdgeMessage, FastPaiNN, supports
+from cgexplain.cg.training import ModelSpec, build_model
+from cgexplain.md.cg_simulation import BatchedPotential
+
+
+def test_edge_message_backward_matches_finite_differences():
+    gen = torch.Generator().manual_seed(0)
+    n, e, f, k = 6, 23, 4, 5
+
+    def leaf(t):
+        return t.double().requires_grad_(True)
+
+    x = leaf(torch.randn(n, 3 * f, generator=gen))
+    mu = leaf(torch.randn(n, 3, f, generator=gen))
+    g = leaf(torch.rand(e, k, generator=gen))
+    basis = leaf(torch.randn(k, 3 * f, generator=gen))
+    direction = leaf(torch.nn.functional.normalize(torch.randn(e, 3, generator=gen), dim=1))
+    idx_i = torch.randint(0, n, (e,), generator=gen)
+    idx_j = (idx_i + torch.randint(1, n, (e,), generator=gen)) % n
+    for block in (4, 7, 64):  # several blocks, a ragged last one, one block
+        assert torch.autograd.gradcheck(
+            lambda *a, block=block: EdgeMessage.apply(*a, idx_i, idx_j, block),
+            (x, mu, g, basis, direction),
+        )
+
+
+def periodic_batch(replicas: int = 3, n: int = 40, box: float = 11.0):
+    rng = np.random.default_rng(3)
+    grid = np.stack(np.meshgrid(*[np.arange(4)] * 3, indexing="ij"), -1).reshape(-1, 3)
+    sites = grid[rng.choice(len(grid), n, replace=False)] * (box / 4) + 1.0
+    return torch.as_tensor(sites[None] + rng.normal(scale=0.2, size=(replicas, n, 3))), box
+
+
+@pytest.mark.parametrize("interactions", [1, 3])
+def test_fast_painn_equals_schnetpack_in_float64(interactions):
+    torch.manual_seed(interactions)
+    model = build_model(ModelSpec("painn", 16, interactions, 10, 5.0)).double()
+    for p in model.parameters():  # away from the initial zeros, so every path counts
+        p.data.add_(0.1 * torch.randn_like(p))
+    positions, box = periodic_batch()
+    numbers = np.tile([6, 8], 20)
+    stock = BatchedPotential(model, numbers, np.eye(3) * box, 5.0, fast=False)
+    inputs = stock.inputs(positions, stock_groups(stock, positions))
+    want = model({k: v.clone() for k, v in inputs.items()})
+    got = FastPaiNN(model, block=97)(inputs)
+    assert want["forces"].abs().max() > 0.1
+    torch.testing.assert_close(got["energy"], want["energy"], rtol=0, atol=1e-10)
+    torch.testing.assert_close(got["forces"], want["forces"], rtol=0, atol=1e-10)
+
+
+def stock_groups(potential: BatchedPotential, positions: torch.Tensor):
+    """The Verlet list of a one-call grouping of ``positions``."""
+    potential.batch_edges = None
+    potential._group(positions)
+    return potential.groups[0][1]
+
+
+def test_batched_potential_runs_painn_fast_and_the_others_as_they_are():
+    torch.manual_seed(0)
+    positions, box = periodic_batch(2)
+    numbers = np.full(40, 6)
+    painn = build_model(ModelSpec("painn", 8, 2, 6, 5.0)).double()
+    fast = BatchedPotential(painn, numbers, np.eye(3) * box, 5.0)
+    slow = BatchedPotential(painn, numbers, np.eye(3) * box, 5.0, fast=False)
+    assert fast.fast is not None and slow.fast is None
+    for a, b in zip(fast(positions), slow(positions), strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-10)
+    so3 = build_model(ModelSpec("so3net", 8, 1, 6, 5.0, lmax=1))
+    assert not supports(so3)
+    assert BatchedPotential(so3, numbers, np.eye(3) * box, 5.0).fast is None
+    with pytest.raises(ValueError, match="PaiNN"):
+        FastPaiNN(so3)
