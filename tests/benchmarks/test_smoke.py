@@ -51,13 +51,18 @@ def test_bench_lrp_smoke():
 def test_bench_cg_simulation_smoke():
     out = run_script(
         "bench_cg_simulation.py",
-        *("--replicas", "1", "--no-four", "--steps", "2", "--warmup", "1", "--rounds", "1"),
+        *("--replicas", "1", "--steps", "2", "--warmup", "1", "--rounds", "1"),
         *("--threads", "1", "--check-run-cg"),
     )
-    # the row of R = 1: mean and median rates of both engines with their ratios, the
-    # neighbour-list builds and the final temperatures of both
+    # the rows of R = 1 and 4: mean and median rates of both engines with their ratios,
+    # the neighbour-list builds of both and the final temperatures of both
     number = r"\d+\.\d+"
-    row = rf"^ +1 +2 \| +{number} +{number} +{number} \| +{number} +{number} +{number} \| +{number} \| +\d+ +\d+$"
-    assert re.search(row, out, re.M), out
+    for replicas in (1, 4):
+        row = (
+            rf"^ +{replicas} +2 \| +{number} +{number} +{number} \| +{number} +{number} "
+            rf"+{number} \| +{number} +{number} \| +\d+ +\d+$"
+        )
+        assert re.search(row, out, re.M), out
+    assert re.search(rf"^cg-simulation speed-up over schnetpack.md: {number}$", out, re.M), out
     assert "NON-FINITE" not in out
     assert re.search(rf"run_cg_simulation reports {number} replica-steps/s", out), out

@@ -171,7 +171,9 @@ class FastPaiNN:
         mu = torch.zeros(n, 3, n_feat, dtype=q.dtype, device=q.device)
         width = 3 * n_feat
         for layer, (inter, mix) in enumerate(zip(rep.interactions, rep.mixing, strict=True)):
-            basis = weights if rep.share_filters else weights[:, layer * width : (layer + 1) * width]
+            basis = (
+                weights if rep.share_filters else weights[:, layer * width : (layer + 1) * width]
+            )
             x = inter.interatomic_context_net(q)
             dq, dmu = EdgeMessage.apply(
                 x, mu, g, basis.contiguous(), direction, idx_i, idx_j, self.block
