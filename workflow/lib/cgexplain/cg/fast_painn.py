@@ -156,7 +156,7 @@ class FastPaiNN:
     ) -> torch.Tensor:
         """Energies (n_molecules,) kcal/mol; positions (N, 3) Å, pairs as SchNetPack's."""
         rep = self.model.representation
-        n_feat, n_layers = rep.n_atom_basis, rep.n_interactions
+        n_feat = rep.n_atom_basis
         r = positions[idx_j] - positions[idx_i] + offsets
         d = torch.linalg.vector_norm(r, dim=1)
         direction = r / d[:, None]
