@@ -10,6 +10,7 @@ import torch
 from cgexplain.cg.fast_painn import EdgeMessage, FastPaiNN, supports
 from cgexplain.cg.training import ModelSpec, build_model
 from cgexplain.md.cg_simulation import BatchedPotential
+from cgexplain.md.neighbors import VerletList
 
 
 def test_edge_message_backward_matches_finite_differences():
@@ -49,19 +50,12 @@ def test_fast_painn_equals_schnetpack_in_float64(interactions):
     positions, box = periodic_batch()
     numbers = np.tile([6, 8], 20)
     stock = BatchedPotential(model, numbers, np.eye(3) * box, 5.0, fast=False)
-    inputs = stock.inputs(positions, stock_groups(stock, positions))
+    inputs = stock.inputs(positions, VerletList(5.0, 0.0, np.eye(3) * box))
     want = model({k: v.clone() for k, v in inputs.items()})
     got = FastPaiNN(model, block=97)(inputs)
     assert want["forces"].abs().max() > 0.1
     torch.testing.assert_close(got["energy"], want["energy"], rtol=0, atol=1e-10)
     torch.testing.assert_close(got["forces"], want["forces"], rtol=0, atol=1e-10)
-
-
-def stock_groups(potential: BatchedPotential, positions: torch.Tensor):
-    """The Verlet list of a one-call grouping of ``positions``."""
-    potential.batch_edges = None
-    potential._group(positions)
-    return potential.groups[0][1]
 
 
 def test_batched_potential_runs_painn_fast_and_the_others_as_they_are():
