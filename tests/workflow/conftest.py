@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import REPO, SHARED_DATA
+from ..conftest import REPO
 
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
@@ -17,9 +17,7 @@ SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 def copy_workflow(dest: Path) -> Path:
     """Copy what the workflow needs (no results, no environment) into ``dest``.
 
-    ``config/tiny.yaml`` reads NTL9 from ``../shared/data/2HBA.pdb``: the copy gets the
-    same neighbour (a link) when our shared data exist; without them (a user's clone)
-    the copy's tiny config leaves the protein out.
+    NTL9 reads the shipped ``resources/structures/2HBA.pdb``: no network, no shared data.
     """
     for name in ("Snakefile", "workflow", "config", "resources", "envs"):
         src = REPO / name
@@ -27,16 +25,6 @@ def copy_workflow(dest: Path) -> Path:
             shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(src, dest / name)
-    if (SHARED_DATA / "2HBA.pdb").is_file():
-        link = dest.parent / "shared"
-        if not link.exists():
-            try:
-                link.symlink_to(SHARED_DATA.parent, target_is_directory=True)
-            except FileExistsError:  # another test made it meanwhile
-                pass
-    else:
-        with open(dest / "config" / "tiny.yaml", "a") as handle:
-            handle.write("\nsystems: [methane, water]  # no ../shared/data here\n")
     return dest
 
 
@@ -72,8 +60,8 @@ def tiny_configs(workdir: Path) -> list[str]:
 
 
 def has_protein_data() -> bool:
-    """Whether the tiny workflow includes NTL9 (its structure is in ../shared/data)."""
-    return (SHARED_DATA / "2HBA.pdb").is_file()
+    """Whether the tiny workflow includes NTL9 (its shipped structure is present)."""
+    return (REPO / "resources" / "structures" / "2HBA.pdb").is_file()
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 1800):

@@ -53,8 +53,16 @@ def test_dry_run_of_all(workdir, configfile):
             "plot_fig7",
         ):
             assert rule in proc.stdout, rule
-    if configfile != "config/tiny.yaml":  # no local structure: fetched from the RCSB
-        assert "rule download_structure" in proc.stdout
+    # every scale reads the shipped 2HBA entry: no job needs the network
+    assert "rule download_structure" not in proc.stdout
+
+
+def test_structure_path_null_downloads_the_pdb_entry(workdir, tmp_path):
+    """``structure_source.path: null`` fetches ``pdb_id`` from the RCSB instead."""
+    extra = tmp_path / "download.yaml"
+    extra.write_text("systems: [ntl9]\nntl9:\n  structure_source: {path: null}\n")
+    proc = snakemake(workdir, "proteins", "-n", "--configfile", "config/config.yaml", str(extra))
+    assert "rule download_structure" in proc.stdout
 
 
 @pytest.mark.parametrize(
@@ -83,7 +91,7 @@ def test_dry_run_of_all(workdir, configfile):
 def test_named_targets_resolve(workdir, target):
     protein_targets = ("proteins", "fig4", "fig5", "fig6", "fig7")
     if ("ntl9" in target or target in protein_targets) and not has_protein_data():
-        pytest.skip("../shared/data/2HBA.pdb is absent")
+        pytest.skip("resources/structures/2HBA.pdb is absent")
     snakemake(workdir, target, "-n", "--configfile", "config/tiny.yaml")
 
 
@@ -185,7 +193,7 @@ def test_structure_download_is_skipped_for_a_local_path(workdir, tmp_path):
     extra.write_text(f"ntl9:\n  structure_source: {{path: {tmp_path / '2HBA.pdb'}}}\n")
     proc = snakemake(workdir, "fig4", "-n", "--configfile", "config/config.yaml", str(extra))
     assert "rule prepare_structure" in proc.stdout
-    assert "download_structure" not in proc.stdout
+    assert "rule download_structure" not in proc.stdout
 
 
 def test_lint_is_clean(workdir):

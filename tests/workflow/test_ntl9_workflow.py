@@ -1,4 +1,4 @@
-"""The tiny workflow's protein branch: NTL9 from ../shared/data/2HBA.pdb, no network."""
+"""The tiny workflow's protein branch: NTL9 from the shipped resources/structures/2HBA.pdb, no network."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from .conftest import assert_holds_temperature, has_protein_data
 
 pytestmark = [
     pytest.mark.workflow,
-    pytest.mark.skipif(not has_protein_data(), reason="../shared/data/2HBA.pdb is absent"),
+    pytest.mark.skipif(not has_protein_data(), reason="resources/structures/2HBA.pdb is absent"),
 ]
 NTL9 = "MKVIFLKDVKGMGKKGEIKNVADGYANNFLFKQGLAIEA"
 

@@ -320,7 +320,7 @@ def structure_file(wildcards):
     source = config[wildcards.system]["structure_source"]
     if source["path"]:
         return source["path"]
-    return f"resources/structures/{source['pdb_id'].upper()}.pdb"
+    return f"resources/downloads/{source['pdb_id'].upper()}.pdb"
 
 
 def download_url(wildcards):

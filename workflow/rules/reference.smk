@@ -99,7 +99,7 @@ rule summarize_reference:
 rule download_structure:
     """Fetch a PDB entry from the RCSB (skipped when structure_source.path is set)."""
     output:
-        "resources/structures/{pdb_id}.pdb",
+        "resources/downloads/{pdb_id}.pdb",
     log:
         "logs/download_structure/{pdb_id}.log",
     localrule: True
