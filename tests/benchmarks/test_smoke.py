@@ -66,3 +66,22 @@ def test_bench_cg_simulation_smoke():
     assert re.search(rf"^cg-simulation speed-up over schnetpack.md: {number}$", out, re.M), out
     assert "NON-FINITE" not in out
     assert re.search(rf"run_cg_simulation reports {number} replica-steps/s", out), out
+
+
+def test_bench_training_smoke():
+    out = run_script(
+        "bench_training.py",
+        *("--models", "so3net", "painn", "--batch", "1", "--steps", "1", "--rounds", "1"),
+        *("--threads", "1"),
+    )
+    number = r"\d+\.\d+"
+    for name in ("so3net", "painn"):
+        # same weights on both sides, both sides timed, and the ratio of their rates
+        assert re.search(rf"^{name} .* same weights: True$", out, re.M), out
+        for side in ("ours", "stock"):
+            assert re.search(rf"^  {side} *: median step {number} s .*frames/s$", out, re.M), out
+        assert re.search(rf"^RESULT {name}: training frames/s ours / stock = {number}$", out, re.M)
+    verdict = re.findall(rf"^training speed-up over stock SchNetPack: ({number})$", out, re.M)
+    assert len(verdict) == 1, out  # one verdict line: the first model's (SO3net here)
+    first = re.search(rf"^RESULT so3net: training frames/s ours / stock = ({number})$", out, re.M)
+    assert verdict[0] == first.group(1), out
