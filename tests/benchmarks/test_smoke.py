@@ -85,3 +85,19 @@ def test_bench_training_smoke():
     assert len(verdict) == 1, out  # one verdict line: the first model's (SO3net here)
     first = re.search(rf"^RESULT so3net: training frames/s ours / stock = ({number})$", out, re.M)
     assert verdict[0] == first.group(1), out
+
+
+def test_bench_replica_processes_smoke():
+    out = run_script("bench_replica_processes.py", "--steps", "2")
+    number = r"\d+\.\d+"
+    assert re.search(rf"^  batched: 1 process x 2 threads: {number} replica-steps/s$", out, re.M)
+    split = re.search(
+        rf"^  split: +2 processes x 1 thread x 2 replicas: ({number}) replica-steps/s "
+        rf"\(({number}), ({number})\)$",
+        out,
+        re.M,
+    )
+    assert split, out
+    # the split rate is the sum of its two processes' rates (rounded to 0.1 each)
+    assert abs(float(split.group(1)) - float(split.group(2)) - float(split.group(3))) <= 0.15
+    assert re.search(rf"^batched / split replica-steps per second: {number}$", out, re.M), out
