@@ -74,6 +74,8 @@ rule relevance:
     """GNN-LRP 2-/3-body tables of every liquid model and source, and the agreement table."""
     input:
         relevance_tables(),
+        artifact_tables(),
+        spectrum_tables(),
         "results/relevance/agreement.csv",
     localrule: True
 
@@ -93,8 +95,11 @@ rule fig3:
 
 
 rule fig_supplement:
-    """Supplementary relevance views: single 2-body contributions, adjacent edges, classic."""
+    """Supplementary relevance views: single 2-body contributions, adjacent edges, classic,
+    training-data artifacts (Fig. S10), n-body spectrum."""
     input:
+        artifact_figures(),
+        spectrum_figures(),
         relevance_figures("figS_pairs"),
         relevance_figures("figS_adjacent"),
         relevance_figures("figS_classic"),

@@ -124,6 +124,45 @@ def test_fig3_map_is_the_table_with_sparse_bins_blank_on_a_zero_centred_scale(tm
     assert fig.axes[1].get_ylabel() == "mean 3-body relevance / a.u."  # colour bar
 
 
+def test_artifact_figure_shows_map_density_and_outlines_every_artifact(tmp_path):
+    from cgexplain.analysis.artifacts import find_artifacts
+
+    _, triplets, _ = _tables()
+    table = rel.triplet_map(triplets, 10.0, 20, 20)
+    # training density: the map's own counts, with one strongly relevant bin made rare
+    density = table[["x", "y"]].assign(
+        training_count=table["count"], training_density=table["count"] / 100.0
+    )
+    populated = table[table["count"] >= 5]
+    planted = populated.loc[populated["mean"].abs().idxmax()]
+    rare = (density["x"] == planted["x"]) & (density["y"] == planted["y"])
+    density.loc[rare, ["training_count", "training_density"]] = [1, 1e-4]
+    artifacts = find_artifacts(table, density, top_fraction=0.05, min_count=5)
+    assert len(artifacts) == 1 and artifacts["x"].iloc[0] == planted["x"]
+    paths, ok = _written(tmp_path, "figS10")
+    fig = plots.plot_artifacts(table, density, artifacts, "test", paths, min_count=5)
+    assert ok()
+    left, right = fig.axes[0], fig.axes[1]
+    xs, ys, grid = expected_grid(table, 5)
+    assert_mesh(left.collections[0], xs, ys, grid)
+    _assert_zero_centred(left.collections[0].norm)
+    rho = right.collections[0]
+    assert isinstance(rho.norm, LogNorm)
+    drawn = rho.get_array()
+    expected = density.pivot(index="y", columns="x", values="training_density")
+    expected = expected.where(density.pivot(index="y", columns="x", values="training_count") > 0)
+    np.testing.assert_allclose(
+        np.ma.filled(drawn.astype(float), np.nan).ravel(), expected.to_numpy().ravel()
+    )
+    for ax in (left, right):  # the artifact bin, outlined in both panels
+        (box,) = ax.patches
+        assert box.get_xy() == pytest.approx((artifacts["angle_low"][0], artifacts["edge_low"][0]))
+        assert box.get_width() == pytest.approx(
+            artifacts["angle_high"][0] - artifacts["angle_low"][0]
+        )
+    assert right.get_title() == "training data; 1 artifact bins outlined"
+
+
 def test_pair_distribution_shows_counts_and_bin_means(tmp_path):
     pairs, _, _ = _tables()
     histogram = rel.pair_histogram(pairs, 9.0)
@@ -200,3 +239,37 @@ def test_empty_maps_still_draw(tmp_path):
     mesh = fig.axes[0].collections[0]
     assert np.ma.getmaskarray(mesh.get_array()).all()  # every bin blank
     _assert_zero_centred(mesh.norm)
+
+
+def test_nbody_spectrum_bars_are_the_absolute_shares_with_their_intervals(tmp_path):
+    from cgexplain.analysis.spectrum import ORDERS
+
+    def summary(values, half):
+        rows = []
+        for measure in ("share", "abs_share"):
+            for order, v in zip(ORDERS, values, strict=True):
+                scale = 1.0 if measure == "abs_share" else -3.0  # signed rows: not drawn
+                rows.append(
+                    {"measure": measure, "order": order, "value": scale * v,
+                     "ci_low": scale * v - half, "ci_high": scale * v + half}
+                )  # fmt: skip
+        return pd.DataFrame(rows)
+
+    summaries = {
+        "painn": summary([0.1, 0.5, 0.3, 0.1], 0.02),
+        "so3net": summary([0.2, 0.4, 0.3, 0.1], 0.05),
+    }
+    paths, ok = _written(tmp_path, "nbody")
+    fig = plots.plot_nbody_spectrum(summaries, "water", paths)
+    assert ok()
+    ax = fig.axes[0]
+    heights = [p.get_height() for p in ax.patches]
+    np.testing.assert_allclose(heights, [0.1, 0.5, 0.3, 0.1, 0.2, 0.4, 0.3, 0.1])
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "1-body",
+        "2-body",
+        "3-body",
+        "4+-body",
+    ]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["painn", "so3net"]
+    assert ax.get_title() == "water" and ax.get_ylim() == (0, 1)

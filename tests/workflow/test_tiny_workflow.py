@@ -214,9 +214,82 @@ def test_relevance_tables(tiny_run, system, model):
     )
 
 
+def _connected_triplets(positions: np.ndarray, box: np.ndarray, cutoff: float) -> int:
+    """Triplets with at least two of their three distances below ``cutoff`` (minimum
+    image), counted from the adjacency matrix A: sum_v C(deg_v, 2) counts each open
+    triplet once and each triangle three times, trace(A^3) / 6 counts the triangles."""
+    d = positions[:, None] - positions[None]
+    d -= np.round(d / np.diag(box)) * np.diag(box)
+    adjacent = (np.linalg.norm(d, axis=-1) < cutoff).astype(np.int64)
+    np.fill_diagonal(adjacent, 0)
+    degree = adjacent.sum(1)
+    triangles = np.trace(adjacent @ adjacent @ adjacent) // 6
+    return int((degree * (degree - 1) // 2).sum() - 2 * triangles)
+
+
+@pytest.mark.parametrize("system", ["methane", "water"])
+def test_artifact_finder_tables(tiny_run, system):
+    from cgexplain.analysis.artifacts import ARTIFACT_COLUMNS
+
+    training = load_trajectory(tiny_run / f"results/{system}/mapping/cg_trajectory.h5")
+    for model in ("painn", "so3net"):
+        base = tiny_run / f"results/{system}/relevance/{model}/simulation"
+        cutoff = json.loads((base / "summary.json").read_text())["cutoff"]
+        density = pd.read_csv(base / "training_density.csv")
+        tmap = pd.read_csv(base / "triplet_map.csv")
+        assert len(density) == len(tmap) == 400
+        # every connected training triplet of every mapped reference frame is binned once
+        expected = sum(
+            _connected_triplets(pos, box, cutoff)
+            for pos, box in zip(training.positions, training.box, strict=True)
+        )
+        assert density["training_count"].sum() == expected > 0
+        artifacts = pd.read_csv(base / "artifacts.csv")
+        assert tuple(artifacts.columns) == ARTIFACT_COLUMNS
+        # each row: a populated map bin (tiny: min_count 1) whose training density is
+        # under 0.1 x the median of the populated training bins
+        median = density.loc[density["training_count"] > 0, "training_density"].median()
+        assert (artifacts["count"] >= 1).all()
+        assert (artifacts["training_density"] < 0.1 * median).all()
+        np.testing.assert_allclose(
+            artifacts["density_ratio"], artifacts["training_density"] / median
+        )
+        assert set(artifacts["sign"]) <= {"stabilising", "destabilising", "neutral"}
+        assert (np.sign(artifacts["mean"]) < 0).eq(artifacts["sign"] == "stabilising").all()
+        log = tiny_run / f"logs/find_artifacts/{system}/{model}/simulation.log"
+        assert f"{len(artifacts)} artifact bins" in log.read_text()
+
+
+@pytest.mark.parametrize("system", ["methane", "water"])
+def test_nbody_spectrum_tables(tiny_run, system):
+    for model in ("painn", "so3net"):
+        base = tiny_run / f"results/{system}/relevance/{model}/simulation"
+        frames = pd.read_csv(base / "frames.csv")
+        pairs = pd.read_parquet(base / "pairs.parquet")
+        spectrum = pd.read_csv(base / "nbody_spectrum.csv")
+        assert spectrum["frame"].tolist() == frames["frame"].tolist()
+        np.testing.assert_allclose(spectrum["total"], frames["total"])
+        np.testing.assert_allclose(
+            spectrum["r2"], pairs.groupby("frame")["relevance"].sum().loc[frames["frame"]]
+        )
+        parts = spectrum[["r1", "r2", "r3", "r4plus"]].sum(1)
+        np.testing.assert_allclose(parts, frames["total"], rtol=1e-9)
+        summary = pd.read_csv(base / "nbody_summary.csv")
+        assert len(summary) == 8 and summary["seed"].nunique() == 1  # the seed is recorded
+        assert (summary["n_frames"] == 2).all()
+
+
 def test_agreement_table(tiny_run):
     table = pd.read_csv(tiny_run / "results/relevance/agreement.csv")
-    assert list(table.columns) == ["system", "quantity", "model", "value"]
+    assert list(table.columns) == ["system", "quantity", "model", "value", "ci_low", "ci_high"]
+    # the n-body spectrum: a share and its interval per order and model
+    spectrum = table[table["quantity"].str.startswith("nbody_abs_share_")]
+    assert len(spectrum) == 2 * 2 * 4
+    assert (
+        (spectrum["ci_low"] <= spectrum["value"]) & (spectrum["value"] <= spectrum["ci_high"])
+    ).all()
+    sums = spectrum.groupby(["system", "model"])["value"].sum()
+    np.testing.assert_allclose(sums, 1.0)
     for system in ("methane", "water"):
         quantities = set(table.loc[table["system"] == system, "quantity"])
         assert {
@@ -274,6 +347,7 @@ def test_every_relevance_figure_is_built(tiny_run):
         "figS_pairs": (4.4, 3.2),
         "figS_adjacent": (None, 3.0),
         "figS_classic": (8.4, 3.2),
+        "figS10": (8.8, 3.3),
     }
     for system in ("methane", "water"):
         for model in ("painn", "so3net"):

@@ -303,6 +303,63 @@ def relevance_input(name):
     return table
 
 
+def spectrum_settings(wildcards):
+    """Bootstrap settings of a system's n-body spectrum, with its recorded seed."""
+    return {
+        **config[wildcards.system]["relevance"]["bootstrap"],
+        "seed": system_seed(
+            config["seed"],
+            wildcards.system,
+            f"spectrum/{wildcards.model}/{wildcards.source}",
+        ),
+    }
+
+
+def spectrum_tables():
+    """The n-body spectrum of every (system, model, source), liquids and proteins."""
+    return [
+        f"results/{s}/relevance/{m}/{src}/nbody_summary.csv"
+        for s, m in model_pairs(LIQUIDS + PROTEINS)
+        for src in config[s]["relevance"]["sources"]
+    ]
+
+
+def spectrum_figures():
+    """The n-body spectrum figure of every system (its models, primary source)."""
+    return [
+        f"results/figures/figS_nbody_{s}.{ext}"
+        for s in LIQUIDS + PROTEINS
+        for ext in ("png", "pdf")
+    ]
+
+
+def system_spectra(wildcards):
+    """Input function: the primary-source n-body summary of every model of a system."""
+    source = primary_source(wildcards.system)
+    return [
+        f"results/{wildcards.system}/relevance/{m}/{source}/nbody_summary.csv"
+        for m in models_of(wildcards.system)
+    ]
+
+
+def artifact_tables():
+    """The artifact table of every (system, model, source), liquids and proteins."""
+    return [
+        f"results/{s}/relevance/{m}/{src}/artifacts.csv"
+        for s, m in model_pairs(LIQUIDS + PROTEINS)
+        for src in config[s]["relevance"]["sources"]
+    ]
+
+
+def artifact_figures():
+    """Fig. S10 (3-body map, training density, artifacts) of every (system, model)."""
+    return [
+        f"results/figures/figS10_{s}_{m}.{ext}"
+        for s, m in model_pairs(LIQUIDS + PROTEINS)
+        for ext in ("png", "pdf")
+    ]
+
+
 def relevance_figures(prefix):
     """PNG and PDF of a relevance figure for every liquid (system, model)."""
     return [

@@ -132,6 +132,56 @@ rule plot_fig3:
         "../scripts/plot_fig3.py"
 
 
+rule plot_nbody_spectrum:
+    """Mean shares of the walk relevance by number of beads, per model, with intervals."""
+    input:
+        system_spectra,
+    output:
+        png=report(
+            "results/figures/figS_nbody_{system}.png",
+            caption="../report/figS_nbody.rst",
+            category="Relevance",
+            subcategory="Supplement",
+        ),
+        pdf="results/figures/figS_nbody_{system}.pdf",
+    log:
+        "logs/plot_nbody_spectrum/{system}.log",
+    localrule: True
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    params:
+        models=lambda wc: models_of(wc.system),
+    script:
+        "../scripts/plot_nbody_spectrum.py"
+
+
+rule plot_figS10:
+    """The 3-body map beside the training density of its bins, artifacts marked."""
+    input:
+        map=relevance_input("triplet_map.csv"),
+        density=relevance_input("training_density.csv"),
+        artifacts=relevance_input("artifacts.csv"),
+    output:
+        png=report(
+            "results/figures/figS10_{system}_{model}.png",
+            caption="../report/figS10.rst",
+            category="Relevance",
+            subcategory="Supplement",
+        ),
+        pdf="results/figures/figS10_{system}_{model}.pdf",
+    log:
+        "logs/plot_figS10/{system}_{model}.log",
+    localrule: True
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    params:
+        min_count=lambda wc: config[wc.system]["relevance"]["artifacts"]["min_count"],
+    script:
+        "../scripts/plot_figS10.py"
+
+
 rule plot_relevance_supplement:
     input:
         histogram=relevance_input("pair_histogram.csv"),

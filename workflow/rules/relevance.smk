@@ -107,11 +107,58 @@ rule classic_decomposition:
         "../scripts/classic_decomposition.py"
 
 
+rule find_artifacts:
+    """Strong 3-body relevance where the training data are thin (Suppl. S5.2, Fig. S10)."""
+    input:
+        model="results/{system}/training/{model}/model.pt",
+        triplet_map="results/{system}/relevance/{model}/{source}/triplet_map.csv",
+        training="results/{system}/mapping/cg_trajectory.h5",
+    output:
+        artifacts="results/{system}/relevance/{model}/{source}/artifacts.csv",
+        density="results/{system}/relevance/{model}/{source}/training_density.csv",
+    log:
+        "logs/find_artifacts/{system}/{model}/{source}.log",
+    benchmark:
+        "results/benchmarks/find_artifacts/{system}/{model}/{source}.tsv"
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    resources:
+        mem_mb=scaled_mb(4000),
+        runtime=lambda wildcards, attempt: 30 * attempt,
+    params:
+        settings=lambda wildcards: config[wildcards.system]["relevance"]["artifacts"],
+    script:
+        "../scripts/find_artifacts.py"
+
+
+rule nbody_spectrum:
+    """Shares of the total walk relevance carried by 1-, 2-, 3- and >=4-bead walks."""
+    input:
+        pairs="results/{system}/relevance/{model}/{source}/pairs.parquet",
+        triplets="results/{system}/relevance/{model}/{source}/triplets.parquet",
+        frames="results/{system}/relevance/{model}/{source}/frames.csv",
+    output:
+        spectrum="results/{system}/relevance/{model}/{source}/nbody_spectrum.csv",
+        summary="results/{system}/relevance/{model}/{source}/nbody_summary.csv",
+    log:
+        "logs/nbody_spectrum/{system}/{model}/{source}.log",
+    localrule: True
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    params:
+        settings=spectrum_settings,
+    script:
+        "../scripts/nbody_spectrum.py"
+
+
 rule compute_agreement:
     input:
         profiles=primary_relevance("pair_profile.csv"),
         maps=primary_relevance("triplet_map.csv"),
         summaries=primary_relevance("summary.json"),
+        spectra=primary_relevance("nbody_summary.csv"),
         rdfs=expand("results/{system}/reference/rdf.csv", system=LIQUIDS),
         potentials=expand("results/{system}/imc/potential.csv", system=IMC_LIQUIDS),
     output:

@@ -5,6 +5,7 @@ import json
 import pandas as pd
 
 from cgexplain.analysis.relevance import agreement_table
+from cgexplain.analysis.spectrum import spectrum_agreement_rows
 from cgexplain.io import atomic_output
 from cgexplain.runlog import run_logging
 
@@ -34,6 +35,18 @@ with run_logging(snakemake.log[0]) as log:
     }
     table = agreement_table(
         runs, rdfs, min_count=snakemake.params.min_count, pair_potentials=potentials
+    )
+    spectra = {
+        tuple(run): pd.read_csv(path)
+        for run, path in zip(snakemake.params.runs, snakemake.input.spectra, strict=True)
+    }
+    # numbers with a bootstrap interval carry it; the others have none yet (NaN)
+    table = pd.concat(
+        [
+            table.assign(ci_low=float("nan"), ci_high=float("nan")),
+            spectrum_agreement_rows(spectra),
+        ],
+        ignore_index=True,
     )
     with atomic_output(snakemake.output[0]) as tmp:
         table.to_csv(tmp, index=False)

@@ -137,6 +137,93 @@ def plot_fig3(
     return fig
 
 
+def plot_nbody_spectrum(
+    summaries: dict[str, pd.DataFrame], title: str, paths: Sequence[str]
+) -> plt.Figure:
+    """Grouped bars: mean absolute share of each walk order per model, with intervals.
+
+    Args:
+        summaries: model -> :func:`~cgexplain.analysis.spectrum.spectrum_summary` table
+            (rows with ``measure`` = "abs_share" are drawn).
+        title: axes title (the system).
+    """
+    from cgexplain.analysis.spectrum import ORDERS
+
+    setup()
+    fig, ax = plt.subplots(figsize=(4.4, 3.2))
+    width = 0.8 / max(len(summaries), 1)
+    x = np.arange(len(ORDERS))
+    for k, (model, table) in enumerate(summaries.items()):
+        rows = table[table["measure"] == "abs_share"].set_index("order").loc[list(ORDERS)]
+        value = rows["value"].to_numpy()
+        err = np.vstack([value - rows["ci_low"].to_numpy(), rows["ci_high"].to_numpy() - value])
+        ax.bar(x + (k - (len(summaries) - 1) / 2) * width, value, width, yerr=err,
+               capsize=2, label=model)  # fmt: skip
+    ax.set_xticks(x, [f"{o}-body" for o in ORDERS])
+    ax.set(ylabel="share of |relevance|", ylim=(0, 1), title=title)
+    ax.legend(frameon=False)
+    _save(fig, paths)
+    return fig
+
+
+def plot_artifacts(
+    relevance_map: pd.DataFrame,
+    training_density: pd.DataFrame,
+    artifacts: pd.DataFrame,
+    title: str,
+    paths: Sequence[str],
+    min_count: int = 10,
+) -> plt.Figure:
+    """The 3-body map beside the training density of its bins, artifacts outlined (Fig. S10).
+
+    Args:
+        relevance_map: :func:`~cgexplain.analysis.relevance.triplet_map` table.
+        training_density: :func:`~cgexplain.analysis.artifacts.training_triplet_density`
+            table on the same grid (``training_count``, ``training_density`` 1/(deg Å)).
+        artifacts: :func:`~cgexplain.analysis.artifacts.find_artifacts` table (bin bounds).
+        min_count: map bins with fewer contributions are blank (the finder's threshold).
+    """
+    from matplotlib.colors import LogNorm
+    from matplotlib.patches import Rectangle
+
+    setup()
+    xs, ys, grid = _masked_grid(relevance_map, min_count)
+    density = training_density.rename(
+        columns={"training_density": "mean", "training_count": "count"}
+    )
+    _, _, rho = _masked_grid(density, 1)
+    fig, axes = plt.subplots(1, 2, figsize=(8.8, 3.3), sharey=True)
+    mesh = axes[0].pcolormesh(
+        xs, ys, grid, shading="nearest", cmap="RdBu_r", norm=_diverging(grid)
+    )
+    fig.colorbar(mesh, ax=axes[0], label="mean 3-body " + RELEVANCE_LABEL)
+    positive = rho.compressed()
+    positive = positive[positive > 0]
+    norm = LogNorm(positive.min(), positive.max()) if positive.size else None
+    mesh = axes[1].pcolormesh(xs, ys, rho, shading="nearest", cmap="viridis", norm=norm)
+    fig.colorbar(mesh, ax=axes[1], label="training density / (deg Å)$^{-1}$")
+    for ax in axes:
+        for row in artifacts.itertuples():
+            ax.add_patch(
+                Rectangle(
+                    (row.angle_low, row.edge_low),
+                    row.angle_high - row.angle_low,
+                    row.edge_high - row.edge_low,
+                    fill=False,
+                    edgecolor="k",
+                    linewidth=1.2,
+                )
+            )
+        ax.set_xlabel("largest angle / deg")
+    axes[0].set(ylabel="opposite edge / Å", title=f"{title}: 3-body relevance")
+    axes[1].set_title(f"training data; {len(artifacts)} artifact bins outlined")
+    filled = np.argwhere(~np.ma.getmaskarray(grid))
+    if filled.size:
+        axes[0].set_ylim(ys[filled[:, 0].min()] - 0.5, ys[filled[:, 0].max()] + 0.5)
+    _save(fig, paths)
+    return fig
+
+
 def plot_pair_distribution(
     histogram: pd.DataFrame, profile: pd.DataFrame, title: str, paths: Sequence[str]
 ) -> plt.Figure:
