@@ -20,6 +20,8 @@ EXPECTED = {
     "methane": {"atoms": 625, "beads": 125, "type": 6, "mass": 16.043},
     "water": {"atoms": 774, "beads": 258, "type": 8, "mass": 18.015},
 }
+#: every liquid's models: the equivariant pair and the invariant SchNet baseline (Fig. S3)
+MODELS = ("painn", "so3net", "schnet")
 AVOGADRO = 6.02214076e23
 CM3_PER_A3 = 1e-24
 
@@ -116,7 +118,7 @@ def test_logs_and_benchmarks_written(tiny_run):
 
 
 @pytest.mark.parametrize("system", ["methane", "water"])
-@pytest.mark.parametrize("model", ["painn", "so3net"])
+@pytest.mark.parametrize("model", MODELS)
 def test_trained_models_load_and_predict_forces(tiny_run, system, model):
     import schnetpack.transform as trn
     import torch
@@ -145,7 +147,7 @@ def test_trained_models_load_and_predict_forces(tiny_run, system, model):
 
 
 @pytest.mark.parametrize("system", ["methane", "water"])
-@pytest.mark.parametrize("model", ["painn", "so3net"])
+@pytest.mark.parametrize("model", MODELS)
 def test_cg_simulations_and_their_structure(tiny_run, system, model):
     traj = load_trajectory(tiny_run / f"results/{system}/simulation/{model}/trajectory.h5")
     beads = EXPECTED[system]["beads"]
@@ -168,18 +170,17 @@ def test_structure_metrics_table_and_comparison_figures(tiny_run):
     assert {"system", "model", "max_abs_dg", "angle_js"} <= set(table.columns)
     imc = [("methane", "imc"), ("water", "imc")] if has_imc_tools() else []
     assert sorted(zip(table["system"], table["model"], strict=True)) == sorted(
-        [("methane", "painn"), ("methane", "so3net"), ("water", "painn"), ("water", "so3net")]
-        + imc
+        [(system, model) for system in ("methane", "water") for model in MODELS] + imc
     )
     assert ((table["angle_js"] >= 0) & (table["angle_js"] <= np.log(2) + 1e-12)).all()
     assert (table["max_abs_dg"] > 0).all()
-    for system in ("methane", "water"):  # one column per model (2)
+    for system in ("methane", "water"):  # one column per model (3)
         png = tiny_run / f"results/figures/structure_{system}.png"
-        assert_figure(png, (6.4, 5.0), min_bytes=10_000)
+        assert_figure(png, (9.6, 5.0), min_bytes=10_000)
 
 
 @pytest.mark.parametrize("system", ["methane", "water"])
-@pytest.mark.parametrize("model", ["painn", "so3net"])
+@pytest.mark.parametrize("model", MODELS)
 def test_relevance_tables(tiny_run, system, model):
     base = tiny_run / f"results/{system}/relevance/{model}/simulation"
     pairs = pd.read_parquet(base / "pairs.parquet")
@@ -232,7 +233,7 @@ def test_artifact_finder_tables(tiny_run, system):
     from cgexplain.analysis.artifacts import ARTIFACT_COLUMNS
 
     training = load_trajectory(tiny_run / f"results/{system}/mapping/cg_trajectory.h5")
-    for model in ("painn", "so3net"):
+    for model in MODELS:
         base = tiny_run / f"results/{system}/relevance/{model}/simulation"
         cutoff = json.loads((base / "summary.json").read_text())["cutoff"]
         density = pd.read_csv(base / "training_density.csv")
@@ -262,7 +263,7 @@ def test_artifact_finder_tables(tiny_run, system):
 
 @pytest.mark.parametrize("system", ["methane", "water"])
 def test_nbody_spectrum_tables(tiny_run, system):
-    for model in ("painn", "so3net"):
+    for model in MODELS:
         base = tiny_run / f"results/{system}/relevance/{model}/simulation"
         frames = pd.read_csv(base / "frames.csv")
         pairs = pd.read_parquet(base / "pairs.parquet")
@@ -284,7 +285,7 @@ def test_agreement_table(tiny_run):
     assert list(table.columns) == ["system", "quantity", "model", "value", "ci_low", "ci_high"]
     # the n-body spectrum: a share and its interval per order and model
     spectrum = table[table["quantity"].str.startswith("nbody_abs_share_")]
-    assert len(spectrum) == 2 * 2 * 4
+    assert len(spectrum) == 2 * len(MODELS) * 4
     assert (
         (spectrum["ci_low"] <= spectrum["value"]) & (spectrum["value"] <= spectrum["ci_high"])
     ).all()
@@ -298,7 +299,7 @@ def test_agreement_table(tiny_run):
             "corr_3body_painn_so3net",
         } <= quantities
     ratios = table[table["quantity"] == "ratio_3body_2body"]
-    assert len(ratios) == 4 and (ratios["value"] > 0).all()
+    assert len(ratios) == 2 * len(MODELS) and (ratios["value"] > 0).all()
 
 
 @pytest.mark.parametrize(("system", "table_max"), [("methane", 8.9), ("water", 9.9)])
@@ -332,10 +333,10 @@ def test_imc_potential_final_run_figures_and_agreement(tiny_run, system, table_m
         assert_figure(tiny_run / f"results/figures/{stem}.png")
         assert_figure(tiny_run / f"results/figures/{stem}.pdf")
     comparison = pd.read_csv(base / "pair_vs_relevance.csv")
-    assert list(comparison.columns) == ["center", "pair_energy", "painn", "so3net"]
+    assert list(comparison.columns) == ["center", "pair_energy", *MODELS]
     agreement = pd.read_csv(tiny_run / "results/relevance/agreement.csv")
     rows = agreement[(agreement["system"] == system) & (agreement["quantity"] == "corr_imc_2body")]
-    assert sorted(rows["model"]) == ["painn", "so3net"]
+    assert sorted(rows["model"]) == sorted(MODELS)
     finite = rows["value"].dropna()
     assert ((finite >= -1 - 1e-9) & (finite <= 1 + 1e-9)).all()
 
@@ -350,7 +351,7 @@ def test_every_relevance_figure_is_built(tiny_run):
         "figS10": (8.8, 3.3),
     }
     for system in ("methane", "water"):
-        for model in ("painn", "so3net"):
+        for model in MODELS:
             for prefix, size in sizes.items():
                 for ext in ("png", "pdf"):
                     path = tiny_run / f"results/figures/{prefix}_{system}_{model}.{ext}"
