@@ -1,0 +1,284 @@
+"""Block-bootstrap intervals of the relevance curves, maps and numbers of one run.
+
+The binned 2-body profile (Fig. 2), the 3-body map (Fig. 3), the 3-body/2-body ratio and
+the position of the stabilising well are pooled means over every contribution of the
+explained frames. Frames are correlated, so their uncertainty comes from resampling
+whole blocks of frames (:mod:`cgexplain.analysis.bootstrap`; Künsch, Ann. Stat. 17, 1217
+(1989)) and recomputing each pooled statistic exactly as on all frames: with per-frame
+bin sums S_f(b) and counts C_f(b), a resample I gives mean(b) = Σ_{f∈I} S_f(b) /
+Σ_{f∈I} C_f(b). The interval is the percentile interval of the B resampled values
+(Efron & Tibshirani 1993, eq. 13.5).
+
+The resampled profiles, maps and numbers (the replicates) are kept, so that statistics
+of two independent runs (e.g. the correlation of two models' profiles,
+:func:`paired_correlation_interval`) get intervals from the b-th replicates of each.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cgexplain import columns as col
+from cgexplain.analysis.bootstrap import block_length_from_autocorrelation, resample_indices
+from cgexplain.analysis.relevance import triangle_edges
+
+__all__ = [
+    "RunReplicates",
+    "bootstrap_run",
+    "interval",
+    "paired_correlation_interval",
+    "per_frame_bins",
+]
+
+
+def per_frame_bins(
+    frame_index: np.ndarray, flat_bin: np.ndarray, values: np.ndarray, n_frames: int, n_bins: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-frame sums and counts of ``values`` by bin.
+
+    Args:
+        frame_index: (n,) position of each entry's frame, 0..n_frames-1.
+        flat_bin: (n,) bin of each entry, -1 (or out of range) to drop it.
+        values: (n,) quantity.
+
+    Returns:
+        ``(sums, counts)``, each (n_frames, n_bins) float64.
+    """
+    keep = (flat_bin >= 0) & (flat_bin < n_bins) & np.isfinite(values)
+    flat = frame_index[keep] * n_bins + flat_bin[keep]
+    size = n_frames * n_bins
+    sums = np.bincount(flat, weights=values[keep], minlength=size).reshape(n_frames, n_bins)
+    counts = np.bincount(flat, minlength=size).astype(float).reshape(n_frames, n_bins)
+    return sums, counts
+
+
+def _bin(x: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    index = np.searchsorted(edges, x, side="right") - 1
+    return np.where((index >= 0) & (index < edges.size - 1), index, -1)
+
+
+def _pooled(sums: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pooled mean over the leading (frame) axis and the pooled count."""
+    total, count = sums.sum(0), counts.sum(0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan), count
+
+
+def _well(mean: np.ndarray, count: np.ndarray, centers: np.ndarray, min_count: int) -> float:
+    """Centre of the most negative bin with at least ``min_count`` entries (NaN if none)."""
+    ok = (count >= min_count) & np.isfinite(mean)
+    if not ok.any() or mean[ok].min() >= 0:
+        return float("nan")
+    return float(centers[ok][np.argmin(mean[ok])])
+
+
+def interval(replicates: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval over axis 0, NaN where fewer than half the replicates are finite."""
+    replicates = np.asarray(replicates, dtype=float)
+    alpha = 1.0 - confidence
+    finite = np.isfinite(replicates).mean(axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN bins
+        low, high = np.nanquantile(replicates, [alpha / 2, 1 - alpha / 2], axis=0)
+    sparse = finite < 0.5
+    return np.where(sparse, np.nan, low), np.where(sparse, np.nan, high)
+
+
+@dataclass
+class RunReplicates:
+    """Bootstrap of one relevance run (all arrays float64).
+
+    Attributes:
+        profile_centers: (n_r,) Å; profile, profile_count: (n_r,) pooled mean and count.
+        profile_reps: (B, n_r) resampled profiles.
+        map_x, map_y: (n_cells,) bin centres (deg, Å), x-major as the map tables.
+        map_mean, map_count: (n_cells,); map_reps: (B, n_cells).
+        numbers: name -> (estimate, (B,) replicates): ``ratio_3body_2body``,
+            ``well_position`` (Å), ``mean_abs_2body``, ``mean_abs_3body``.
+        block_length: frames per block; n_frames: explained frames.
+    """
+
+    profile_centers: np.ndarray
+    profile: np.ndarray
+    profile_count: np.ndarray
+    profile_reps: np.ndarray
+    map_x: np.ndarray
+    map_y: np.ndarray
+    map_mean: np.ndarray
+    map_count: np.ndarray
+    map_reps: np.ndarray
+    numbers: dict[str, tuple[float, np.ndarray]]
+    block_length: int
+    n_frames: int
+
+    def profile_table(self, confidence: float) -> pd.DataFrame:
+        """``center``, ``mean``, ``count``, ``ci_low``, ``ci_high`` of the 2-body profile."""
+        low, high = interval(self.profile_reps, confidence)
+        return pd.DataFrame(
+            {col.CENTER: self.profile_centers, col.MEAN: self.profile,
+             col.COUNT: self.profile_count, "ci_low": low, "ci_high": high}
+        )  # fmt: skip
+
+    def map_table(self, confidence: float) -> pd.DataFrame:
+        """``x``, ``y``, ``mean``, ``count``, ``ci_low``, ``ci_high``, ``ci_width``."""
+        low, high = interval(self.map_reps, confidence)
+        return pd.DataFrame(
+            {col.X: self.map_x, col.Y: self.map_y, col.MEAN: self.map_mean,
+             col.COUNT: self.map_count, "ci_low": low, "ci_high": high, "ci_width": high - low}
+        )  # fmt: skip
+
+    def numbers_table(self, confidence: float) -> pd.DataFrame:
+        """``quantity``, ``value``, ``ci_low``, ``ci_high``, ``block_length``, ``n_frames``."""
+        rows = []
+        for name, (value, reps) in self.numbers.items():
+            low, high = interval(reps[:, None], confidence)
+            rows.append(
+                {"quantity": name, "value": value, "ci_low": float(low[0]),
+                 "ci_high": float(high[0]), "block_length": self.block_length,
+                 "n_frames": self.n_frames}
+            )  # fmt: skip
+        return pd.DataFrame(rows)
+
+
+def bootstrap_run(
+    pairs: pd.DataFrame,
+    triplets: pd.DataFrame,
+    frames: pd.DataFrame,
+    r_max: float,
+    pair_bins: int,
+    edge_max: float,
+    angle_bins: int,
+    edge_bins: int,
+    min_count: int,
+    n_resamples: int,
+    seed: int,
+    block_length: int | None = None,
+    value: str = col.RELEVANCE_NORM,
+) -> RunReplicates:
+    """Block-bootstrap replicates of a run's profile, map and numbers.
+
+    Args:
+        pairs, triplets: relevance tables with ``frame`` (normalised column ``value``).
+        frames: frame table (``frame``, ``total``), trajectory order.
+        r_max, pair_bins: 2-body profile grid on [0, r_max] (Å), as
+            :func:`~cgexplain.analysis.relevance.pair_profile`.
+        edge_max, angle_bins, edge_bins: 3-body grid, as
+            :func:`~cgexplain.analysis.relevance.triplet_map`.
+        min_count: fewest pairs in a bin for the well position.
+        n_resamples, seed: B and the generator's seed (same seed, same intervals).
+        block_length: frames per block; None: 5 integrated autocorrelation times of the
+            per-frame total relevance.
+
+    Returns:
+        :class:`RunReplicates`; estimates equal the full-data pooled statistics.
+    """
+    order = frames[col.FRAME].to_numpy()
+    n = len(order)
+    if n == 0:
+        raise ValueError("no explained frames")
+    position = pd.Series(np.arange(n), index=order)
+    r_edges = np.linspace(0.0, r_max, pair_bins + 1)
+    x_edges = np.linspace(60.0, 180.0, angle_bins + 1)
+    y_edges = np.linspace(0.0, edge_max, edge_bins + 1)
+
+    pf = position.loc[pairs[col.FRAME]].to_numpy()
+    pv = pairs[value].to_numpy(dtype=float)
+    p_sums, p_counts = per_frame_bins(
+        pf, _bin(pairs[col.DISTANCE].to_numpy(dtype=float), r_edges), pv, n, pair_bins
+    )
+    tri = triangle_edges(triplets)
+    tf = position.loc[tri[col.FRAME]].to_numpy()
+    tv = tri[value].to_numpy(dtype=float)
+    ix = _bin(tri[col.MAX_ANGLE].to_numpy(dtype=float), x_edges)
+    iy = _bin(tri[col.OPPOSITE_EDGE].to_numpy(dtype=float), y_edges)
+    flat = np.where((ix >= 0) & (iy >= 0), ix * edge_bins + iy, -1)
+    m_sums, m_counts = per_frame_bins(tf, flat, tv, n, angle_bins * edge_bins)
+    # |2-body| and |3-body| sums and counts per frame, for the ratio of pooled means
+    abs2 = np.bincount(pf, weights=np.abs(pv), minlength=n)
+    n2 = np.bincount(pf, minlength=n).astype(float)
+    abs3 = np.bincount(tf, weights=np.abs(tv), minlength=n)
+    n3 = np.bincount(tf, minlength=n).astype(float)
+
+    if block_length is None:
+        total = frames["total"].to_numpy(dtype=float)
+        block_length = block_length_from_autocorrelation(total) if n > 2 else 1
+    centers = 0.5 * (r_edges[:-1] + r_edges[1:])
+
+    def numbers(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        profile, count = _pooled(p_sums[rows], p_counts[rows])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            two = abs2[rows].sum() / n2[rows].sum()
+            three = abs3[rows].sum() / n3[rows].sum() if n3[rows].sum() else 0.0
+            ratio = three / two if two else np.nan
+        well = _well(profile, count, centers, min_count)
+        return profile, np.array([ratio, well, two, three])
+
+    all_rows = np.arange(n)
+    profile, est = numbers(all_rows)
+    map_mean, map_count = _pooled(m_sums, m_counts)
+    _, p_count = _pooled(p_sums, p_counts)
+    idx = resample_indices(n, block_length, n_resamples, np.random.default_rng(seed))
+    profile_reps = np.empty((n_resamples, pair_bins))
+    map_reps = np.empty((n_resamples, angle_bins * edge_bins))
+    number_reps = np.empty((n_resamples, 4))
+    for b, rows in enumerate(idx):
+        profile_reps[b], number_reps[b] = numbers(rows)
+        map_reps[b] = _pooled(m_sums[rows], m_counts[rows])[0]
+    names = ("ratio_3body_2body", "well_position", "mean_abs_2body", "mean_abs_3body")
+    xc = 0.5 * (x_edges[:-1] + x_edges[1:])
+    yc = 0.5 * (y_edges[:-1] + y_edges[1:])
+    return RunReplicates(
+        profile_centers=centers,
+        profile=profile,
+        profile_count=p_count,
+        profile_reps=profile_reps,
+        map_x=np.repeat(xc, edge_bins),
+        map_y=np.tile(yc, angle_bins),
+        map_mean=map_mean,
+        map_count=map_count,
+        map_reps=map_reps,
+        numbers={k: (float(est[i]), number_reps[:, i]) for i, k in enumerate(names)},
+        block_length=int(block_length),
+        n_frames=n,
+    )
+
+
+def paired_correlation_interval(
+    a_mean: np.ndarray,
+    a_count: np.ndarray,
+    a_reps: np.ndarray,
+    b_mean: np.ndarray,
+    b_count: np.ndarray,
+    b_reps: np.ndarray,
+    min_count: int,
+    confidence: float,
+) -> tuple[float, float, float]:
+    """Pearson correlation of two runs' binned curves (or maps) with its interval.
+
+    The bins are those both runs populate with at least ``min_count`` entries (as
+    :func:`cgexplain.analysis.relevance.profile_correlation`); the runs are independent,
+    so replicate b of the correlation pairs replicate b of each run.
+
+    Returns:
+        ``(estimate, ci_low, ci_high)``; NaN with fewer than 3 common bins.
+    """
+    keep = (a_count >= min_count) & (b_count >= min_count)
+    keep &= np.isfinite(a_mean) & np.isfinite(b_mean)
+    if keep.sum() < 3:
+        return float("nan"), float("nan"), float("nan")
+
+    def corr(x: np.ndarray, y: np.ndarray) -> float:
+        ok = np.isfinite(x) & np.isfinite(y)
+        if ok.sum() < 3 or np.std(x[ok]) == 0 or np.std(y[ok]) == 0:
+            return float("nan")
+        return float(np.corrcoef(x[ok], y[ok])[0, 1])
+
+    estimate = corr(a_mean[keep], b_mean[keep])
+    n = min(len(a_reps), len(b_reps))
+    reps = np.array([corr(a_reps[b][keep], b_reps[b][keep]) for b in range(n)])
+    low, high = interval(reps[:, None], confidence)
+    return estimate, float(low[0]), float(high[0])
