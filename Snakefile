@@ -96,10 +96,11 @@ rule fig3:
 
 rule fig_supplement:
     """Supplementary relevance views: single 2-body contributions, adjacent edges, classic,
-    training-data artifacts (Fig. S10), n-body spectrum."""
+    training-data artifacts (Fig. S10), n-body spectrum, interval widths."""
     input:
         artifact_figures(),
         spectrum_figures(),
+        bootstrap_figures(),
         relevance_figures("figS_pairs"),
         relevance_figures("figS_adjacent"),
         relevance_figures("figS_classic"),

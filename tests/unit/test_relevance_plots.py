@@ -273,3 +273,34 @@ def test_nbody_spectrum_bars_are_the_absolute_shares_with_their_intervals(tmp_pa
     ]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["painn", "so3net"]
     assert ax.get_title() == "water" and ax.get_ylim() == (0, 1)
+
+
+def test_ci_map_shows_the_map_and_the_interval_width(tmp_path):
+    _, triplets, _ = _tables()
+    table = rel.triplet_map(triplets, 10.0, 20, 20)
+    table = table.assign(ci_width=np.abs(table["mean"]) * 0.5 + 0.01)
+    paths, ok = _written(tmp_path, "figS_ci")
+    fig = plots.plot_ci_map(table, "test", paths, min_count=5, confidence=0.9)
+    assert ok()
+    xs, ys, grid = expected_grid(table, 5)
+    assert_mesh(fig.axes[0].collections[0], xs, ys, grid)
+    _, _, width = expected_grid(table.assign(mean=table["ci_width"]), 5)
+    assert_mesh(fig.axes[1].collections[0], xs, ys, width)
+    assert fig.axes[1].collections[0].norm.vmin == 0.0
+    assert fig.axes[3].get_ylabel() == "90 % interval width / a.u."  # its colour bar
+
+
+def test_fig2_draws_the_bootstrap_band_of_the_mean(tmp_path):
+    pairs, _, rdf = _tables()
+    profile = rel.pair_profile(pairs, 9.0, 30)
+    ci = profile[["center"]].assign(ci_low=profile["mean"] - 0.05, ci_high=profile["mean"] + 0.05)
+    paths, ok = _written(tmp_path, "fig2ci")
+    fig = plots.plot_fig2({"CG": rdf}, profile, "t", paths, min_count=5, ci=ci)
+    assert ok()
+    right = fig.axes[1]
+    bands = [c for c in right.collections if c.get_label() == "95 % interval of the mean"]
+    assert len(bands) == 1
+    drawn = profile[profile["count"] >= 5]
+    vertices = bands[0].get_paths()[0].vertices
+    assert vertices[:, 1].max() == pytest.approx((drawn["mean"] + 0.05).max())
+    assert vertices[:, 1].min() == pytest.approx((drawn["mean"] - 0.05).min())

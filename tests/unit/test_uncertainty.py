@@ -135,3 +135,50 @@ def test_paired_correlation_of_two_runs():
         0.95,
     )
     assert same == pytest.approx((1.0, 1.0, 1.0))
+
+
+def test_replicates_round_trip_and_fill_the_agreement_intervals(tmp_path):
+    from cgexplain.analysis.uncertainty import (
+        agreement_intervals,
+        load_replicates,
+        save_replicates,
+    )
+
+    kwargs = dict(**GRID, min_count=3, n_resamples=100, block_length=2)
+    a = bootstrap_run(*_run(seed=1), seed=1, **kwargs)
+    b = bootstrap_run(*_run(seed=2, offset=0.3), seed=2, **kwargs)
+    save_replicates(tmp_path / "a.npz", a)
+    back = load_replicates(tmp_path / "a.npz")
+    np.testing.assert_allclose(back.profile_reps, a.profile_reps, rtol=1e-6)  # float32 on disk
+    np.testing.assert_array_equal(back.map_count, a.map_count)
+    assert back.numbers.keys() == a.numbers.keys() and back.block_length == 2
+    well = a.numbers["well_position"][0]
+    table = pd.DataFrame(
+        {"system": "w", "quantity": ["ratio_3body_2body", "well_minus_rdf_peak", "corr_2body_x_y",
+                                     "corr_3body_x_y", "rdf_first_peak"],
+         "model": ["x", "x", "x,y", "x,y", "x"], "value": [0.1, well - 2.8, 0.9, 0.5, 2.8]}
+    )  # fmt: skip
+    out = agreement_intervals(table, {("w", "x"): back, ("w", "y"): b}, 3, 0.95).set_index(
+        "quantity"
+    )
+    ratio = back.numbers_table(0.95).set_index("quantity").loc["ratio_3body_2body"]
+    assert out.loc["ratio_3body_2body", ["ci_low", "ci_high"]].tolist() == pytest.approx(
+        [ratio["ci_low"], ratio["ci_high"]]
+    )
+    low, high = out.loc["well_minus_rdf_peak", ["ci_low", "ci_high"]]
+    assert low <= well - 2.8 <= high
+    _, c_low, c_high = paired_correlation_interval(
+        back.profile,
+        back.profile_count,
+        back.profile_reps,
+        b.profile,
+        b.profile_count,
+        b.profile_reps,
+        3,
+        0.95,
+    )
+    assert out.loc["corr_2body_x_y", ["ci_low", "ci_high"]].tolist() == pytest.approx(
+        [c_low, c_high]
+    )
+    assert np.isfinite(out.loc["corr_3body_x_y", "ci_low"])
+    assert np.isnan(out.loc["rdf_first_peak", "ci_low"])  # no replicates: left without

@@ -280,6 +280,26 @@ def test_nbody_spectrum_tables(tiny_run, system):
         assert (summary["n_frames"] == 2).all()
 
 
+@pytest.mark.parametrize("system", ["methane", "water"])
+def test_bootstrap_intervals_of_each_run(tiny_run, system):
+    for model in MODELS:
+        base = tiny_run / f"results/{system}/relevance/{model}/simulation"
+        numbers = pd.read_csv(base / "bootstrap/numbers_ci.csv").set_index("quantity")
+        summary = json.loads((base / "summary.json").read_text())
+        # the estimates are the stage's own numbers, the intervals bracket them
+        assert numbers.loc["ratio_3body_2body", "value"] == pytest.approx(
+            summary["ratio_3body_2body"]
+        )
+        row = numbers.loc["ratio_3body_2body"]
+        assert row["ci_low"] <= row["value"] <= row["ci_high"]
+        assert numbers["seed"].nunique() == 1 and (numbers["n_frames"] == 2).all()
+        profile = pd.read_csv(base / "bootstrap/pair_profile_ci.csv")
+        published = pd.read_csv(base / "pair_profile.csv")
+        np.testing.assert_allclose(profile["mean"], published["mean"], equal_nan=True)
+        tmap = pd.read_csv(base / "bootstrap/triplet_map_ci.csv")
+        assert len(tmap) == 400 and (tmap["ci_width"].dropna() >= 0).all()
+
+
 def test_agreement_table(tiny_run):
     table = pd.read_csv(tiny_run / "results/relevance/agreement.csv")
     assert list(table.columns) == ["system", "quantity", "model", "value", "ci_low", "ci_high"]
@@ -298,6 +318,13 @@ def test_agreement_table(tiny_run):
             "corr_2body_painn_so3net",
             "corr_3body_painn_so3net",
         } <= quantities
+    # every per-run number and every model correlation carries its bootstrap interval
+    for quantity in ("ratio_3body_2body", "corr_2body_painn_so3net"):
+        rows = table[table["quantity"] == quantity]
+        assert np.isfinite(rows[["ci_low", "ci_high"]]).all().all(), rows
+        assert (
+            (rows["ci_low"] <= rows["value"] + 1e-12) & (rows["value"] <= rows["ci_high"] + 1e-12)
+        ).all()
     ratios = table[table["quantity"] == "ratio_3body_2body"]
     assert len(ratios) == 2 * len(MODELS) and (ratios["value"] > 0).all()
 
@@ -349,6 +376,7 @@ def test_every_relevance_figure_is_built(tiny_run):
         "figS_adjacent": (None, 3.0),
         "figS_classic": (8.4, 3.2),
         "figS10": (8.8, 3.3),
+        "figS_ci": (8.8, 3.3),
     }
     for system in ("methane", "water"):
         for model in MODELS:

@@ -315,6 +315,24 @@ def spectrum_settings(wildcards):
     }
 
 
+def bootstrap_settings(wildcards):
+    """Grids of a run's relevance tables plus its bootstrap settings and recorded seed."""
+    return {
+        **relevance_settings(wildcards),
+        **config[wildcards.system]["relevance"]["bootstrap"],
+        "seed": system_seed(
+            config["seed"],
+            wildcards.system,
+            f"bootstrap/{wildcards.model}/{wildcards.source}",
+        ),
+    }
+
+
+def bootstrap_figures():
+    """The interval figure (Fig. 3's CI width) of every liquid (system, model)."""
+    return relevance_figures("figS_ci")
+
+
 def spectrum_tables():
     """The n-body spectrum of every (system, model, source), liquids and proteins."""
     return [

@@ -89,6 +89,7 @@ rule plot_fig2:
         reference_rdf="results/{system}/reference/rdf.csv",
         profile=relevance_input("pair_profile.csv"),
         summary=relevance_input("summary.json"),
+        ci=relevance_input("bootstrap/pair_profile_ci.csv"),
     output:
         png=report(
             "results/figures/fig2_{system}_{model}.png",
@@ -130,6 +131,31 @@ rule plot_fig3:
         min_count=lambda wc: config[wc.system]["relevance"]["min_count"],
     script:
         "../scripts/plot_fig3.py"
+
+
+rule plot_ci_map:
+    """The 3-body map of Fig. 3 beside the width of its bootstrap interval."""
+    input:
+        map=relevance_input("bootstrap/triplet_map_ci.csv"),
+    output:
+        png=report(
+            "results/figures/figS_ci_{system}_{model}.png",
+            caption="../report/figS_ci.rst",
+            category="Relevance",
+            subcategory="Supplement",
+        ),
+        pdf="results/figures/figS_ci_{system}_{model}.pdf",
+    log:
+        "logs/plot_ci_map/{system}_{model}.log",
+    localrule: True
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    params:
+        min_count=lambda wc: config[wc.system]["relevance"]["min_count"],
+        confidence=lambda wc: config[wc.system]["relevance"]["bootstrap"]["confidence"],
+    script:
+        "../scripts/plot_ci_map.py"
 
 
 rule plot_nbody_spectrum:

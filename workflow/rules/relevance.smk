@@ -132,6 +132,33 @@ rule find_artifacts:
         "../scripts/find_artifacts.py"
 
 
+rule bootstrap_relevance:
+    """Block-bootstrap intervals of a run's 2-body profile, 3-body map and numbers."""
+    input:
+        pairs="results/{system}/relevance/{model}/{source}/pairs.parquet",
+        triplets="results/{system}/relevance/{model}/{source}/triplets.parquet",
+        frames="results/{system}/relevance/{model}/{source}/frames.csv",
+    output:
+        profile="results/{system}/relevance/{model}/{source}/bootstrap/pair_profile_ci.csv",
+        map="results/{system}/relevance/{model}/{source}/bootstrap/triplet_map_ci.csv",
+        numbers="results/{system}/relevance/{model}/{source}/bootstrap/numbers_ci.csv",
+        replicates="results/{system}/relevance/{model}/{source}/bootstrap/replicates.npz",
+    log:
+        "logs/bootstrap_relevance/{system}/{model}/{source}.log",
+    benchmark:
+        "results/benchmarks/bootstrap_relevance/{system}/{model}/{source}.tsv"
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    resources:
+        mem_mb=scaled_mb(4000),
+        runtime=lambda wildcards, attempt: 30 * attempt,
+    params:
+        settings=bootstrap_settings,
+    script:
+        "../scripts/bootstrap_relevance.py"
+
+
 rule nbody_spectrum:
     """Shares of the total walk relevance carried by 1-, 2-, 3- and >=4-bead walks."""
     input:
@@ -159,6 +186,7 @@ rule compute_agreement:
         maps=primary_relevance("triplet_map.csv"),
         summaries=primary_relevance("summary.json"),
         spectra=primary_relevance("nbody_summary.csv"),
+        replicates=primary_relevance("bootstrap/replicates.npz"),
         rdfs=expand("results/{system}/reference/rdf.csv", system=LIQUIDS),
         potentials=expand("results/{system}/imc/potential.csv", system=IMC_LIQUIDS),
     output:
@@ -175,6 +203,9 @@ rule compute_agreement:
         imc_systems=IMC_LIQUIDS,
         min_count=lambda wildcards: min(
             config[s]["relevance"]["min_count"] for s in LIQUIDS
+        ),
+        confidence=lambda wildcards: min(
+            config[s]["relevance"]["bootstrap"]["confidence"] for s in LIQUIDS
         ),
     script:
         "../scripts/compute_agreement.py"

@@ -6,6 +6,7 @@ import pandas as pd
 
 from cgexplain.analysis.relevance import agreement_table
 from cgexplain.analysis.spectrum import spectrum_agreement_rows
+from cgexplain.analysis.uncertainty import agreement_intervals, load_replicates
 from cgexplain.io import atomic_output
 from cgexplain.runlog import run_logging
 
@@ -40,14 +41,15 @@ with run_logging(snakemake.log[0]) as log:
         tuple(run): pd.read_csv(path)
         for run, path in zip(snakemake.params.runs, snakemake.input.spectra, strict=True)
     }
-    # numbers with a bootstrap interval carry it; the others have none yet (NaN)
-    table = pd.concat(
-        [
-            table.assign(ci_low=float("nan"), ci_high=float("nan")),
-            spectrum_agreement_rows(spectra),
-        ],
-        ignore_index=True,
+    replicates = {
+        tuple(run): load_replicates(path)
+        for run, path in zip(snakemake.params.runs, snakemake.input.replicates, strict=True)
+    }
+    # block-bootstrap intervals (rows without replicates, e.g. the RDF peak, keep NaN)
+    table = agreement_intervals(
+        table, replicates, snakemake.params.min_count, snakemake.params.confidence
     )
+    table = pd.concat([table, spectrum_agreement_rows(spectra)], ignore_index=True)
     with atomic_output(snakemake.output[0]) as tmp:
         table.to_csv(tmp, index=False)
     log.info("agreement:\n%s", table.to_string(index=False))

@@ -20,4 +20,5 @@ with run_logging(snakemake.log[0]):
         [snakemake.output.png, snakemake.output.pdf],
         min_count=snakemake.params.min_count,
         cutoff=summary["cutoff"],
+        ci=pd.read_csv(snakemake.input.ci),
     )

@@ -28,10 +28,13 @@ from cgexplain.analysis.relevance import triangle_edges
 
 __all__ = [
     "RunReplicates",
+    "agreement_intervals",
     "bootstrap_run",
     "interval",
+    "load_replicates",
     "paired_correlation_interval",
     "per_frame_bins",
+    "save_replicates",
 ]
 
 
@@ -282,3 +285,86 @@ def paired_correlation_interval(
     reps = np.array([corr(a_reps[b][keep], b_reps[b][keep]) for b in range(n)])
     low, high = interval(reps[:, None], confidence)
     return estimate, float(low[0]), float(high[0])
+
+
+def save_replicates(path, rep: RunReplicates) -> None:
+    """Write :class:`RunReplicates` to an ``.npz`` file (replicates in float32)."""
+    arrays = {
+        "profile_centers": rep.profile_centers, "profile": rep.profile,
+        "profile_count": rep.profile_count, "profile_reps": rep.profile_reps.astype(np.float32),
+        "map_x": rep.map_x, "map_y": rep.map_y, "map_mean": rep.map_mean,
+        "map_count": rep.map_count, "map_reps": rep.map_reps.astype(np.float32),
+        "block_length": np.array(rep.block_length), "n_frames": np.array(rep.n_frames),
+        "number_names": np.array(list(rep.numbers)),
+        "number_values": np.array([v for v, _ in rep.numbers.values()]),
+        "number_reps": np.stack([r for _, r in rep.numbers.values()], axis=1),
+    }  # fmt: skip
+    with open(path, "wb") as handle:
+        np.savez_compressed(handle, **arrays)
+
+
+def load_replicates(path) -> RunReplicates:
+    """Read a file written by :func:`save_replicates`."""
+    with np.load(path) as data:
+        d = {k: data[k] for k in data.files}
+    names = [str(n) for n in d.pop("number_names")]
+    values, reps = d.pop("number_values"), d.pop("number_reps")
+    return RunReplicates(
+        **{k: d[k].astype(float) for k in (
+            "profile_centers", "profile", "profile_count", "profile_reps",
+            "map_x", "map_y", "map_mean", "map_count", "map_reps")},
+        numbers={n: (float(values[i]), reps[:, i].astype(float)) for i, n in enumerate(names)},
+        block_length=int(d["block_length"]),
+        n_frames=int(d["n_frames"]),
+    )  # fmt: skip
+
+
+def agreement_intervals(
+    table: pd.DataFrame,
+    runs: dict[tuple[str, str], RunReplicates],
+    min_count: int,
+    confidence: float,
+) -> pd.DataFrame:
+    """Fill ``ci_low`` and ``ci_high`` of the agreement rows the replicates determine.
+
+    Per (system, model): ``ratio_3body_2body`` and ``well_position`` from the run's
+    replicates, ``well_minus_rdf_peak`` as the well's interval minus the reference peak
+    (the reference RDF is averaged over many more frames and treated as exact). Per
+    model pair ``a,b``: ``corr_2body_a_b`` and ``corr_3body_a_b`` from
+    :func:`paired_correlation_interval`. Other rows keep what they have (NaN if none).
+
+    Args:
+        table: agreement table (``system``, ``quantity``, ``model``, ``value``, and
+            optionally ``ci_low``, ``ci_high``).
+        runs: (system, model) -> replicates of its primary-source run.
+    """
+    out = table.copy()
+    for name in ("ci_low", "ci_high"):
+        if name not in out:
+            out[name] = np.nan
+    for i, row in out.iterrows():
+        system, quantity, model = row["system"], row["quantity"], row["model"]
+        bounds = None
+        if (system, model) in runs and quantity in ("ratio_3body_2body", "well_position"):
+            _, reps = runs[system, model].numbers[quantity]
+            low, high = interval(reps[:, None], confidence)
+            bounds = (low[0], high[0])
+        elif (system, model) in runs and quantity == "well_minus_rdf_peak":
+            well = runs[system, model].numbers["well_position"]
+            peak = well[0] - row["value"]
+            low, high = interval(well[1][:, None] - peak, confidence)
+            bounds = (low[0], high[0])
+        elif quantity.startswith(("corr_2body_", "corr_3body_")) and "," in str(model):
+            a, b = (runs.get((system, m)) for m in str(model).split(","))
+            if a is not None and b is not None:
+                if quantity.startswith("corr_2body_"):
+                    args = (a.profile, a.profile_count, a.profile_reps,
+                            b.profile, b.profile_count, b.profile_reps)  # fmt: skip
+                else:
+                    args = (a.map_mean, a.map_count, a.map_reps,
+                            b.map_mean, b.map_count, b.map_reps)  # fmt: skip
+                _, low, high = paired_correlation_interval(*args, min_count, confidence)
+                bounds = (low, high)
+        if bounds is not None:
+            out.loc[i, "ci_low"], out.loc[i, "ci_high"] = bounds
+    return out

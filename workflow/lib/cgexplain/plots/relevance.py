@@ -66,6 +66,7 @@ def plot_fig2(
     min_count: int = 5,
     cutoff: float | None = None,
     zoom_well: bool = True,
+    ci: pd.DataFrame | None = None,
 ) -> plt.Figure:
     """RDF(s) with the mean 2-body relevance versus distance on a second axis (Fig. 2).
 
@@ -78,6 +79,9 @@ def plot_fig2(
         cutoff: the model's cutoff (Å), marked with a vertical line.
         zoom_well: scale the relevance axis to the stabilising well (the repulsion at
             short range, often 100x deeper, runs off the top), as the study shows it.
+        ci: bootstrap interval of the mean (``center``, ``ci_low``, ``ci_high``;
+            :meth:`cgexplain.analysis.uncertainty.RunReplicates.profile_table`), drawn
+            as a dark band inside the light ±1 std band of single contributions.
     """
     setup()
     fig, ax = plt.subplots(figsize=(4.6, 3.2))
@@ -97,6 +101,17 @@ def plot_fig2(
         alpha=0.25,
         lw=0,
     )
+    if ci is not None:
+        band = ci.set_index("center").reindex(part["center"])
+        right.fill_between(
+            part["center"],
+            band["ci_low"].to_numpy(),
+            band["ci_high"].to_numpy(),
+            color=colour,
+            alpha=0.6,
+            lw=0,
+            label="95 % interval of the mean",
+        )
     right.axhline(0.0, color=colour, lw=0.6, ls=":")
     limits = _well_limits(part) if zoom_well else None
     if limits is not None:
@@ -133,6 +148,42 @@ def plot_fig3(
     if filled.size:
         ax.set_ylim(ys[filled[:, 0].min()] - 0.5, ys[filled[:, 0].max()] + 0.5)
     ax.set(xlabel="largest angle / deg", ylabel="opposite edge / Å", title=title)
+    _save(fig, paths)
+    return fig
+
+
+def plot_ci_map(
+    table: pd.DataFrame,
+    title: str,
+    paths: Sequence[str],
+    min_count: int = 5,
+    confidence: float = 0.95,
+) -> plt.Figure:
+    """The 3-body map beside the width of its bootstrap interval.
+
+    Args:
+        table: :meth:`cgexplain.analysis.uncertainty.RunReplicates.map_table` (``x``,
+            ``y``, ``mean``, ``count``, ``ci_width``).
+        min_count: bins with fewer triplets are blank in both panels.
+        confidence: the interval's level (for the label).
+    """
+    setup()
+    xs, ys, grid = _masked_grid(table, min_count)
+    _, _, width = _masked_grid(table.assign(mean=table["ci_width"]), min_count)
+    fig, axes = plt.subplots(1, 2, figsize=(8.8, 3.3), sharey=True)
+    mesh = axes[0].pcolormesh(
+        xs, ys, grid, shading="nearest", cmap="RdBu_r", norm=_diverging(grid)
+    )
+    fig.colorbar(mesh, ax=axes[0], label="mean 3-body " + RELEVANCE_LABEL)
+    mesh = axes[1].pcolormesh(xs, ys, width, shading="nearest", cmap="magma_r", vmin=0.0)
+    fig.colorbar(mesh, ax=axes[1], label=f"{100 * confidence:g} % interval width / a.u.")
+    for ax in axes:
+        ax.set_xlabel("largest angle / deg")
+    axes[0].set(ylabel="opposite edge / Å", title=title)
+    axes[1].set_title("bootstrap interval width")
+    filled = np.argwhere(~np.ma.getmaskarray(grid))
+    if filled.size:
+        axes[0].set_ylim(ys[filled[:, 0].min()] - 0.5, ys[filled[:, 0].max()] + 0.5)
     _save(fig, paths)
     return fig
 
