@@ -76,6 +76,7 @@ rule relevance:
         relevance_tables(),
         artifact_tables(),
         spectrum_tables(),
+        "results/validation/claims.csv",
         "results/relevance/agreement.csv",
     localrule: True
 

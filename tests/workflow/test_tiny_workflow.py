@@ -300,6 +300,37 @@ def test_bootstrap_intervals_of_each_run(tiny_run, system):
         assert len(tmap) == 400 and (tmap["ci_width"].dropna() >= 0).all()
 
 
+def test_claims_table(tiny_run):
+    from cgexplain.analysis.claims import CLAIM_COLUMNS
+
+    table = pd.read_csv(tiny_run / "results/validation/claims.csv")
+    assert tuple(table.columns) == CLAIM_COLUMNS
+    quantities = set(table["quantity"])
+    for model in MODELS:  # methane vs water, per model, with its interval
+        assert f"ratio_3body_2body[methane] / ratio_3body_2body[water], {model}" in quantities
+        for system in ("methane", "water"):
+            assert f"well_position - rdf_first_peak / Å, {system} {model}" in quantities
+    for system in ("methane", "water"):
+        assert f"corr_2body_painn_so3net, {system}" in quantities
+    assert "angle_js(schnet) / angle_js(painn), water" in quantities
+    if has_imc_tools():
+        assert {"angle_js(imc), methane", "angle_js(imc), water"} <= quantities
+    assert set(table["holds"]) <= {True, False}
+    contrast = table[table["quantity"].str.startswith("ratio_3body_2body[")]
+    assert np.isfinite(contrast[["value", "ci_low", "ci_high"]]).all().all()
+    # the verdict is the test written in `expected` applied to the value
+    for row in table.itertuples():
+        op, threshold = row.expected.replace("|x| ", "").split()
+        x = abs(row.value) if row.expected.startswith("|x|") else row.value
+        ops = {
+            "<=": x <= float(threshold),
+            ">=": x >= float(threshold),
+            "<": x < float(threshold),
+            ">": x > float(threshold),
+        }
+        assert row.holds == (np.isfinite(x) and ops[op]), row
+
+
 def test_agreement_table(tiny_run):
     table = pd.read_csv(tiny_run / "results/relevance/agreement.csv")
     assert list(table.columns) == ["system", "quantity", "model", "value", "ci_low", "ci_high"]
@@ -404,3 +435,4 @@ def test_report_builds(tiny_run):
     snakemake(tiny_run, "--report", "report.html", "--configfile", "config/tiny.yaml")
     html = (tiny_run / "report.html").read_text(errors="replace")
     assert "fig3_water_so3net.png" in html and "Relevance" in html
+    assert "claims.csv" in html and "0. Claims of the study" in html

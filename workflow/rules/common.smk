@@ -9,6 +9,7 @@ import json
 import os
 import sys
 import tempfile
+from argparse import Namespace
 from pathlib import Path
 
 from snakemake.utils import min_version, validate
@@ -331,6 +332,63 @@ def bootstrap_settings(wildcards):
 def bootstrap_figures():
     """The interval figure (Fig. 3's CI width) of every liquid (system, model)."""
     return relevance_figures("figS_ci")
+
+
+def protein_claim_runs():
+    """(protein, model, primary source) of every protein model the claims read."""
+    return [(s, m, primary_source(s)) for s, m in model_pairs(PROTEINS)]
+
+
+def claims_inputs(wildcards):
+    """Everything results/validation/claims.csv reads: the agreement and structure
+    tables, the liquids' bootstrap replicates and, per protein model, its primary
+    source's pairs, states and mutation contact tables."""
+    files = {
+        "agreement": "results/relevance/agreement.csv",
+        "metrics": "results/validation/structure_metrics.csv",
+        "replicates": primary_relevance("bootstrap/replicates.npz"),
+        "pairs": [],
+        "frames": [],
+        "states": [],
+        "elements": [],
+        "mutations": [],
+    }
+    for system, model, source in protein_claim_runs():
+        base = f"results/{system}/relevance/{model}/{source}"
+        files["pairs"].append(f"{base}/pairs.parquet")
+        files["frames"].append(f"{base}/frames.csv")
+        files["states"].append(
+            protein_state_frames(Namespace(system=system, model=model, source=source))
+        )
+        files["elements"].append(f"results/{system}/states/elements.json")
+        files["mutations"] += [
+            f"{base}/mutations/{m}_contacts.csv" for m in config[system]["mutations"]
+        ]
+    return files
+
+
+def claims_params(wildcards):
+    """Settings of the claims: thresholds, runs, and per protein run its bootstrap and
+    contact settings with a recorded seed."""
+    return {
+        "claims": config["claims"],
+        "liquid_runs": [list(run) for run in model_pairs()],
+        "confidence": min(
+            [config[s]["relevance"]["bootstrap"]["confidence"] for s in SYSTEMS] or [0.95]
+        ),
+        "protein_runs": [
+            {
+                "system": system,
+                "model": model,
+                "source": source,
+                "mutations": list(config[system]["mutations"]),
+                "native_cutoff": config[system]["states"]["native_cutoff"],
+                **config[system]["relevance"]["bootstrap"],
+                "seed": system_seed(config["seed"], system, f"claims/{model}/{source}"),
+            }
+            for system, model, source in protein_claim_runs()
+        ],
+    }
 
 
 def spectrum_tables():

@@ -211,6 +211,28 @@ rule compute_agreement:
         "../scripts/compute_agreement.py"
 
 
+rule check_claims:
+    """The study's claims tested on this run, with intervals (results/validation/claims.csv)."""
+    input:
+        unpack(claims_inputs),
+    output:
+        report(
+            "results/validation/claims.csv",
+            caption="../report/claims.rst",
+            category="0. Claims of the study",
+        ),
+    log:
+        "logs/check_claims/check_claims.log",
+    localrule: True
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    params:
+        settings=claims_params,
+    script:
+        "../scripts/check_claims.py"
+
+
 # ------------------------------------------------------------------ proteins
 
 
@@ -252,6 +274,7 @@ rule explain_mutation:
         elements="results/{system}/states/elements.json",
     output:
         difference="results/{system}/relevance/{model}/{source}/mutations/{mutation}.csv",
+        contacts="results/{system}/relevance/{model}/{source}/mutations/{mutation}_contacts.csv",
     log:
         "logs/explain_mutation/{system}/{model}/{source}/{mutation}.log",
     benchmark:
@@ -269,5 +292,6 @@ rule explain_mutation:
         settings=setting("relevance"),
         n_frames=setting("mutation_frames"),
         first_residue=setting("structure_source", "first_residue"),
+        native_cutoff=setting("states", "native_cutoff"),
     script:
         "../scripts/explain_mutation.py"

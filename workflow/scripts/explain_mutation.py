@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import torch
 
+from cgexplain.analysis.claims import contact_relevance_per_frame
 from cgexplain.analysis.relevance import matrix_table, normalize_contributions, pair_matrix
-from cgexplain.analysis.states import StateElements
+from cgexplain.analysis.states import StateElements, element_contacts
 from cgexplain.cg.mapping import parse_mutation
 from cgexplain.cg.training import load_model
 from cgexplain.io import atomic_output, load_trajectory
@@ -17,7 +18,11 @@ with run_logging(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)
     p = dict(snakemake.params.settings)
     rule = parse_rule(p["rule"], gamma=p["gamma"])
-    names = StateElements.read(snakemake.input.elements).residue_names
+    structure = StateElements.read(snakemake.input.elements)
+    names = structure.residue_names
+    contacts = element_contacts(
+        structure.native_positions, structure.elements, snakemake.params.native_cutoff
+    )
     index, new_type = parse_mutation(
         snakemake.wildcards.mutation, names, snakemake.params.first_residue
     )
@@ -34,7 +39,7 @@ with run_logging(snakemake.log[0]) as log:
         new_type,
         len(chosen),
     )
-    matrices = {}
+    matrices, per_frame = {}, {}
     if len(chosen):
         mutant_types = traj.atomic_numbers.copy()
         mutant_types[index] = new_type
@@ -43,6 +48,10 @@ with run_logging(snakemake.log[0]) as log:
             pairs, _, table = explain_frames(model, frames, rule, max_order=2)
             pairs = normalize_contributions(pairs, table)
             matrices[label] = pair_matrix(pairs, traj.n_sites, np.asarray(chosen))
+            per_frame[label] = {
+                name: contact_relevance_per_frame(pairs, pair_list, np.asarray(chosen))
+                for name, (pair_list, _) in contacts.items()
+            }
         matrices["difference"] = matrices["mutant"] - matrices["wild_type"]
         row = matrices["difference"][index]
         log.info("largest changes of bead %d: %s", index, np.argsort(-np.abs(row))[:5].tolist())
@@ -50,3 +59,19 @@ with run_logging(snakemake.log[0]) as log:
         log.warning("no folded frames: the mutation map stays empty")
     with atomic_output(snakemake.output.difference) as tmp:
         matrix_table(matrices, name="kind").assign(n_frames=len(chosen)).to_csv(tmp, index=False)
+    # per folded frame and state indicator: summed relevance of its native contacts
+    rows = [
+        pd.DataFrame(
+            {
+                "frame": np.asarray(chosen, dtype=int),
+                "indicator": name,
+                "wild_type": per_frame["wild_type"][name],
+                "mutant": per_frame["mutant"][name],
+            }
+        )
+        for name in (contacts if per_frame else ())
+    ]
+    columns = ["frame", "indicator", "wild_type", "mutant"]
+    table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
+    with atomic_output(snakemake.output.contacts) as tmp:
+        table.assign(difference=table["mutant"] - table["wild_type"]).to_csv(tmp, index=False)

@@ -1,0 +1,137 @@
+"""Claims of the study from synthetic tables: the test, its direction, the interval's
+verdict and which claims a run without some systems leaves out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cgexplain.analysis import claims as cl
+from cgexplain.analysis.uncertainty import RunReplicates
+
+SETTINGS = {
+    "three_body_contrast": {"low": "methane", "high": "water", "max_ratio": 0.5},
+    "two_body_agreement": {"models": ["so3net", "painn"], "min_correlation": 0.8},
+    "well_at_rdf_peak": {"max_distance": 0.5},
+    "imc_angles": {"reproduced": ["methane"], "not_reproduced": ["water"], "max_js": 0.01},
+    "invariant_angles": {
+        "system": "water",
+        "model": "schnet",
+        "reference_model": "painn",
+        "min_factor": 2.0,
+    },
+    "folded_contacts": {"indicators": ["b1b3", "helix"], "max_relevance": 0.0},
+    "mutations_weaken": {"ILE4ASN": ["b1b2", "b1b3"], "LEU30PHE": ["helix"]},
+}
+
+
+def _rep(ratio: float, spread: float, seed: int) -> RunReplicates:
+    reps = np.random.default_rng(seed).normal(ratio, spread, 400)
+    empty = np.zeros(1)
+    return RunReplicates(empty, empty, empty, empty[None], empty, empty, empty, empty, empty[None],
+                         {"ratio_3body_2body": (ratio, reps)}, 1, 10)  # fmt: skip
+
+
+def test_claim_row_tests_the_value_and_the_interval():
+    row = cl.claim_row("c", "q", 0.3, 0.2, 0.4, "<=", 0.5)
+    assert row["holds"] and row["decided"] and row["expected"] == "<= 0.5"
+    row = cl.claim_row("c", "q", 0.3, 0.2, 0.6, "<=", 0.5)
+    assert row["holds"] and not row["decided"]  # the interval crosses the threshold
+    row = cl.claim_row("c", "q", 0.7, 0.6, 0.8, "<=", 0.5)
+    assert not row["holds"] and row["decided"]
+    row = cl.claim_row("c", "q", -0.3, -0.45, 0.1, "<=", 0.5, absolute=True)
+    assert row["holds"] and row["decided"] and row["expected"] == "|x| <= 0.5"
+    row = cl.claim_row("c", "q", -0.3, -0.7, 0.1, "<=", 0.5, absolute=True)
+    assert row["holds"] and not row["decided"]
+    row = cl.claim_row("c", "q", 0.3, np.nan, np.nan, ">", 0.0)
+    assert row["holds"] and not row["decided"]  # no interval: not decided
+    assert not cl.claim_row("c", "q", np.nan, np.nan, np.nan, "<", 1.0)["holds"]
+
+
+def test_liquid_claims():
+    replicates = {
+        ("methane", "painn"): _rep(0.05, 0.01, 1),
+        ("water", "painn"): _rep(0.4, 0.05, 2),
+        ("methane", "so3net"): _rep(0.3, 0.05, 3),
+        ("water", "so3net"): _rep(0.35, 0.05, 4),
+        ("methane", "schnet"): _rep(0.1, 0.01, 5),  # no water schnet: no contrast row
+    }
+    agreement = pd.DataFrame(
+        {"system": ["methane", "water", "methane", "water"],
+         "quantity": ["corr_2body_painn_so3net"] * 2 + ["well_minus_rdf_peak"] * 2,
+         "model": ["painn,so3net", "painn,so3net", "painn", "so3net"],
+         "value": [0.95, 0.7, -0.2, 0.8], "ci_low": [0.9, 0.6, -0.3, 0.6],
+         "ci_high": [0.98, 0.85, -0.1, 1.0]}
+    )  # fmt: skip
+    rows = pd.DataFrame(cl.liquid_claims(SETTINGS, agreement, replicates, 0.95)).set_index(
+        "quantity"
+    )
+    contrast = rows.loc["ratio_3body_2body[methane] / ratio_3body_2body[water], painn"]
+    assert contrast["value"] == pytest.approx(0.125) and contrast["holds"] and contrast["decided"]
+    assert contrast["ci_low"] < 0.125 < contrast["ci_high"]
+    so3 = rows.loc["ratio_3body_2body[methane] / ratio_3body_2body[water], so3net"]
+    assert not so3["holds"]
+    assert not any("schnet" in q for q in rows.index)
+    assert rows.loc["corr_2body_painn_so3net, methane", "holds"]  # models sorted: painn, so3net
+    water = rows.loc["corr_2body_painn_so3net, water"]
+    assert not water["holds"] and not water["decided"]  # 0.7 < 0.8, interval reaches 0.85
+    assert rows.loc["well_position - rdf_first_peak / Å, methane painn", "holds"]
+    assert not rows.loc["well_position - rdf_first_peak / Å, water so3net", "holds"]
+    assert len(rows) == 6
+
+
+def test_angle_claims():
+    metrics = pd.DataFrame(
+        {"system": ["methane", "water", "water", "water"], "model": ["imc", "imc", "painn", "schnet"],
+         "angle_js": [0.004, 0.05, 0.01, 0.03]}
+    )  # fmt: skip
+    rows = pd.DataFrame(cl.angle_claims(SETTINGS, metrics)).set_index("quantity")
+    assert (
+        rows.loc["angle_js(imc), methane", "holds"]
+        and rows.loc["angle_js(imc), methane", "expected"] == "<= 0.01"
+    )
+    assert (
+        rows.loc["angle_js(imc), water", "holds"]
+        and rows.loc["angle_js(imc), water", "expected"] == "> 0.01"
+    )
+    factor = rows.loc["angle_js(schnet) / angle_js(painn), water"]
+    assert factor["value"] == pytest.approx(3.0) and factor["holds"]
+    assert (
+        pd.DataFrame(cl.angle_claims(SETTINGS, metrics[metrics["model"] != "schnet"])).shape[0]
+        == 2
+    )
+
+
+def test_contact_relevance_per_frame_and_protein_claims():
+    pairs = pd.DataFrame(
+        {"frame": [0, 0, 0, 2, 2], "i": [1, 1, 4, 1, 2], "j": [5, 6, 9, 5, 6],
+         "relevance_norm": [-1.0, -2.0, 7.0, -0.5, 3.0]}
+    )  # fmt: skip
+    sums = cl.contact_relevance_per_frame(pairs, np.array([[1, 5], [1, 6]]), np.array([0, 1, 2]))
+    np.testing.assert_allclose(sums, [-3.0, 0.0, -0.5])
+    rng = np.random.default_rng(0)
+    per_frame = {"b1b3": rng.normal(-2.0, 0.5, 40), "helix": rng.normal(0.5, 0.5, 40)}
+    rows = pd.DataFrame(cl.contact_claims(SETTINGS, "ntl9 painn", per_frame, 200, 1, 0.95, 2))
+    assert rows["holds"].tolist() == [True, False] and rows["decided"].all()
+    assert rows["value"].tolist() == pytest.approx(
+        [per_frame["b1b3"].mean(), per_frame["helix"].mean()]
+    )
+    contacts = pd.DataFrame(
+        {"frame": np.repeat(np.arange(20), 3), "indicator": ["b1b2", "b1b3", "helix"] * 20,
+         "difference": np.tile([0.5, 0.3, -0.2], 20) + rng.normal(0, 0.05, 60)}
+    )  # fmt: skip
+    rows = pd.DataFrame(
+        cl.mutation_claims(
+            SETTINGS, "ntl9 painn", {"ILE4ASN": contacts, "LEU30PHE": contacts}, 200, 1, 0.95, 1
+        )
+    )
+    assert rows["claim"].tolist() == [
+        "ILE4ASN weakens ntl9 painn's b1b2+b1b3 contacts",
+        "LEU30PHE weakens ntl9 painn's helix contacts",
+    ]
+    assert rows["value"][0] == pytest.approx(
+        contacts[contacts["indicator"] != "helix"]["difference"].sum() / 20
+    )
+    assert rows["holds"].tolist() == [True, False]
+    assert cl.mutation_claims(SETTINGS, "x", {}, 10, 1, 0.95, 1) == []  # no mutation: no row

@@ -1,0 +1,252 @@
+"""The study's claims, tested on this run's numbers (``results/validation/claims.csv``).
+
+Bonneau et al., Nat. Commun. (2025) draw conclusions from their figures; each function
+here turns one of them into a number with an interval and a test against a threshold
+that the configuration holds (``claims`` block), never the code. A claim whose inputs
+the run lacks (a system or model not built) gives no row.
+
+Every row: ``claim`` (text), ``quantity`` (what was computed), ``value``, ``ci_low``,
+``ci_high`` (bootstrap percentile interval; NaN where the stage has none yet),
+``expected`` (the test as text, e.g. ``"<= 0.5"``) and ``holds`` (the test on the value).
+``decided`` says whether the whole interval is on the same side of the threshold (NaN
+interval: False).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from cgexplain.analysis.bootstrap import block_bootstrap
+from cgexplain.analysis.uncertainty import RunReplicates, interval
+
+__all__ = [
+    "CLAIM_COLUMNS",
+    "angle_claims",
+    "claim_row",
+    "contact_claims",
+    "contact_relevance_per_frame",
+    "liquid_claims",
+    "mutation_claims",
+]
+
+CLAIM_COLUMNS = ("claim", "quantity", "value", "ci_low", "ci_high", "expected", "holds", "decided")
+_OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
+
+
+def claim_row(
+    claim: str,
+    quantity: str,
+    value: float,
+    low: float,
+    high: float,
+    op: str,
+    threshold: float,
+    absolute: bool = False,
+) -> dict:
+    """One claims-table row; ``absolute`` tests |value| (and the interval's largest |x|)."""
+    test = _OPS[op]
+    x = abs(value) if absolute else value
+    holds = bool(np.isfinite(x) and test(x, threshold))
+    if np.isfinite(low) and np.isfinite(high):
+        if absolute:
+            near = 0.0 if low <= 0 <= high else min(abs(low), abs(high))
+            far = max(abs(low), abs(high))
+            ends = (near, far)
+        else:
+            ends = (low, high)
+        decided = all(test(e, threshold) == holds for e in ends)
+    else:
+        decided = False
+    expected = f"{'|x| ' if absolute else ''}{op} {threshold:g}"
+    return {"claim": claim, "quantity": quantity, "value": value, "ci_low": low,
+            "ci_high": high, "expected": expected, "holds": holds, "decided": decided}  # fmt: skip
+
+
+def _agreement(table: pd.DataFrame, system: str, quantity: str, model: str) -> pd.Series | None:
+    rows = table[
+        (table["system"] == system) & (table["quantity"] == quantity) & (table["model"] == model)
+    ]
+    return rows.iloc[0] if len(rows) else None
+
+
+def liquid_claims(
+    settings: Mapping,
+    agreement: pd.DataFrame,
+    replicates: Mapping[tuple[str, str], RunReplicates],
+    confidence: float,
+) -> list[dict]:
+    """Claims on the liquids' relevance (Figs. 2-3).
+
+    Args:
+        settings: the ``claims`` config block.
+        agreement: ``results/relevance/agreement.csv`` (with intervals).
+        replicates: (system, model) -> bootstrap replicates of its primary run.
+    """
+    rows = []
+    c = settings["three_body_contrast"]
+    low_sys, high_sys = c["low"], c["high"]
+    for (system, model), rep in sorted(replicates.items()):
+        if system != low_sys or (high_sys, model) not in replicates:
+            continue
+        a, ra = rep.numbers["ratio_3body_2body"]
+        b, rb = replicates[high_sys, model].numbers["ratio_3body_2body"]
+        lo, hi = interval((ra[: len(rb)] / rb[: len(ra)])[:, None], confidence)
+        rows.append(claim_row(
+            f"{low_sys}'s 3-body relevance, relative to 2-body, is far below {high_sys}'s ({model})",
+            f"ratio_3body_2body[{low_sys}] / ratio_3body_2body[{high_sys}], {model}",
+            a / b, lo[0], hi[0], "<=", c["max_ratio"],
+        ))  # fmt: skip
+    c = settings["two_body_agreement"]
+    a, b = sorted(c["models"])
+    for system in sorted(set(agreement["system"])):
+        row = _agreement(agreement, system, f"corr_2body_{a}_{b}", f"{a},{b}")
+        if row is not None:
+            rows.append(claim_row(
+                f"{a} and {b} learn the same 2-body relevance curve ({system})",
+                f"corr_2body_{a}_{b}, {system}", row["value"], row["ci_low"], row["ci_high"],
+                ">=", c["min_correlation"],
+            ))  # fmt: skip
+    c = settings["well_at_rdf_peak"]
+    wells = agreement[agreement["quantity"] == "well_minus_rdf_peak"]
+    for row in wells.sort_values(["system", "model"]).itertuples():
+        rows.append(claim_row(
+            f"the 2-body stabilising well sits at the first RDF peak ({row.system}, {row.model})",
+            f"well_position - rdf_first_peak / Å, {row.system} {row.model}",
+            row.value, row.ci_low, row.ci_high, "<=", c["max_distance"], absolute=True,
+        ))  # fmt: skip
+    return rows
+
+
+def angle_claims(settings: Mapping, metrics: pd.DataFrame) -> list[dict]:
+    """Claims on the triplet-angle structure of CG models (Figs. S1, S3).
+
+    Args:
+        metrics: ``results/validation/structure_metrics.csv`` (``system``, ``model``,
+            ``angle_js``; optional ``angle_js_ci_low``/``_high``).
+    """
+    rows = []
+
+    def js(system: str, model: str) -> tuple[float, float, float] | None:
+        part = metrics[(metrics["system"] == system) & (metrics["model"] == model)]
+        if not len(part):
+            return None
+        r = part.iloc[0]
+        return (float(r["angle_js"]), float(r.get("angle_js_ci_low", np.nan)),
+                float(r.get("angle_js_ci_high", np.nan)))  # fmt: skip
+
+    c = settings["imc_angles"]
+    for system in c["reproduced"]:
+        v = js(system, "imc")
+        if v is not None:
+            rows.append(claim_row(f"a pair potential (IMC) reproduces {system}'s triplet angles",
+                                  f"angle_js(imc), {system}", *v, "<=", c["max_js"]))  # fmt: skip
+    for system in c["not_reproduced"]:
+        v = js(system, "imc")
+        if v is not None:
+            rows.append(claim_row(f"a pair potential (IMC) misses {system}'s triplet angles",
+                                  f"angle_js(imc), {system}", *v, ">", c["max_js"]))  # fmt: skip
+    c = settings["invariant_angles"]
+    invariant, equivariant = js(c["system"], c["model"]), js(c["system"], c["reference_model"])
+    if invariant is not None and equivariant is not None and equivariant[0] > 0:
+        rows.append(claim_row(
+            f"the invariant {c['model']} misses {c['system']}'s angles that {c['reference_model']} gets",
+            f"angle_js({c['model']}) / angle_js({c['reference_model']}), {c['system']}",
+            invariant[0] / equivariant[0], np.nan, np.nan, ">=", c["min_factor"],
+        ))  # fmt: skip
+    return rows
+
+
+def contact_relevance_per_frame(
+    pairs: pd.DataFrame, contacts: np.ndarray, frames: np.ndarray, value: str = "relevance_norm"
+) -> np.ndarray:
+    """Per frame, the summed 2-body relevance of the given residue pairs.
+
+    Args:
+        pairs: relevance pair table (``frame``, ``i`` < ``j``, ``value``).
+        contacts: (n, 2) residue pairs, i < j.
+        frames: frame numbers to report, in order (a frame without any of the pairs: 0).
+
+    Returns:
+        (len(frames),) sums.
+    """
+    key = pd.MultiIndex.from_arrays([contacts[:, 0], contacts[:, 1]])
+    mine = pairs.set_index(["i", "j"]).index.isin(key)
+    sums = pairs[mine].groupby("frame")[value].sum()
+    return sums.reindex(frames, fill_value=0.0).to_numpy(dtype=float)
+
+
+def _mean_interval(values: np.ndarray, n_resamples: int, seed: int, confidence: float,
+                   block_length: int) -> tuple[float, float, float]:  # fmt: skip
+    est, low, high = block_bootstrap(
+        values, lambda v: float(np.mean(v)), min(block_length, len(values)), n_resamples,
+        seed, confidence,
+    )  # fmt: skip
+    return float(est), float(low), float(high)
+
+
+def contact_claims(
+    settings: Mapping,
+    system: str,
+    per_frame: Mapping[str, np.ndarray],
+    n_resamples: int,
+    seed: int,
+    confidence: float,
+    block_length: int,
+) -> list[dict]:
+    """Claims on a protein's folded-state relevance (Figs. 5-6).
+
+    Args:
+        per_frame: indicator (``b1b3``, ``helix``, ...) -> per-frame summed 2-body
+            relevance of its native contacts on the folded (F) frames, in order.
+    """
+    rows = []
+    c = settings["folded_contacts"]
+    for indicator in c["indicators"]:
+        values = per_frame.get(indicator)
+        if values is None or len(values) == 0:
+            continue
+        est, low, high = _mean_interval(values, n_resamples, seed, confidence, block_length)
+        rows.append(claim_row(
+            f"{system}'s folded state is stabilised by its {indicator} contacts",
+            f"mean summed 2-body relevance of {indicator} native contacts on F frames, {system}",
+            est, low, high, "<", c["max_relevance"],
+        ))  # fmt: skip
+    return rows
+
+
+def mutation_claims(
+    settings: Mapping,
+    system: str,
+    differences: Mapping[str, pd.DataFrame],
+    n_resamples: int,
+    seed: int,
+    confidence: float,
+    block_length: int,
+) -> list[dict]:
+    """Claims on point mutations (Fig. 7): the mutation weakens (makes less negative)
+    the contacts it is expected to weaken.
+
+    Args:
+        differences: mutation -> per-frame table (``frame``, ``indicator``,
+            ``difference`` = mutant - wild type summed contact relevance).
+    """
+    rows = []
+    for mutation, indicators in settings["mutations_weaken"].items():
+        table = differences.get(mutation)
+        if table is None or table.empty:
+            continue
+        part = table[table["indicator"].isin(indicators)]
+        values = part.groupby("frame")["difference"].sum().to_numpy(dtype=float)
+        if values.size == 0:
+            continue
+        est, low, high = _mean_interval(values, n_resamples, seed, confidence, block_length)
+        rows.append(claim_row(
+            f"{mutation} weakens {system}'s {'+'.join(indicators)} contacts",
+            f"mean change (mutant - wild type) of summed {'+'.join(indicators)} contact relevance",
+            est, low, high, ">", 0.0,
+        ))  # fmt: skip
+    return rows
