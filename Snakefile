@@ -59,6 +59,7 @@ rule simulations:
     input:
         simulation_structures(),
         "results/validation/structure_metrics.csv",
+        cutoff_series_outputs(),
     localrule: True
 
 

@@ -169,8 +169,9 @@ def test_structure_metrics_table_and_comparison_figures(tiny_run):
     table = pd.read_csv(tiny_run / "results/validation/structure_metrics.csv")
     assert {"system", "model", "max_abs_dg", "angle_js"} <= set(table.columns)
     imc = [("methane", "imc"), ("water", "imc")] if has_imc_tools() else []
+    series = [("water", "painn_rc3p5")]  # tiny's cutoff series: one copy of water's PaiNN
     assert sorted(zip(table["system"], table["model"], strict=True)) == sorted(
-        [(system, model) for system in ("methane", "water") for model in MODELS] + imc
+        [(system, model) for system in ("methane", "water") for model in MODELS] + imc + series
     )
     assert ((table["angle_js"] >= 0) & (table["angle_js"] <= np.log(2) + 1e-12)).all()
     assert (table["max_abs_dg"] > 0).all()
@@ -329,6 +330,23 @@ def test_claims_table(tiny_run):
             ">": x > float(threshold),
         }
         assert row.holds == (np.isfinite(x) and ops[op]), row
+
+
+def test_cutoff_series(tiny_run):
+    table = pd.read_csv(tiny_run / "results/water/simulation/cutoff_series.csv")
+    # the copy at 3.5 Å and water's own PaiNN at 4.5 Å, by cutoff
+    assert table["model"].tolist() == ["painn_rc3p5", "painn"]
+    assert table["cutoff"].tolist() == [3.5, 4.5]
+    spec = json.loads((tiny_run / "results/water/training/painn_rc3p5/model.pt.json").read_text())
+    assert spec["model"]["architecture"] == "painn" and spec["model"]["cutoff"] == 3.5
+    metrics = pd.read_csv(tiny_run / "results/validation/structure_metrics.csv")
+    for row in table.itertuples():  # the same numbers as the structure metrics
+        same = metrics[(metrics["system"] == "water") & (metrics["model"] == row.model)].iloc[0]
+        assert row.max_abs_dg == pytest.approx(same["max_abs_dg"], rel=1e-5)
+        assert row.angle_js == pytest.approx(same["angle_js"], rel=1e-5)
+    for ext in ("png", "pdf"):
+        assert_figure(tiny_run / f"results/figures/figS2_water.{ext}", (8.0, 3.2), min_bytes=5_000)
+    assert not (tiny_run / "results/methane/simulation/cutoff_series.csv").exists()
 
 
 def test_agreement_table(tiny_run):

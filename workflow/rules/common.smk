@@ -49,7 +49,23 @@ LIQUIDS = systems_of_kind(config, "liquid")
 PROTEINS = systems_of_kind(config, "protein")
 # GPUs each GPU-capable job asks for (resource `gpu`, sbatch --gpus on SLURM)
 GPU = gpu_request(config["gpu"])
-MODELS = sorted({m for s in SYSTEMS for m in config[s]["training"]["models"]})
+
+
+def series_models(system):
+    """Cutoff-series copies of a liquid's model: {name: (architecture, cutoff Å)}."""
+    if system not in LIQUIDS:
+        return {}
+    series = config[system]["training"]["cutoff_series"]
+    return {
+        f"{series['model']}_rc{cutoff:g}".replace(".", "p"): (series["model"], cutoff)
+        for cutoff in series["cutoffs"]
+    }
+
+
+MODELS = sorted(
+    {m for s in SYSTEMS for m in config[s]["training"]["models"]}
+    | {m for s in SYSTEMS for m in series_models(s)}
+)
 
 
 def one_of(names):
@@ -151,11 +167,42 @@ def comparison_figures():
 
 
 def model_settings(wildcards):
-    """Architecture hyperparameters of one (system, model) (params of train_model)."""
+    """Architecture hyperparameters of one (system, model) (params of train_model); a
+    cutoff-series copy is its model's block with the copy's cutoff."""
+    series = series_models(wildcards.system)
+    if wildcards.model in series:
+        architecture, cutoff = series[wildcards.model]
+        block = config[wildcards.system]["training"][architecture]
+        return {"architecture": architecture, **block, "cutoff": cutoff}
     return {
         "architecture": wildcards.model,
         **config[wildcards.system]["training"][wildcards.model],
     }
+
+
+def cutoff_series_runs(system):
+    """(model name, cutoff) of a liquid's cutoff series, its own model last (none: [])."""
+    series = series_models(system)
+    if not series:
+        return []
+    base = config[system]["training"]["cutoff_series"]["model"]
+    runs = [(name, cutoff) for name, (_, cutoff) in series.items()]
+    if base in models_of(system):
+        runs.append((base, config[system]["training"][base]["cutoff"]))
+    return sorted(runs, key=lambda run: run[1])
+
+
+def cutoff_series_outputs():
+    """The cutoff-series table and Fig. S2 of every liquid with a series."""
+    files = []
+    for system in LIQUIDS:
+        if series_models(system):
+            files += [
+                f"results/{system}/simulation/cutoff_series.csv",
+                f"results/figures/figS2_{system}.png",
+                f"results/figures/figS2_{system}.pdf",
+            ]
+    return files
 
 
 def optimizer_settings(wildcards):
@@ -196,8 +243,13 @@ def simulation_settings(wildcards):
 
 def structure_pairs():
     """(system, model) of every liquid CG simulation: the trained potentials, then the
-    IMC pair potential (model ``imc``) of each liquid that has one."""
-    return model_pairs() + [(s, "imc") for s in IMC_LIQUIDS]
+    IMC pair potential (model ``imc``) of each liquid that has one, then the
+    cutoff-series copies."""
+    return (
+        model_pairs()
+        + [(s, "imc") for s in IMC_LIQUIDS]
+        + [(s, m) for s in LIQUIDS for m in series_models(s)]
+    )
 
 
 def simulation_structures():
@@ -374,7 +426,8 @@ def claims_params(wildcards):
         "claims": config["claims"],
         "liquid_runs": [list(run) for run in model_pairs()],
         "confidence": min(
-            [config[s]["relevance"]["bootstrap"]["confidence"] for s in SYSTEMS] or [0.95]
+            [config[s]["relevance"]["bootstrap"]["confidence"] for s in SYSTEMS]
+            or [0.95]
         ),
         "protein_runs": [
             {

@@ -73,3 +73,38 @@ rule validate_structure:
         pairs=structure_pairs(),
     script:
         "../scripts/validate_structure.py"
+
+
+rule compare_cutoffs:
+    """Supplementary Fig. S2: structure of one model at several cutoffs vs the reference."""
+    input:
+        reference_rdf="results/{system}/reference/rdf.csv",
+        reference_triplets="results/{system}/reference/triplets.csv",
+        rdfs=lambda wc: [
+            f"results/{wc.system}/simulation/{m}/rdf.csv"
+            for m, _ in cutoff_series_runs(wc.system)
+        ],
+        triplets=lambda wc: [
+            f"results/{wc.system}/simulation/{m}/triplets.csv"
+            for m, _ in cutoff_series_runs(wc.system)
+        ],
+    output:
+        table="results/{system}/simulation/cutoff_series.csv",
+        png=report(
+            "results/figures/figS2_{system}.png",
+            caption="../report/figS2.rst",
+            category="Structure",
+        ),
+        pdf="results/figures/figS2_{system}.pdf",
+    log:
+        "logs/compare_cutoffs/{system}.log",
+    wildcard_constraints:
+        system=LIQUID_PATTERN,
+    localrule: True
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    params:
+        runs=lambda wc: cutoff_series_runs(wc.system),
+    script:
+        "../scripts/compare_cutoffs.py"

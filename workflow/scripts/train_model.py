@@ -7,7 +7,10 @@ from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)
-    model_spec = ModelSpec.from_config(snakemake.wildcards.model, snakemake.params.model)
+    # the architecture: the model's name, or the model a cutoff-series copy varies
+    model_spec = ModelSpec.from_config(
+        snakemake.params.model["architecture"], snakemake.params.model
+    )
     train_spec = TrainSpec.from_config(snakemake.params.optimizer)
     log.info(
         "training %s on %s: %s %s",
