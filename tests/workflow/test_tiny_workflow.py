@@ -174,6 +174,9 @@ def test_structure_metrics_table_and_comparison_figures(tiny_run):
         [(system, model) for system in ("methane", "water") for model in MODELS] + imc + series
     )
     assert ((table["angle_js"] >= 0) & (table["angle_js"] <= np.log(2) + 1e-12)).all()
+    for metric in ("max_abs_dg", "angle_js"):  # block-bootstrap intervals
+        low, high = table[f"{metric}_ci_low"], table[f"{metric}_ci_high"]
+        assert (np.isfinite(low) & (low <= high)).all(), table
     assert (table["max_abs_dg"] > 0).all()
     for system in ("methane", "water"):  # one column per model (3)
         png = tiny_run / f"results/figures/structure_{system}.png"

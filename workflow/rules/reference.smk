@@ -60,6 +60,7 @@ rule analyze_reference_structure:
         rdf="results/{system}/reference/rdf.csv",
         triplets="results/{system}/reference/triplets.csv",
         summary="results/{system}/reference/structure.json",
+        frames="results/{system}/reference/structure_frames.npz",
     log:
         "logs/analyze_reference_structure/{system}.log",
     benchmark:

@@ -32,6 +32,7 @@ rule analyze_cg_structure:
         rdf="results/{system}/simulation/{model}/rdf.csv",
         triplets="results/{system}/simulation/{model}/triplets.csv",
         summary="results/{system}/simulation/{model}/structure.json",
+        frames="results/{system}/simulation/{model}/structure_frames.npz",
     log:
         "logs/analyze_cg_structure/{system}/{model}.log",
     benchmark:
@@ -61,6 +62,13 @@ rule validate_structure:
         triplets=[
             f"results/{s}/simulation/{m}/triplets.csv" for s, m in structure_pairs()
         ],
+        reference_frames=[
+            f"results/{s}/reference/structure_frames.npz" for s, m in structure_pairs()
+        ],
+        frames=[
+            f"results/{s}/simulation/{m}/structure_frames.npz"
+            for s, m in structure_pairs()
+        ],
     output:
         "results/validation/structure_metrics.csv",
     log:
@@ -71,6 +79,13 @@ rule validate_structure:
     threads: 1
     params:
         pairs=structure_pairs(),
+        bootstrap={
+            s: {
+                **config[s]["relevance"]["bootstrap"],
+                "seed": system_seed(config["seed"], s, "structure_metrics"),
+            }
+            for s in LIQUIDS
+        },
     script:
         "../scripts/validate_structure.py"
 

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from cgexplain.analysis.rdf import first_peak, radial_distribution
-from cgexplain.analysis.triplets import triplet_histogram
+from cgexplain.analysis.rdf import first_peak, frame_rdfs, radial_distribution
+from cgexplain.analysis.triplets import frame_triplet_counts, histogram_table
 from cgexplain.io import atomic_output, load_trajectory, write_json
 from cgexplain.runlog import run_logging
 from cgexplain.units import AVOGADRO, CM3_PER_ANGSTROM3
@@ -17,7 +17,16 @@ with run_logging(snakemake.log[0]) as log:
     log.info("analysing %d of %d frames", len(frames), traj.n_frames)
     pos, box = traj.positions[frames], traj.box[frames]
     rdf = radial_distribution(pos, box, p["rdf_max"], p["rdf_bins"])
-    triplets = triplet_histogram(pos, box, p["triplet_cutoff"], p["angle_bins"], p["edge_bins"])
+    counts = frame_triplet_counts(pos, box, p["triplet_cutoff"], p["angle_bins"], p["edge_bins"])
+    triplets = histogram_table(counts, p["triplet_cutoff"])
+    # per frame: g(r) and largest-angle counts, for the metrics' bootstrap intervals
+    with atomic_output(snakemake.output.frames) as tmp, open(tmp, "wb") as handle:
+        np.savez_compressed(
+            handle,
+            g=frame_rdfs(pos, box, p["rdf_max"], p["rdf_bins"]),
+            angle_counts=counts.sum(axis=2),
+            frames=frames,
+        )
     with atomic_output(snakemake.output.rdf) as tmp:
         rdf.to_csv(tmp, index=False, float_format="%.6g")
     with atomic_output(snakemake.output.triplets) as tmp:

@@ -36,20 +36,31 @@ def radial_distribution(
     edges = np.linspace(0.0, r_max, n_bins + 1)
     shell = 4.0 / 3.0 * np.pi * (edges[1:] ** 3 - edges[:-1] ** 3)
     n = positions.shape[1]
-    iu = np.triu_indices(n, k=1)
-    g = np.zeros(n_bins)
-    for frame, cell in zip(positions, box, strict=True):
-        check_cutoff(cell, r_max)
-        d = distance_matrix(frame, cell)[iu]
-        counts, _ = np.histogram(d, bins=edges)
-        density = (n - 1) / abs(np.linalg.det(cell))
-        g += 2.0 * counts / (n * density * shell)  # each pair counts for both particles
-    g /= positions.shape[0]
+    g = frame_rdfs(positions, box, r_max, n_bins).mean(axis=0)
     rho_mean = np.mean([(n - 1) / abs(np.linalg.det(c)) for c in box])
     coordination = np.cumsum(g * rho_mean * shell)
     return pd.DataFrame(
         {col.R: 0.5 * (edges[1:] + edges[:-1]), col.G: g, col.COORDINATION: coordination}
     )
+
+
+def frame_rdfs(positions: np.ndarray, box: np.ndarray, r_max: float, n_bins: int) -> np.ndarray:
+    """g(r) of each frame, (n_frames, n_bins), on the grid of :func:`radial_distribution`
+    (whose g is their mean)."""
+    positions = np.asarray(positions, dtype=np.float64)
+    box = np.asarray(box, dtype=np.float64)
+    edges = np.linspace(0.0, r_max, n_bins + 1)
+    shell = 4.0 / 3.0 * np.pi * (edges[1:] ** 3 - edges[:-1] ** 3)
+    n = positions.shape[1]
+    iu = np.triu_indices(n, k=1)
+    g = np.zeros((positions.shape[0], n_bins))
+    for f, (frame, cell) in enumerate(zip(positions, box, strict=True)):
+        check_cutoff(cell, r_max)
+        d = distance_matrix(frame, cell)[iu]
+        counts, _ = np.histogram(d, bins=edges)
+        density = (n - 1) / abs(np.linalg.det(cell))
+        g[f] = 2.0 * counts / (n * density * shell)  # each pair counts for both particles
+    return g
 
 
 def first_peak(rdf: pd.DataFrame, window: float = 0.5) -> tuple[float, float]:

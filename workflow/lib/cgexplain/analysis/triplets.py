@@ -79,6 +79,52 @@ def triplet_table(positions: np.ndarray, box: np.ndarray | None, cutoff: float) 
     )
 
 
+def frame_triplet_counts(
+    positions: np.ndarray,
+    box: np.ndarray,
+    cutoff: float,
+    angle_bins: int,
+    edge_bins: int,
+) -> np.ndarray:
+    """Triplet counts of each frame over (largest angle, opposite edge) bins.
+
+    Args: as :func:`triplet_histogram`.
+
+    Returns:
+        (n_frames, angle_bins, edge_bins) counts.
+    """
+    angle_edges = np.linspace(60.0, 180.0, angle_bins + 1)
+    edge_edges = np.linspace(0.0, 2 * cutoff, edge_bins + 1)
+    counts = np.zeros((len(positions), angle_bins, edge_bins))
+    for n, (frame, cell) in enumerate(zip(positions, box, strict=True)):
+        table = triplet_table(frame, cell, cutoff)
+        counts[n], _, _ = np.histogram2d(
+            table["largest_angle"], table["opposite_edge"], bins=(angle_edges, edge_edges)
+        )
+    return counts
+
+
+def histogram_table(counts: np.ndarray, cutoff: float) -> pd.DataFrame:
+    """:func:`triplet_histogram`'s table from per-frame counts (n_frames, angle, edge)."""
+    n_frames, angle_bins, edge_bins = counts.shape
+    angle_edges = np.linspace(60.0, 180.0, angle_bins + 1)
+    edge_edges = np.linspace(0.0, 2 * cutoff, edge_bins + 1)
+    summed = counts.sum(0)
+    total = summed.sum()
+    area = np.diff(angle_edges)[:, None] * np.diff(edge_edges)[None, :]
+    density = summed / (total * area) if total > 0 else summed
+    a_c, e_c = 0.5 * (angle_edges[1:] + angle_edges[:-1]), 0.5 * (edge_edges[1:] + edge_edges[:-1])
+    aa, ee = np.meshgrid(a_c, e_c, indexing="ij")
+    return pd.DataFrame(
+        {
+            "angle": aa.ravel(),
+            "edge": ee.ravel(),
+            "count": (summed / n_frames).ravel(),
+            "density": density.ravel(),
+        }
+    )
+
+
 def triplet_histogram(
     positions: np.ndarray,
     box: np.ndarray,
@@ -100,28 +146,8 @@ def triplet_histogram(
         (triplets per frame in the bin) and ``density`` (probability density,
         1/(deg·Å), integrating to 1).
     """
-    angle_edges = np.linspace(60.0, 180.0, angle_bins + 1)
-    edge_edges = np.linspace(0.0, 2 * cutoff, edge_bins + 1)
-    counts = np.zeros((angle_bins, edge_bins))
-    for frame, cell in zip(positions, box, strict=True):
-        table = triplet_table(frame, cell, cutoff)
-        h, _, _ = np.histogram2d(
-            table["largest_angle"], table["opposite_edge"], bins=(angle_edges, edge_edges)
-        )
-        counts += h
-    total = counts.sum()
-    area = np.diff(angle_edges)[:, None] * np.diff(edge_edges)[None, :]
-    density = counts / (total * area) if total > 0 else counts
-    a_c, e_c = 0.5 * (angle_edges[1:] + angle_edges[:-1]), 0.5 * (edge_edges[1:] + edge_edges[:-1])
-    aa, ee = np.meshgrid(a_c, e_c, indexing="ij")
-    return pd.DataFrame(
-        {
-            "angle": aa.ravel(),
-            "edge": ee.ravel(),
-            "count": (counts / len(positions)).ravel(),
-            "density": density.ravel(),
-        }
-    )
+    counts = frame_triplet_counts(positions, box, cutoff, angle_bins, edge_bins)
+    return histogram_table(counts, cutoff)
 
 
 def angle_distribution(histogram: pd.DataFrame) -> pd.DataFrame:
