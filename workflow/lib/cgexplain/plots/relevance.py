@@ -48,6 +48,13 @@ def _diverging(grid: np.ma.MaskedArray, quantile: float = 0.98) -> TwoSlopeNorm:
     return TwoSlopeNorm(vcenter=0.0, vmin=-span, vmax=span)
 
 
+def _fit_filled_rows(ax: plt.Axes, ys: np.ndarray, grid: np.ma.MaskedArray) -> None:
+    """Limit the y axis to the rows of a map that hold data (half a unit of margin)."""
+    filled = np.argwhere(~np.ma.getmaskarray(grid))
+    if filled.size:
+        ax.set_ylim(ys[filled[:, 0].min()] - 0.5, ys[filled[:, 0].max()] + 0.5)
+
+
 def _well_limits(part: pd.DataFrame) -> tuple[float, float] | None:
     """y-limits that show a stabilising well next to a much larger repulsion: the well
     (mean - std) fills the lower quarter; None when the curve has no negative part."""
@@ -144,9 +151,7 @@ def plot_fig3(
     fig, ax = plt.subplots(figsize=(4.4, 3.2))
     mesh = ax.pcolormesh(xs, ys, grid, shading="nearest", cmap="RdBu_r", norm=_diverging(grid))
     fig.colorbar(mesh, ax=ax, label=value_label)
-    filled = np.argwhere(~np.ma.getmaskarray(grid))
-    if filled.size:
-        ax.set_ylim(ys[filled[:, 0].min()] - 0.5, ys[filled[:, 0].max()] + 0.5)
+    _fit_filled_rows(ax, ys, grid)
     ax.set(xlabel="largest angle / deg", ylabel="opposite edge / Å", title=title)
     _save(fig, paths)
     return fig
@@ -181,9 +186,7 @@ def plot_ci_map(
         ax.set_xlabel("largest angle / deg")
     axes[0].set(ylabel="opposite edge / Å", title=title)
     axes[1].set_title("bootstrap interval width")
-    filled = np.argwhere(~np.ma.getmaskarray(grid))
-    if filled.size:
-        axes[0].set_ylim(ys[filled[:, 0].min()] - 0.5, ys[filled[:, 0].max()] + 0.5)
+    _fit_filled_rows(axes[0], ys, grid)
     _save(fig, paths)
     return fig
 
@@ -268,9 +271,7 @@ def plot_artifacts(
         ax.set_xlabel("largest angle / deg")
     axes[0].set(ylabel="opposite edge / Å", title=f"{title}: 3-body relevance")
     axes[1].set_title(f"training data; {len(artifacts)} artifact bins outlined")
-    filled = np.argwhere(~np.ma.getmaskarray(grid))
-    if filled.size:
-        axes[0].set_ylim(ys[filled[:, 0].min()] - 0.5, ys[filled[:, 0].max()] + 0.5)
+    _fit_filled_rows(axes[0], ys, grid)
     _save(fig, paths)
     return fig
 
