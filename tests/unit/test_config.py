@@ -62,7 +62,7 @@ def test_default_config_gets_every_default():
     """The shipped blocks hold only what is specific to their system; the schema the rest."""
     config = load("config")
     validate(config, SCHEMA)
-    assert config["water"]["reference"]["timestep"] == 1.0
+    assert config["water"]["reference"]["timestep"] == 2.0  # rigid water; paper: 1 fs
     assert config["methane"]["reference"]["box"] == [20.768, 20.410, 17.969]
     assert config["methane"]["structure"]["rdf_bins"] == 150
     assert config["methane"]["reference"]["temperature"] == 300.0
@@ -273,12 +273,12 @@ def test_settings_come_from_the_config_blocks_without_class_defaults():
     sim = CGRunSettings.from_config(config["ntl9"]["simulation"], seed=7)
     assert (sim.temperature, sim.min_distance, sim.seed) == (350.0, 2.0, 7)
     ref = RunSettings.from_config(config["water"]["reference"], seed=1, platform="CPU")
-    assert (ref.timestep, ref.checkpoint_interval, ref.minimize_tolerance) == (1.0, 50.0, 10.0)
+    assert (ref.timestep, ref.checkpoint_interval, ref.minimize_tolerance) == (2.0, 50.0, 10.0)
     assert ref.heat_length == 0.0  # a liquid has no hot run
     spec = ModelSpec.from_config("painn", config["water"]["training"]["painn"])
     assert (spec.architecture, spec.cutoff, spec.n_rbf) == ("painn", 6.0, 20)
     opt = TrainSpec.from_config(config["methane"]["training"]["optimizer"], seed=3)
-    assert (opt.max_epochs, opt.seed) == (15, 3)
+    assert (opt.max_epochs, opt.seed) == (25, 3)
     block = dict(config["methane"]["simulation"])
     del block["min_distance"]
     with pytest.raises(ConfigError, match="CGRunSettings needs min_distance"):
