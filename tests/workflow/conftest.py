@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -81,7 +82,17 @@ def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 1800
 
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory) -> Path:
-    """The whole tiny DAG, run once per test session."""
-    workdir = copy_workflow(tmp_path_factory.mktemp("tiny"))
+    """The whole tiny DAG, run once per test session.
+
+    ``CGEXPLAIN_TINY_RUN=<dir>`` reuses an earlier session's run directory while
+    editing tests: the workflow files are copied over it again and Snakemake brings it
+    up to date (only jobs whose inputs, code or settings changed run).
+    """
+    reuse = os.environ.get("CGEXPLAIN_TINY_RUN")
+    workdir = Path(reuse) if reuse else tmp_path_factory.mktemp("tiny")
+    if reuse:
+        for name in ("workflow", "config", "resources", "envs"):
+            shutil.rmtree(workdir / name, ignore_errors=True)
+    workdir = copy_workflow(workdir)
     snakemake(workdir, "--cores", "2", "--configfile", *tiny_configs(workdir))
     return workdir
