@@ -135,3 +135,16 @@ def test_contact_relevance_per_frame_and_protein_claims():
     )
     assert rows["holds"].tolist() == [True, False]
     assert cl.mutation_claims(SETTINGS, "x", {}, 10, 1, 0.95, 1) == []  # no mutation: no row
+
+
+def test_correlated_frames_widen_the_interval_when_the_block_length_is_automatic():
+    """An AR(1) series (correlation 0.95 per frame): the automatic block length keeps the
+    correlation and gives a wider interval of the mean than iid resampling (block 1)."""
+    rng = np.random.default_rng(5)
+    x = np.zeros(400)
+    for t in range(1, x.size):
+        x[t] = 0.95 * x[t - 1] + rng.normal()
+    iid = cl.contact_claims(SETTINGS, "p", {"b1b3": x - 5}, 300, 1, 0.95, 1)[0]
+    auto = cl.contact_claims(SETTINGS, "p", {"b1b3": x - 5}, 300, 1, 0.95, None)[0]
+    assert auto["value"] == iid["value"]
+    assert auto["ci_high"] - auto["ci_low"] > 2 * (iid["ci_high"] - iid["ci_low"])

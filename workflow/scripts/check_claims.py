@@ -45,8 +45,8 @@ with run_logging(snakemake.log[0]) as log:
         }
         label = f"{run['system']} {run['model']}"
         log.info("%s: %d of %d explained frames are folded", label, len(folded), len(explained))
-        block = run["block_length"] or 1
-        common = (run["n_resamples"], run["seed"], confidence, block)
+        # block length: the configured one, else from each series' autocorrelation
+        common = (run["n_resamples"], run["seed"], confidence, run["block_length"])
         found = cl.contact_claims(settings, label, per_frame, *common)
         differences = {m: pd.read_csv(next(mutation_files)) for m in run["mutations"]}
         found += cl.mutation_claims(settings, label, differences, *common)

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from cgexplain.analysis.bootstrap import block_bootstrap
+from cgexplain.analysis.bootstrap import block_bootstrap, block_length_from_autocorrelation
 from cgexplain.analysis.uncertainty import RunReplicates, interval
 
 __all__ = [
@@ -180,7 +180,11 @@ def contact_relevance_per_frame(
 
 
 def _mean_interval(values: np.ndarray, n_resamples: int, seed: int, confidence: float,
-                   block_length: int) -> tuple[float, float, float]:  # fmt: skip
+                   block_length: int | None) -> tuple[float, float, float]:  # fmt: skip
+    """Mean over frames with its block-bootstrap interval; ``block_length`` None: 5
+    integrated autocorrelation times of the values themselves (frames are correlated)."""
+    if block_length is None:
+        block_length = block_length_from_autocorrelation(values) if len(values) > 2 else 1
     est, low, high = block_bootstrap(
         values, lambda v: float(np.mean(v)), min(block_length, len(values)), n_resamples,
         seed, confidence,
@@ -195,7 +199,7 @@ def contact_claims(
     n_resamples: int,
     seed: int,
     confidence: float,
-    block_length: int,
+    block_length: int | None,
 ) -> list[dict]:
     """Claims on a protein's folded-state relevance (Figs. 5-6).
 
@@ -225,7 +229,7 @@ def mutation_claims(
     n_resamples: int,
     seed: int,
     confidence: float,
-    block_length: int,
+    block_length: int | None,
 ) -> list[dict]:
     """Claims on point mutations (Fig. 7): the mutation weakens (makes less negative)
     the contacts it is expected to weaken.
