@@ -149,7 +149,8 @@ def test_replicates_round_trip_and_fill_the_agreement_intervals(tmp_path):
     b = bootstrap_run(*_run(seed=2, offset=0.3), seed=2, **kwargs)
     save_replicates(tmp_path / "a.npz", a)
     back = load_replicates(tmp_path / "a.npz")
-    np.testing.assert_allclose(back.profile_reps, a.profile_reps, rtol=1e-6)  # float32 on disk
+    np.testing.assert_array_equal(back.profile_reps, a.profile_reps)  # float64 on disk
+    np.testing.assert_array_equal(back.map_reps, a.map_reps)
     np.testing.assert_array_equal(back.map_count, a.map_count)
     assert back.numbers.keys() == a.numbers.keys() and back.block_length == 2
     well = a.numbers["well_position"][0]
@@ -182,3 +183,25 @@ def test_replicates_round_trip_and_fill_the_agreement_intervals(tmp_path):
     )
     assert np.isfinite(out.loc["corr_3body_x_y", "ci_low"])
     assert np.isnan(out.loc["rdf_first_peak", "ci_low"])  # no replicates: left without
+
+
+def test_one_block_gives_replicates_equal_to_the_estimate_after_a_round_trip(tmp_path):
+    """A block as long as the run: every resample is the run itself, so the interval of a
+    correlation computed from saved replicates is the estimate, not beside it (CI found
+    float32 replicates putting a tiny run's correlation 1e-8 outside its interval)."""
+    from cgexplain.analysis.uncertainty import load_replicates, save_replicates
+
+    kwargs = dict(**GRID, min_count=3, n_resamples=20, block_length=24)
+    with pytest.warns(UserWarning, match="1 block"):
+        a = bootstrap_run(*_run(seed=1), seed=1, **kwargs)
+    b = bootstrap_run(*_run(seed=2, offset=0.3), seed=2, **dict(kwargs, block_length=2))
+    save_replicates(tmp_path / "a.npz", a)
+    save_replicates(tmp_path / "b.npz", b)
+    a, b = load_replicates(tmp_path / "a.npz"), load_replicates(tmp_path / "b.npz")
+    est, low, high = paired_correlation_interval(
+        a.profile, a.profile_count, a.profile_reps, b.profile, b.profile_count, b.profile_reps,
+        3, 0.95,
+    )  # fmt: skip
+    assert low <= est <= high
+    ratio = a.numbers_table(0.95).set_index("quantity").loc["ratio_3body_2body"]
+    assert ratio["ci_low"] == ratio["value"] == ratio["ci_high"]

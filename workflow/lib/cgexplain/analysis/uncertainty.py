@@ -209,6 +209,12 @@ def bootstrap_run(
     if block_length is None:
         total = frames["total"].to_numpy(dtype=float)
         block_length = block_length_from_autocorrelation(total) if n > 2 else 1
+    if n // block_length < 2:
+        warnings.warn(
+            f"{n} frames hold {n // block_length} block(s) of {block_length} frames: the "
+            "frames are too few for their correlation time and the intervals are too narrow",
+            stacklevel=2,
+        )
     centers = 0.5 * (r_edges[:-1] + r_edges[1:])
 
     def numbers(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -288,12 +294,17 @@ def paired_correlation_interval(
 
 
 def save_replicates(path, rep: RunReplicates) -> None:
-    """Write :class:`RunReplicates` to an ``.npz`` file (replicates in float32)."""
+    """Write :class:`RunReplicates` to an ``.npz`` file (float64 throughout).
+
+    Replicates keep full precision: an interval computed from the loaded replicates must
+    contain an estimate recomputed from the same frames (with a single block every
+    replicate equals the estimate, and float32 rounding put it outside its own interval).
+    """
     arrays = {
         "profile_centers": rep.profile_centers, "profile": rep.profile,
-        "profile_count": rep.profile_count, "profile_reps": rep.profile_reps.astype(np.float32),
+        "profile_count": rep.profile_count, "profile_reps": rep.profile_reps,
         "map_x": rep.map_x, "map_y": rep.map_y, "map_mean": rep.map_mean,
-        "map_count": rep.map_count, "map_reps": rep.map_reps.astype(np.float32),
+        "map_count": rep.map_count, "map_reps": rep.map_reps,
         "block_length": np.array(rep.block_length), "n_frames": np.array(rep.n_frames),
         "number_names": np.array(list(rep.numbers)),
         "number_values": np.array([v for v, _ in rep.numbers.values()]),
