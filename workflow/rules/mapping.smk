@@ -1,13 +1,20 @@
-"""Stage 2: coarse-grained mapping (basic aggregated map) and SchNetPack datasets."""
+"""Stage 2: coarse-grained mapping (basic or optimised force map) and SchNetPack datasets."""
 
 
 rule map_to_cg:
-    """One bead per molecule (its heaviest atom), bead force = the molecule's force."""
+    """One bead per molecule (its heaviest atom), bead force = the molecule's force.
+
+    A molecule is one constrained group, so the optimised force map is the basic one;
+    force_maps.csv says so with numbers.
+    """
     input:
         trajectory="results/{system}/reference/trajectory.h5",
     output:
         trajectory="results/{system}/mapping/cg_trajectory.h5",
         dataset="results/{system}/mapping/dataset.db",
+        force_maps="results/{system}/mapping/force_maps.csv",
+    params:
+        force_map=setting("force_map"),
     log:
         "logs/map_to_cg/{system}.log",
     benchmark:
@@ -25,11 +32,18 @@ rule map_to_cg:
 
 
 rule map_protein:
-    """Cα beads of a protein (bead force: Cα + its hydrogens), or the external Cα data."""
+    """Cα beads of a protein, or the external Cα data.
+
+    Bead force: the optimised map fitted on the reference forces (default) or Cα + its
+    hydrogens (basic); force_maps.csv compares the two.
+    """
     input:
         unpack(protein_mapping_input),
     output:
         trajectory="results/{system}/mapping/cg_trajectory.h5",
+        force_maps="results/{system}/mapping/force_maps.csv",
+    params:
+        force_map=setting("force_map"),
     log:
         "logs/map_protein/{system}.log",
     benchmark:

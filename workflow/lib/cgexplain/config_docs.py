@@ -38,6 +38,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("Liquid system block (`kind: liquid`)", ("$defs", "liquid"), "<liquid>."),
     ("`<liquid>.reference`", ("$defs", "liquid", "properties", "reference"), "reference."),
     ("`<system>.structure` (liquids)", ("$defs", "structure"), "structure."),
+    ("`<system>.force_map`", ("$defs", "force_map"), "force_map."),
     ("`<system>.training`", ("$defs", "training"), "training."),
     ("`<system>.training.<architecture>`", ("$defs", "architecture"), "<arch>."),
     ("`<system>.training.optimizer`", ("$defs", "optimizer"), "optimizer."),

@@ -12,7 +12,7 @@ J. Chem. Theory Comput. 19, 2023, on force aggregation maps).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -28,18 +28,32 @@ class LinearMap:
         force_map: (n_beads, n_atoms) coefficients of bead forces.
         bead_types: (n_beads,) integer bead types (atomic number used as type).
         bead_names: bead names.
+        name: which force map (``basic aggregated``, ``optimized aggregated``, ...).
+        mass_map: (n_beads, n_atoms) atoms whose masses make each bead's mass
+            (default: ``force_map``, the atoms the basic map aggregates).
     """
 
     position_map: np.ndarray
     force_map: np.ndarray
     bead_types: np.ndarray
     bead_names: list[str]
+    name: str = "basic aggregated"
+    mass_map: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.position_map.shape != self.force_map.shape:
             raise ValueError("position_map and force_map must have the same shape")
         if not np.allclose(self.position_map.sum(axis=1), 1.0):
             raise ValueError("each row of position_map must sum to 1 (translation invariance)")
+
+    def with_force_map(self, force_map: np.ndarray, name: str) -> LinearMap:
+        """The same positions and bead masses with another force map."""
+        return replace(self, force_map=force_map, name=name, mass_map=self.bead_mass_map)
+
+    @property
+    def bead_mass_map(self) -> np.ndarray:
+        """(n_beads, n_atoms) coefficients of bead masses."""
+        return self.force_map if self.mass_map is None else self.mass_map
 
     @property
     def n_beads(self) -> int:
@@ -116,7 +130,8 @@ def map_trajectory(traj: Trajectory, cg_map: LinearMap) -> Trajectory:
 
     Bead positions are wrapped into the box (periodic frames only; an all-zero box is an
     isolated molecule and is left as it is); the box, time and potential energy are
-    kept. Bead masses are the summed masses of the atoms each bead's force aggregates.
+    kept. Bead masses are the summed masses of the atoms the basic map aggregates
+    (:attr:`LinearMap.bead_mass_map`); ``metadata["mapping"]`` names the force map.
     """
     if traj.n_sites != cg_map.n_atoms:
         raise InputError(f"CG map expects {cg_map.n_atoms} atoms, trajectory has {traj.n_sites}")
@@ -131,10 +146,10 @@ def map_trajectory(traj: Trajectory, cg_map: LinearMap) -> Trajectory:
         time=traj.time,
         potential_energy=traj.potential_energy,
         atomic_numbers=cg_map.bead_types.astype(np.int64),
-        masses=cg_map.force_map @ traj.masses,
+        masses=cg_map.bead_mass_map @ traj.masses,
         molecule_index=np.arange(cg_map.n_beads),
         names=list(cg_map.bead_names),
-        metadata={"mapping": "basic aggregated", "source": traj.metadata},
+        metadata={"mapping": cg_map.name, "source": traj.metadata},
     )
 
 
