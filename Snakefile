@@ -51,6 +51,7 @@ rule models:
     """Trained CG potentials of every system and architecture."""
     input:
         trained_models(),
+        "results/validation/force_matching.csv",
     localrule: True
 
 

@@ -63,6 +63,8 @@ def specs(arch: str, epochs: int) -> tuple[ModelSpec, TrainSpec]:
             lr_cooldown=0,
             ema_decay=0.9,
             val_fraction=0.2,
+            val_split="blocks",
+            val_block=2,
             seed=3,
         ),
     )
@@ -73,9 +75,22 @@ def test_training_gives_loadable_model_with_conservative_forces(dataset, tmp_pat
     model_spec, train_spec = specs(arch, epochs=1)
     out = tmp_path / "model.pt"
     summary = train_force_matching(
-        dataset, model_spec, train_spec, out, tmp_path / "metrics.csv", tmp_path / "work"
+        dataset,
+        model_spec,
+        train_spec,
+        out,
+        tmp_path / "metrics.csv",
+        tmp_path / "work",
+        runs=[5, 7],
+        split_out=tmp_path / "split.npz",
     )
     assert summary["epochs"] == 1 and not (tmp_path / "work").exists()
+    split = np.load(tmp_path / "split.npz")
+    val = split["val_idx"]
+    # 20 % of 12 frames: one contiguous block of 2 inside one of the two runs
+    assert len(val) == 2 and val[1] == val[0] + 1 and val[0] != 4
+    assert sorted([*split["train_idx"], *val]) == list(range(12)) and not len(split["test_idx"])
+    assert summary["train_frames"] == 10 and summary["val_frames"] == 2
     metrics = pd.read_csv(tmp_path / "metrics.csv")
     assert list(metrics.columns[:3]) == ["epoch", "train_force_rmse", "val_force_rmse"]
     assert len(metrics) == 1 and np.isfinite(metrics.to_numpy()).all()
@@ -194,6 +209,8 @@ def test_training_lowers_the_force_error(tmp_path):
         lr_cooldown=0,
         ema_decay=0.5,
         val_fraction=0.25,
+        val_split="frames",
+        val_block=1,
         seed=3,
     )
     out = tmp_path / "model.pt"

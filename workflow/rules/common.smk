@@ -233,6 +233,15 @@ def trained_models():
     ]
 
 
+def force_matching_tables():
+    """Force-matching diagnostics of every trained model (gathered in results/validation)."""
+    return [
+        f"results/{system}/training/{model}/force_matching.csv"
+        for system in SYSTEMS
+        for model in models_of(system)
+    ]
+
+
 def simulation_settings(wildcards):
     """CG simulation settings of one (system, model) with the derived seed."""
     seed = system_seed(

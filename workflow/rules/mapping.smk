@@ -13,8 +13,6 @@ rule map_to_cg:
         trajectory="results/{system}/mapping/cg_trajectory.h5",
         dataset="results/{system}/mapping/dataset.db",
         force_maps="results/{system}/mapping/force_maps.csv",
-    params:
-        force_map=setting("force_map"),
     log:
         "logs/map_to_cg/{system}.log",
     benchmark:
@@ -27,6 +25,8 @@ rule map_to_cg:
     resources:
         mem_mb=estimate(estimates.mapping_mem_mb),
         runtime=lambda wildcards, attempt: 30 * attempt,
+    params:
+        force_map=setting("force_map"),
     script:
         "../scripts/map_to_cg.py"
 
@@ -42,8 +42,6 @@ rule map_protein:
     output:
         trajectory="results/{system}/mapping/cg_trajectory.h5",
         force_maps="results/{system}/mapping/force_maps.csv",
-    params:
-        force_map=setting("force_map"),
     log:
         "logs/map_protein/{system}.log",
     benchmark:
@@ -56,5 +54,7 @@ rule map_protein:
     resources:
         mem_mb=scaled_mb(4000),
         runtime=lambda wildcards, attempt: 30 * attempt,
+    params:
+        force_map=setting("force_map"),
     script:
         "../scripts/map_protein.py"

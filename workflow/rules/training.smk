@@ -2,12 +2,15 @@
 
 
 rule train_model:
+    """Force matching; validation on contiguous blocks of frames within runs (default)."""
     input:
         dataset=training_dataset,
+        trajectory="results/{system}/mapping/cg_trajectory.h5",
     output:
         model="results/{system}/training/{model}/model.pt",
         spec="results/{system}/training/{model}/model.pt.json",
         metrics="results/{system}/training/{model}/metrics.csv",
+        split="results/{system}/training/{model}/split.npz",
     log:
         "logs/train_model/{system}/{model}.log",
     benchmark:
@@ -53,3 +56,47 @@ rule fit_prior:
         temperature=setting("reference", "temperature"),
     script:
         "../scripts/fit_prior.py"
+
+
+rule diagnose_training:
+    """RMSE of the prior alone and of prior + network against the mapped forces, and the
+    share of their variance each explains, on training and validation frames."""
+    input:
+        model="results/{system}/training/{model}/model.pt",
+        split="results/{system}/training/{model}/split.npz",
+        trajectory="results/{system}/mapping/cg_trajectory.h5",
+        prior=simulation_prior,
+    output:
+        table="results/{system}/training/{model}/force_matching.csv",
+    log:
+        "logs/diagnose_training/{system}/{model}.log",
+    benchmark:
+        "results/benchmarks/diagnose_training/{system}/{model}.tsv"
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: config["threads"]["training"]
+    resources:
+        mem_mb=scaled_mb(4000),
+        runtime=lambda wildcards, attempt: 30 * attempt,
+    script:
+        "../scripts/diagnose_training.py"
+
+
+rule gather_force_matching:
+    """The force-matching diagnostics of every model in one table."""
+    input:
+        force_matching_tables(),
+    output:
+        table="results/validation/force_matching.csv",
+    log:
+        "logs/gather_force_matching.log",
+    benchmark:
+        "results/benchmarks/gather_force_matching.tsv"
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/gather_force_matching.py"

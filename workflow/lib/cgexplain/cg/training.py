@@ -17,11 +17,12 @@ import math
 import os
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np  # noqa: E402
 import pytorch_lightning as pl  # noqa: E402
 import schnetpack as spk  # noqa: E402
 import schnetpack.transform as trn  # noqa: E402
@@ -31,6 +32,7 @@ import cgexplain  # noqa: F401 - SchNetPack import shim
 from cgexplain import architectures  # noqa: E402
 from cgexplain.architectures import build_representation  # noqa: E402
 from cgexplain.cg.fast_so3 import accelerate_so3net, restore_so3net  # noqa: E402
+from cgexplain.cg.splits import validation_split  # noqa: E402
 from cgexplain.config import from_block  # noqa: E402
 from cgexplain.io import InputError, atomic_output, write_json  # noqa: E402
 from cgexplain.io import load_model as io_load_model  # noqa: E402
@@ -84,6 +86,8 @@ class TrainSpec:
         max_epochs; early_stopping_patience, lr_patience (epochs); lr_factor; lr_cooldown.
         ema_decay: decay of the exponential moving average of the weights.
         val_fraction: fraction of frames held out for validation.
+        val_split: how (:func:`cgexplain.cg.splits.validation_split`): ``blocks``,
+            ``runs`` or ``frames``; val_block: frames per validation block.
         seed: seed of the split, initialisation and shuffling.
     """
 
@@ -98,6 +102,8 @@ class TrainSpec:
     lr_cooldown: int
     ema_decay: float
     val_fraction: float
+    val_split: str
+    val_block: int
     seed: int
 
     @classmethod
@@ -187,6 +193,8 @@ def train_force_matching(
     model_out: str | os.PathLike,
     metrics_out: str | os.PathLike,
     work_dir: str | os.PathLike,
+    runs: Sequence[int] | None = None,
+    split_out: str | os.PathLike | None = None,
 ) -> dict[str, Any]:
     """Train a CG potential on a SchNetPack dataset by force matching.
 
@@ -199,6 +207,10 @@ def train_force_matching(
         model_spec, train_spec: hyperparameters.
         model_out: final model file; metrics_out: per-epoch CSV.
         work_dir: checkpoints, split and neighbour-list cache.
+        runs: frames of each run, in dataset order (:func:`cgexplain.cg.splits.run_lengths`);
+            validation blocks never straddle two runs. Default: one run.
+        split_out: where to copy the split (``split.npz``: ``train_idx``, ``val_idx``,
+            ``test_idx`` frame indices of the dataset, SchNetPack's format).
 
     Returns:
         Summary (epochs, best validation force RMSE, frames/s, device).
@@ -210,6 +222,7 @@ def train_force_matching(
         "dataset": str(dataset),
         "model": asdict(model_spec),
         "training": asdict(train_spec),
+        "runs": None if runs is None else [int(r) for r in runs],
     }
     # Lightning writes the checkpoints; the stamp spec.json binds them to these settings
     workdir = WorkDir(work_dir, fingerprint, stamp="spec.json")
@@ -220,16 +233,31 @@ def train_force_matching(
     pl.seed_everything(train_spec.seed, workers=True)
 
     n_frames = len(spk.data.ASEAtomsData(str(dataset), load_properties=["forces"]))
-    n_val = max(1, int(round(train_spec.val_fraction * n_frames)))
-    n_train = n_frames - n_val
-    if n_train < 1:
-        raise InputError(f"{dataset} has {n_frames} frames: too few to train and validate")
+    train_idx, val_idx = validation_split(
+        n_frames,
+        train_spec.val_fraction,
+        train_spec.val_split,
+        train_spec.val_block,
+        train_spec.seed,
+        runs,
+    )
+    n_train, n_val = len(train_idx), len(val_idx)
+    split_file = work / "split.npz"
+    np.savez(split_file, train_idx=train_idx, val_idx=val_idx, test_idx=np.array([], np.int64))
+    log.info(
+        "validation split (%s, blocks of %d frames, runs %s): %d training, %d validation frames",
+        train_spec.val_split,
+        train_spec.val_block,
+        runs or [n_frames],
+        n_train,
+        n_val,
+    )
     datamodule = spk.data.AtomsDataModule(
         str(dataset),
         batch_size=min(train_spec.batch_size, n_train),
         num_train=n_train,
         num_val=n_val,
-        split_file=str(work / "split.npz"),
+        split_file=str(split_file),
         load_properties=["forces"],
         transforms=[
             trn.CachedNeighborList(
@@ -316,12 +344,16 @@ def train_force_matching(
     )
     with atomic_output(metrics_out) as tmp:
         shutil.copyfile(metrics_tmp, tmp)
+    if split_out is not None:
+        with atomic_output(split_out) as tmp:
+            shutil.copyfile(split_file, tmp)
     epochs = trainer.current_epoch
     summary = {
         "epochs": epochs,
         "best_val_loss": float(trainer.checkpoint_callback.best_model_score),
         "best_val_force_rmse": math.sqrt(float(trainer.checkpoint_callback.best_model_score)),
         "train_frames": n_train,
+        "val_frames": n_val,
         "frames_per_second": n_train * max(epochs, 1) / elapsed,
         "device": str(trainer.strategy.root_device),
     }
@@ -344,4 +376,6 @@ def load_model(path: str | os.PathLike, device: str = "cpu") -> spk.model.Neural
 def load_spec(path: str | os.PathLike) -> tuple[ModelSpec, TrainSpec]:
     """Hyperparameters stored beside a model (``<model>.json``)."""
     data = json.loads(Path(str(path) + ".json").read_text())
-    return ModelSpec(**data["model"]), TrainSpec(**data["training"])
+    # models written before validation blocks validated on single random frames
+    training = {"val_split": "frames", "val_block": 1, **data["training"]}
+    return ModelSpec(**data["model"]), TrainSpec(**training)
