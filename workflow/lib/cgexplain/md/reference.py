@@ -222,13 +222,29 @@ class ReferenceRun:
         ref: the system to simulate.
         settings: run settings.
         work_dir: the work directory (see :func:`run_reference`).
+        bias: an optional biasing force (e.g. :func:`cgexplain.md.sampling.contact_bias`)
+            added to a copy of the system in force group
+            :data:`~cgexplain.md.sampling.BIAS_GROUP`; it drives the dynamics but is left
+            out of every stored force and energy.
     """
 
     def __init__(
-        self, ref: ReferenceSystem, settings: RunSettings, work_dir: str | os.PathLike
+        self,
+        ref: ReferenceSystem,
+        settings: RunSettings,
+        work_dir: str | os.PathLike,
+        bias: openmm.Force | None = None,
     ) -> None:
+        from cgexplain.md.sampling import BIAS_GROUP, with_bias
+
         self.ref, self.settings = ref, settings
-        self.fingerprint = settings.fingerprint(openmm.XmlSerializer.serialize(ref.system))
+        self.system = ref.system if bias is None else with_bias(ref.system, bias)
+        #: force groups of the stored forces and energies (-1: all)
+        self.stored_groups: int | set[int] = (
+            -1 if bias is None else set(range(32)) - {BIAS_GROUP}
+        )
+        self.biased = bias is not None
+        self.fingerprint = settings.fingerprint(openmm.XmlSerializer.serialize(self.system))
         self.work = WorkDir(work_dir, self.fingerprint, checkpoint=PROGRESS)
         self.platform, properties = select_platform(settings.platform, settings.threads)
         self.integrator = openmm.LangevinMiddleIntegrator(
@@ -237,7 +253,7 @@ class ReferenceRun:
             settings.timestep * unit.femtosecond,
         )
         self.integrator.setRandomNumberSeed(settings.seed)
-        self.context = openmm.Context(ref.system, self.integrator, self.platform, properties)
+        self.context = openmm.Context(self.system, self.integrator, self.platform, properties)
         self.block = 0
         self.writer: TrajectoryWriter | None = None
         log.info(
@@ -273,6 +289,7 @@ class ReferenceRun:
             "density_g_cm3": ref.density(),
             "bead_atoms": ref.bead_atoms.tolist(),
             "bead_atomic_number": ref.bead_atomic_number,
+            "biased": self.biased,
         }
 
     def _open_writer(self, mode: str) -> TrajectoryWriter:
@@ -376,7 +393,11 @@ class ReferenceRun:
         """The current configuration as one frame: positions, forces, box, time, energy."""
         step = self.block * self.settings.save_steps
         state = self.context.getState(
-            getPositions=True, getForces=True, getEnergy=True, enforcePeriodicBox=True
+            getPositions=True,
+            getForces=True,
+            getEnergy=True,
+            enforcePeriodicBox=True,
+            groups=self.stored_groups,
         )
         _check_finite(state, "production", step)
         forces = state.getForces(asNumpy=True).value_in_unit(
@@ -473,6 +494,7 @@ def run_reference(
     settings: RunSettings,
     output: str | os.PathLike,
     work_dir: str | os.PathLike,
+    bias: openmm.Force | None = None,
 ) -> dict:
     """Minimise, equilibrate and run production; write the trajectory to ``output``.
 
@@ -482,6 +504,7 @@ def run_reference(
         output: final HDF5 trajectory (see :mod:`cgexplain.io`), all atoms.
         work_dir: directory for the partial trajectory and checkpoints; removed when
             the run completes. A run found there with the same settings is resumed.
+        bias: optional biasing force, left out of the stored forces (:class:`ReferenceRun`).
 
     Returns:
         Summary: number of frames, ns/day of production, platform, density.
@@ -489,7 +512,7 @@ def run_reference(
     Raises:
         SimulationError: the run produced NaN or infinite values.
     """
-    run = ReferenceRun(ref, settings, work_dir)
+    run = ReferenceRun(ref, settings, work_dir, bias=bias)
     try:
         run.prepare()
         run.equilibrate()

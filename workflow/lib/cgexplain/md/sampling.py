@@ -1,0 +1,466 @@
+"""Seeded sampling of a protein's folding states: heating ramp, seeds, Cα-only biases.
+
+The reference of NTL9 must hold frames of every state the study explains (F, U, P1,
+P2; :mod:`cgexplain.analysis.states`). Unbiased runs from the native structure stay
+folded and a hot pulse melts everything, so the design here is (Bonneau et al., Nat.
+Commun. 2025, sample the states of Schwantes & Pande, JCTC 2013):
+
+1. a **heating ramp** (:func:`run_ramp`) records, frame by frame, the native-contact
+   fractions of the β1-β2 sheet, the β1-β3 sheet and the helix, i.e. the order in
+   which the elements melt;
+2. per state, the ramp frame nearest the state's **corner** in that contact space
+   (:data:`CORNERS`) is the seed; when no ramp frame belongs to the state, a **biased
+   run** (:func:`make_seed`) from that frame pushes the contact fractions into the
+   state with flat-bottom walls (:func:`contact_bias`) until it is there;
+3. unbiased production runs at the reference temperature start from the seeds
+   (:mod:`cgexplain.md.reference`), and their frames are labelled by the state they
+   are in (:func:`cgexplain.analysis.states.frame_states`), not the one they were
+   seeded from.
+
+Why a bias on Cα coordinates only leaves force matching unbiased: with the CG map
+``R = M(x)`` (the Cα positions), a bias ``U_b(M(x))`` multiplies the all-atom density
+by ``exp(-β U_b(R))``, a factor that is constant on every set ``M(x) = R``. The
+conditional density ``p(x | R)``, and with it the mean force ``E[f(x) | R]`` of any
+force map that is valid for ``M`` (Krämer et al., JCTC 2023), is unchanged; only the
+marginal ``p(R)`` (how often each CG configuration is visited) is reweighted. The
+forces stored for force matching must be those of the unbiased potential: the bias
+lives in a force group of its own (:data:`BIAS_GROUP`), which
+:class:`cgexplain.md.reference.ReferenceRun` leaves out of every stored force and
+energy.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import openmm
+import pandas as pd
+from openmm import unit
+
+from cgexplain import columns as col
+from cgexplain.analysis.states import ELEMENTS, STATES, frame_states
+from cgexplain.io import InputError, atomic_output
+from cgexplain.md.systems import ReferenceSystem
+from cgexplain.units import ANGSTROM_PER_NM, KJ_PER_KCAL
+
+log = logging.getLogger(__name__)
+
+#: force group of a sampling bias; stored forces and energies leave it out
+BIAS_GROUP = 31
+#: the corner of each state in (b1b2, b1b3, helix) contact-fraction space
+CORNERS: dict[str, tuple[float, float, float]] = {
+    "F": (1.0, 1.0, 1.0),
+    "U": (0.0, 0.0, 0.0),
+    "P1": (0.0, 1.0, 1.0),
+    "P2": (1.0, 0.0, 0.0),
+}
+Contacts = Mapping[str, tuple[np.ndarray, np.ndarray]]
+
+
+def smooth_fraction(
+    positions: np.ndarray,
+    pairs: np.ndarray,
+    native_distances: np.ndarray,
+    tolerance: float = 1.2,
+    sharpness: float = 2.0,
+) -> np.ndarray:
+    """Smooth fraction of native contacts, the collective variable of the biases.
+
+    ``q = (1/n) Σ_c 1 / (1 + exp(s (r_c - λ r0_c)))`` (Best, Hummer & Eaton, PNAS 110,
+    17874, 2013), with ``λ = tolerance`` and ``s = sharpness``: the step of the hard
+    fraction (:func:`cgexplain.analysis.states.contact_fraction`) made differentiable.
+
+    Args:
+        positions: (n_frames, N, 3) Cα positions, Å.
+        pairs: (n, 2) residue pairs; native_distances: (n,) Å.
+        sharpness: 1/Å.
+
+    Returns:
+        (n_frames,) fractions in (0, 1).
+    """
+    d = np.linalg.norm(positions[:, pairs[:, 0]] - positions[:, pairs[:, 1]], axis=-1)
+    return (1.0 / (1.0 + np.exp(sharpness * (d - tolerance * native_distances)))).mean(axis=1)
+
+
+@dataclass(frozen=True)
+class Walls:
+    """Flat-bottom walls on the contact fractions that hold a state.
+
+    Attributes:
+        lower: ``{element: q_min}``: ``k/2 (q_min - q)²`` below it.
+        upper: ``{element: q_max}``: ``k/2 (q - q_max)²`` above it.
+        k: wall stiffness, kcal/mol per unit fraction².
+    """
+
+    lower: Mapping[str, float]
+    upper: Mapping[str, float]
+    k: float
+
+    @classmethod
+    def for_state(cls, state: str, formed: float, broken: float, margin: float, k: float) -> Walls:
+        """Walls that push into ``state``: elements formed in it above ``formed + margin``,
+        broken ones below ``broken - margin`` (margins absorb the smooth/hard difference)."""
+        if state not in CORNERS:
+            raise InputError(f"unknown state {state!r}; states: {list(CORNERS)}")
+        corner = dict(zip(ELEMENTS, CORNERS[state], strict=True))
+        lower = {e: min(formed + margin, 0.99) for e, c in corner.items() if c == 1.0}
+        upper = {e: max(broken - margin, 0.01) for e, c in corner.items() if c == 0.0}
+        return cls(lower, upper, k)
+
+    def energy(self, q: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Wall energy, kcal/mol, of fractions ``q`` (numpy; the reference of the force)."""
+        total = 0.0
+        for e, lo in self.lower.items():
+            total = total + 0.5 * self.k * np.maximum(0.0, lo - np.asarray(q[e])) ** 2
+        for e, hi in self.upper.items():
+            total = total + 0.5 * self.k * np.maximum(0.0, np.asarray(q[e]) - hi) ** 2
+        return np.asarray(total)
+
+
+def contact_bias(
+    bead_atoms: np.ndarray,
+    contacts: Contacts,
+    walls: Walls,
+    tolerance: float = 1.2,
+    sharpness: float = 2.0,
+) -> openmm.CustomCVForce:
+    """OpenMM force of ``walls`` on the smooth contact fractions of the Cα atoms.
+
+    One :class:`openmm.CustomBondForce` per walled element computes its
+    :func:`smooth_fraction`; a :class:`openmm.CustomCVForce` adds the walls. Only the
+    atoms ``bead_atoms[pairs]`` feel it. The force is put in :data:`BIAS_GROUP`.
+
+    Args:
+        bead_atoms: (N,) atom index of each residue's Cα.
+        contacts: ``{element: (pairs (n, 2) residue indices, native distances (n,) Å)}``.
+        walls: from :meth:`Walls.for_state`.
+        sharpness: 1/Å.
+    """
+    bias = openmm.CustomCVForce("0")
+    terms = []
+    s_nm = sharpness * ANGSTROM_PER_NM  # 1/nm
+    k_kj = walls.k * KJ_PER_KCAL
+    for e in sorted(set(walls.lower) | set(walls.upper)):
+        pairs, r0 = contacts[e]
+        cv = openmm.CustomBondForce(f"w/(1+exp({s_nm!r}*(r-{tolerance!r}*r0)))")
+        cv.addPerBondParameter("w")
+        cv.addPerBondParameter("r0")
+        for (i, j), d in zip(pairs, r0, strict=True):
+            cv.addBond(
+                int(bead_atoms[i]), int(bead_atoms[j]), [1.0 / len(pairs), d / ANGSTROM_PER_NM]
+            )
+        bias.addCollectiveVariable(f"q_{e}", cv)
+        if e in walls.lower:
+            terms.append(f"0.5*{k_kj!r}*max(0,{walls.lower[e]!r}-q_{e})^2")
+        if e in walls.upper:
+            terms.append(f"0.5*{k_kj!r}*max(0,q_{e}-{walls.upper[e]!r})^2")
+    bias.setEnergyFunction("+".join(terms) if terms else "0")
+    bias.setForceGroup(BIAS_GROUP)
+    return bias
+
+
+def with_bias(system: openmm.System, bias: openmm.Force) -> openmm.System:
+    """A copy of ``system`` with ``bias`` added (the original is left unchanged).
+
+    Raises:
+        InputError: a force of ``system`` already uses :data:`BIAS_GROUP`.
+    """
+    for force in system.getForces():
+        if force.getForceGroup() == BIAS_GROUP:
+            raise InputError(
+                f"{type(force).__name__} uses force group {BIAS_GROUP}, kept for the bias"
+            )
+    copy = openmm.XmlSerializer.deserialize(openmm.XmlSerializer.serialize(system))
+    copy.addForce(openmm.XmlSerializer.deserialize(openmm.XmlSerializer.serialize(bias)))
+    return copy
+
+
+def corner_distance(fractions: pd.DataFrame, state: str) -> np.ndarray:
+    """Euclidean distance of each frame's (b1b2, b1b3, helix) to ``state``'s corner."""
+    q = fractions[list(ELEMENTS)].to_numpy(dtype=np.float64)
+    return np.linalg.norm(q - np.asarray(CORNERS[state]), axis=1)
+
+
+def pick_seed(fractions: pd.DataFrame, state: str) -> tuple[int, bool]:
+    """The frame nearest ``state``'s corner, preferring frames already in the state.
+
+    Returns:
+        ``(frame index, in_state)``.
+    """
+    if len(fractions) == 0:
+        raise InputError("no frames to seed from")
+    dist = corner_distance(fractions, state)
+    inside = fractions[col.STATE].to_numpy() == state
+    if inside.any():
+        return int(np.flatnonzero(inside)[np.argmin(dist[inside])]), True
+    return int(np.argmin(dist)), False
+
+
+def _context(
+    system: openmm.System,
+    temperature: float,
+    friction: float,
+    timestep: float,
+    seed: int,
+    platform: str,
+    threads: int,
+) -> tuple[openmm.Context, openmm.Integrator]:
+    from cgexplain.md.reference import select_platform
+
+    integrator = openmm.LangevinMiddleIntegrator(
+        temperature * unit.kelvin, friction / unit.picosecond, timestep * unit.femtosecond
+    )
+    integrator.setRandomNumberSeed(seed)
+    chosen, properties = select_platform(platform, threads)
+    return openmm.Context(system, integrator, chosen, properties), integrator
+
+
+@dataclass(frozen=True)
+class RampSettings:
+    """A linear heating ramp.
+
+    Attributes:
+        start_temperature, end_temperature: K.
+        length: ps; save_interval: ps between recorded frames.
+        friction: 1/ps; timestep: fs; seed; platform; threads: as for reference runs.
+    """
+
+    start_temperature: float
+    end_temperature: float
+    length: float
+    save_interval: float
+    friction: float = 1.0
+    timestep: float = 4.0
+    seed: int = 0
+    platform: str = "auto"
+    threads: int = 1
+    minimize_tolerance: float = 10.0
+
+    def __post_init__(self) -> None:
+        for key in ("start_temperature", "end_temperature", "length", "save_interval"):
+            if not getattr(self, key) > 0:
+                raise InputError(f"ramp {key} must be positive, got {getattr(self, key)}")
+        if self.save_interval > self.length:
+            raise InputError("ramp save_interval is longer than the ramp")
+
+    @property
+    def save_steps(self) -> int:
+        return max(1, int(round(self.save_interval * 1000.0 / self.timestep)))
+
+    @property
+    def n_frames(self) -> int:
+        return int(round(self.length / self.save_interval))
+
+
+def run_ramp(
+    ref: ReferenceSystem,
+    settings: RampSettings,
+    contacts: Contacts,
+    tolerance: float = 1.2,
+    formed: float = 0.7,
+    broken: float = 0.3,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Minimise, then heat linearly, recording every ``save_interval``.
+
+    Returns:
+        ``(positions (n_frames, n_atoms, 3) nm float32, table)``; the table has per
+        frame ``time`` ps, ``temperature`` K, the contact fractions and the ``state``
+        (:func:`cgexplain.analysis.states.frame_states`).
+    """
+    context, integrator = _context(
+        ref.system, settings.start_temperature, settings.friction, settings.timestep,
+        settings.seed, settings.platform, settings.threads,
+    )  # fmt: skip
+    context.setPositions(ref.positions * unit.nanometer)
+    openmm.LocalEnergyMinimizer.minimize(
+        context, settings.minimize_tolerance * unit.kilojoule_per_mole / unit.nanometer
+    )
+    context.setVelocitiesToTemperature(settings.start_temperature * unit.kelvin, settings.seed)
+    n = settings.n_frames
+    temps = (
+        settings.start_temperature
+        + (settings.end_temperature - settings.start_temperature) * (np.arange(n) + 1) / n
+    )
+    frames = np.empty((n, ref.n_atoms, 3), dtype=np.float32)
+    for b, temperature in enumerate(temps):
+        integrator.setTemperature(float(temperature) * unit.kelvin)
+        integrator.step(settings.save_steps)
+        x = context.getState(getPositions=True).getPositions(asNumpy=True)
+        frames[b] = x.value_in_unit(unit.nanometer)
+        if not np.all(np.isfinite(frames[b])):
+            raise InputError(f"heating ramp became unstable at {temperature:.0f} K")
+        if (b + 1) % max(1, n // 10) == 0:
+            log.info("ramp: %d/%d frames, %.0f K", b + 1, n, temperature)
+    table = frame_states(frames[:, ref.bead_atoms] * ANGSTROM_PER_NM, contacts, tolerance,
+                         formed, broken)  # fmt: skip
+    table.insert(1, "time", (np.arange(n) + 1) * settings.save_interval)
+    table.insert(2, "temperature", temps)
+    return frames, table
+
+
+def melting_order(table: pd.DataFrame, broken: float = 0.3, window: int = 5) -> pd.DataFrame:
+    """Temperature at which each element melts during a ramp.
+
+    An element melts at the first frame from which the running mean (``window``
+    frames) of its contact fraction stays at or below ``broken``.
+
+    Returns:
+        Table ``element``, ``melt_temperature`` K (NaN: did not melt), ``melt_time`` ps,
+        sorted by melting temperature.
+    """
+    rows = []
+    for e in ELEMENTS:
+        q = table[e].rolling(window, min_periods=1).mean().to_numpy()
+        below = q <= broken
+        stays = np.flip(np.logical_and.accumulate(np.flip(below)))
+        k = int(np.argmax(stays)) if stays.any() else -1
+        rows.append({
+            "element": e,
+            "melt_temperature": float(table["temperature"].iloc[k]) if k >= 0 else np.nan,
+            "melt_time": float(table["time"].iloc[k]) if k >= 0 else np.nan,
+        })  # fmt: skip
+    return pd.DataFrame(rows).sort_values("melt_temperature", na_position="last")
+
+
+@dataclass(frozen=True)
+class BiasSettings:
+    """A biased run that makes a seed of a state no ramp frame is in.
+
+    Attributes:
+        k: wall stiffness, kcal/mol per unit fraction².
+        sharpness: of the smooth contact fraction, 1/Å.
+        margin: walls at ``formed + margin`` / ``broken - margin``.
+        temperature: K; max_length: ps at most; settle: ps the state must hold.
+        save_interval: ps between checks.
+    """
+
+    k: float = 500.0
+    sharpness: float = 2.0
+    margin: float = 0.1
+    temperature: float = 350.0
+    max_length: float = 20.0
+    settle: float = 1.0
+    save_interval: float = 0.2
+    friction: float = 1.0
+    timestep: float = 4.0
+    seed: int = 0
+    platform: str = "auto"
+    threads: int = 1
+
+
+def make_seed(
+    ref: ReferenceSystem,
+    start: np.ndarray,
+    state: str,
+    contacts: Contacts,
+    bias: BiasSettings,
+    tolerance: float = 1.2,
+    formed: float = 0.7,
+    broken: float = 0.3,
+) -> tuple[np.ndarray, pd.DataFrame, bool]:
+    """Run with walls into ``state`` from ``start`` until the state has held ``settle`` ps.
+
+    Args:
+        start: (n_atoms, 3) positions, nm.
+
+    Returns:
+        ``(seed positions (n_atoms, 3) nm, trace table as :func:`run_ramp`'s, reached)``;
+        when the state is not reached within ``max_length`` the frame of the trace
+        nearest its corner is returned with ``reached = False``.
+    """
+    walls = Walls.for_state(state, formed, broken, bias.margin, bias.k)
+    force = contact_bias(ref.bead_atoms, contacts, walls, tolerance, bias.sharpness)
+    context, integrator = _context(
+        with_bias(ref.system, force), bias.temperature, bias.friction, bias.timestep,
+        bias.seed, bias.platform, bias.threads,
+    )  # fmt: skip
+    context.setPositions(np.asarray(start) * unit.nanometer)
+    context.setVelocitiesToTemperature(bias.temperature * unit.kelvin, bias.seed)
+    steps = max(1, int(round(bias.save_interval * 1000.0 / bias.timestep)))
+    n_max = int(round(bias.max_length / bias.save_interval))
+    n_hold = max(1, int(round(bias.settle / bias.save_interval)))
+    frames, held = [], 0
+    for b in range(n_max):
+        integrator.step(steps)
+        x = context.getState(getPositions=True).getPositions(asNumpy=True)
+        frames.append(np.asarray(x.value_in_unit(unit.nanometer), dtype=np.float32))
+        ca = frames[-1][None, ref.bead_atoms] * ANGSTROM_PER_NM
+        now = frame_states(ca, contacts, tolerance, formed, broken)[col.STATE].iloc[0]
+        held = held + 1 if now == state else 0
+        if (b + 1) % max(1, n_max // 10) == 0:
+            log.info("bias to %s: %.1f ps, state now %r", state, (b + 1) * bias.save_interval,
+                     now)  # fmt: skip
+        if held >= n_hold:
+            break
+    traj = np.asarray(frames)
+    table = frame_states(traj[:, ref.bead_atoms] * ANGSTROM_PER_NM, contacts, tolerance,
+                         formed, broken)  # fmt: skip
+    table.insert(1, "time", (np.arange(len(traj)) + 1) * bias.save_interval)
+    table.insert(2, "temperature", bias.temperature)
+    reached = held >= n_hold
+    if reached:
+        return traj[-1], table, True
+    k, _ = pick_seed(table, state)
+    log.warning("bias did not reach state %s in %.1f ps; seeding from the nearest frame",
+                state, bias.max_length)  # fmt: skip
+    return traj[k], table, False
+
+
+def write_seed(
+    path: str | os.PathLike,
+    positions: np.ndarray,
+    state: str,
+    origin: str,
+    in_state: bool,
+    trace: pd.DataFrame,
+    ramp_frame: int,
+) -> None:
+    """Write a seed (all-atom positions, nm) with its provenance, atomically."""
+    with atomic_output(path) as tmp:
+        with open(tmp, "wb") as handle:
+            np.savez(
+                handle,
+                positions=np.asarray(positions, dtype=np.float64),
+                state=state,
+                origin=origin,
+                in_state=in_state,
+                ramp_frame=ramp_frame,
+                trace=trace[list(ELEMENTS)].to_numpy(dtype=np.float64),
+                trace_state=trace[col.STATE].to_numpy().astype(str),
+            )
+
+
+def read_seed(path: str | os.PathLike, n_atoms: int) -> dict:
+    """Read a seed written by :func:`write_seed`.
+
+    Raises:
+        InputError: missing file, or positions that do not fit ``n_atoms`` or are not finite.
+    """
+    if not os.path.isfile(path):
+        raise InputError(f"seed file not found: {path}")
+    with np.load(path) as data:
+        seed = {k: data[k] for k in data.files}
+    x = seed["positions"]
+    if x.shape != (n_atoms, 3) or not np.all(np.isfinite(x)):
+        raise InputError(
+            f"{path}: seed positions of shape {x.shape}, expected ({n_atoms}, 3) finite"
+        )
+    return seed
+
+
+def seed_states(n_runs: int, states: Sequence[str]) -> list[str]:
+    """Seed state of each of ``n_runs`` production runs, cycling through ``states``."""
+    if not states:
+        raise InputError("sampling.states is empty")
+    return [states[k % len(states)] for k in range(n_runs)]
+
+
+__all__ = [
+    "BIAS_GROUP", "CORNERS", "STATES", "BiasSettings", "RampSettings", "Walls",
+    "contact_bias", "corner_distance", "make_seed", "melting_order", "pick_seed",
+    "read_seed", "run_ramp", "seed_states", "smooth_fraction", "with_bias", "write_seed",
+]  # fmt: skip
