@@ -156,6 +156,10 @@ def test_pick_seed_prefers_frames_in_the_state_and_falls_back_to_the_nearest():
     assert S.pick_seed(t, "F") == (0, True)
     assert S.pick_seed(t, "U") == (3, True)
     assert S.pick_seed(t, "P1") == (2, False)  # nearest to (0, 1, 1), not in P1
+    # P2 = (1, 0, 0): the bias breaks b1b3 and the helix but cannot re-form b1b2, so the
+    # start is a frame whose b1b2 is formed (frame 1), not the Euclidean-nearest (3)
+    assert S.corner_distance(t, "P2")[3] < S.corner_distance(t, "P2")[0]
+    assert S.pick_seed(t, "P2") == (1, False)
     np.testing.assert_allclose(S.corner_distance(t, "P2")[0], np.sqrt(2.0))
 
 

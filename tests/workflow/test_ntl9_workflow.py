@@ -28,8 +28,43 @@ def test_reference_runs_are_isolated_calpha_chains(tiny_run):
     assert 3.5 < bonds.min() and bonds.max() < 4.2  # Cα-Cα (trans peptides), Å
     runs = cg.metadata["source"]["shards"]
     assert [r["frames"] for r in runs] == [20, 20]
-    # the second run starts from a hot-unfolded structure, the first from the native one
-    assert runs[0]["settings"]["heat_length"] == 0.0 and runs[1]["settings"]["heat_length"] > 0
+    # run k starts from the seed of sampling.states[k] (tiny: F, P1); production is unbiased
+    assert [r["seed_state"] for r in runs] == ["F", "P1"]
+    assert not any(r["biased"] for r in runs)
+    seeds = tiny_run / "results/ntl9/reference/seeds"
+    for run, state in zip(runs, ("F", "P1"), strict=True):
+        with np.load(seeds / f"{state}.npz") as seed:
+            assert str(seed["state"]) == state and str(seed["origin"]) == run["seed_origin"]
+            trace = pd.read_csv(seeds / f"{state}.csv", keep_default_na=False)
+            # a seed that reached its state is in it, by the states' own definition
+            assert bool(seed["in_state"]) == (trace["state"].iloc[-1] == state)
+    ramp = pd.read_csv(tiny_run / "results/ntl9/reference/ramp/states.csv", keep_default_na=False)
+    assert ramp["temperature"].is_monotonic_increasing and ramp["temperature"].iloc[0] > 400.0
+    assert ramp[["b1b2", "b1b3", "helix"]].apply(lambda q: q.between(0, 1)).all().all()
+    melting = pd.read_csv(tiny_run / "results/ntl9/reference/ramp/melting.csv")
+    assert sorted(melting["element"]) == ["b1b2", "b1b3", "helix"]
+
+
+def test_force_maps_table_names_the_map_the_data_use(tiny_run):
+    maps = pd.read_csv(tiny_run / "results/ntl9/mapping/force_maps.csv")
+    assert set(maps["map"]) == {"basic", "optimized"} and maps["chosen"].sum() == 1
+    cg = load_trajectory(tiny_run / "results/ntl9/mapping/cg_trajectory.h5")
+    chosen = maps[maps["chosen"]].iloc[0]
+    # the table's number is the mean squared force of the data the network is trained on
+    assert np.mean(cg.forces.astype(np.float64) ** 2) == pytest.approx(
+        chosen["mean_sq_force"], rel=1e-4
+    )
+    optimized = maps.set_index("map").loc["optimized"]
+    assert optimized["free_weights"] > 0
+    assert optimized["mean_sq_force_fit"] <= maps.set_index("map").loc["basic", "mean_sq_force_fit"]
+
+
+def test_force_matching_table_has_the_protein_with_its_prior(tiny_run):
+    table = pd.read_csv(tiny_run / "results/validation/force_matching.csv")
+    row = table[(table["system"] == "ntl9") & (table["model"] == "painn")].iloc[0]
+    assert row["val_frames"] > 0 and np.isfinite(row["val_rmse_model"])
+    # the prior alone already explains part of the mapped force variance
+    assert row["val_rmse_prior"] < row["val_force_rms"]
 
 
 def test_prior_table_and_delta_forces(tiny_run):

@@ -144,6 +144,30 @@ def test_trained_models_load_and_predict_forces(tiny_run, system, model):
     assert forces.shape == (len(atoms), 3) and np.isfinite(forces).all()
     log = (tiny_run / f"logs/train_model/{system}/{model}.log").read_text()
     assert "epoch 1: train force RMSE" in log
+    # the diagnostics table, recomputed here through SchNetPack's ASE path on the
+    # validation frames the training held out (split.npz)
+    split = np.load(tiny_run / f"results/{system}/training/{model}/split.npz")
+    val = np.sort(split["val_idx"])
+    assert len(np.intersect1d(val, split["train_idx"])) == 0 and len(val) >= 2
+    full = load_trajectory(tiny_run / f"results/{system}/mapping/cg_trajectory.h5")
+    predicted = np.stack([
+        load_model(path)(converter(Atoms(
+            numbers=full.atomic_numbers, positions=full.positions[k], cell=full.box[k], pbc=True
+        )))["forces"].detach().numpy()
+        for k in val
+    ]).astype(np.float64)  # fmt: skip
+    mapped = full.forces[val].astype(np.float64)
+    table = pd.read_csv(tiny_run / "results/validation/force_matching.csv")
+    row = table[(table["system"] == system) & (table["model"] == model)].iloc[0]
+    assert row["val_frames"] == len(val) and row["force_map"] == full.metadata["mapping"]
+    assert row["val_rmse_model"] == pytest.approx(
+        np.sqrt(np.mean((predicted - mapped) ** 2)), rel=1e-3
+    )
+    # a liquid has no prior: the prior's error is the mapped force itself
+    assert row["val_rmse_prior"] == pytest.approx(np.sqrt(np.mean(mapped**2)), rel=1e-4)
+    assert row["val_explained_model"] == pytest.approx(
+        1 - np.mean((predicted - mapped) ** 2) / np.mean(mapped.var(axis=0)), rel=1e-3, abs=1e-4
+    )
 
 
 @pytest.mark.parametrize("system", ["methane", "water"])

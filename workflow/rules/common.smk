@@ -528,8 +528,7 @@ def download_url(wildcards):
 
 
 def protein_run_settings(wildcards):
-    """Settings of one protein reference run; the last runs start from hot-unfolded
-    structures, with hot-run lengths evenly spaced up to ``heat_length``."""
+    """Settings of one unbiased protein production run (its seed: :func:`protein_seed`)."""
     reference = config[wildcards.system]["reference"]
     system_keys = (
         "external",
@@ -538,18 +537,39 @@ def protein_run_settings(wildcards):
         "cutoff",
         "hydrogen_mass",
         "n_runs",
-        "unfolded_fraction",
     )
     ref = {k: v for k, v in reference.items() if k not in system_keys}
-    run, n_runs = parse_scatteritem(wildcards.scatteritem)
-    n_hot = int(round(reference["unfolded_fraction"] * n_runs))
-    hot_rank = run - (n_runs - n_hot)  # 1..n_hot for the unfolded runs
-    ref["heat_length"] = ref["heat_length"] * hot_rank / n_hot if hot_rank > 0 else 0.0
     ref["seed"] = system_seed(
         config["seed"], wildcards.system, f"reference/{wildcards.scatteritem}"
     )
     ref["platform"] = config["openmm_platform"]
     return ref
+
+
+def seed_state_of_run(system, scatteritem):
+    """The folding state whose seed starts production run ``scatteritem`` (k-of-n)."""
+    run, _ = parse_scatteritem(scatteritem)
+    states = config[system]["sampling"]["states"]
+    return states[(run - 1) % len(states)]  # as cgexplain.md.sampling.seed_states
+
+
+def protein_seed(wildcards):
+    state = seed_state_of_run(wildcards.system, wildcards.scatteritem)
+    return f"results/{wildcards.system}/reference/seeds/{state}.npz"
+
+
+def sampling_run_settings(wildcards):
+    """Dynamics of the ramp and the biased seed runs: the reference's friction, timestep,
+    platform and temperature (the bias runs at the production temperature)."""
+    ref = config[wildcards.system]["reference"]
+    stage = "ramp" if "state" not in wildcards.keys() else f"seed/{wildcards.state}"
+    return {
+        "friction": ref["friction"],
+        "timestep": ref["timestep"],
+        "temperature": ref["temperature"],
+        "platform": config["openmm_platform"],
+        "seed": system_seed(config["seed"], wildcards.system, stage),
+    }
 
 
 def protein_system_settings(wildcards):

@@ -134,10 +134,77 @@ rule prepare_structure:
         "../scripts/prepare_structure.py"
 
 
-rule simulate_protein:
-    """One all-atom implicit-solvent run of a protein (native or hot-unfolded start)."""
+rule ramp_protein:
+    """Heating ramp from the native structure: contact fractions of β1-β2, β1-β3 and the
+    helix frame by frame, and the temperature at which each melts."""
     input:
         structure="results/{system}/reference/prepared.pdb",
+    output:
+        frames="results/{system}/reference/ramp/frames.npz",
+        table="results/{system}/reference/ramp/states.csv",
+        melting="results/{system}/reference/ramp/melting.csv",
+    log:
+        "logs/ramp_protein/{system}.log",
+    benchmark:
+        "results/benchmarks/ramp_protein/{system}.tsv"
+    wildcard_constraints:
+        system=PROTEIN_PATTERN,
+    priority: 10
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: config["threads"]["reference"]
+    resources:
+        mem_mb=scaled_mb(2000),
+        runtime=estimate(estimates.protein_ramp_runtime),
+        gpu=GPU,
+    params:
+        system=protein_system_settings,
+        ramp=setting("sampling", "ramp"),
+        states=setting("states"),
+        run=sampling_run_settings,
+    script:
+        "../scripts/ramp_protein.py"
+
+
+rule seed_protein:
+    """The seed of one state: the ramp frame nearest its corner, or a run biased into the
+    state from there (Cα-only walls) when no ramp frame is in it."""
+    input:
+        structure="results/{system}/reference/prepared.pdb",
+        frames="results/{system}/reference/ramp/frames.npz",
+        table="results/{system}/reference/ramp/states.csv",
+    output:
+        seed="results/{system}/reference/seeds/{state}.npz",
+        trace="results/{system}/reference/seeds/{state}.csv",
+    log:
+        "logs/seed_protein/{system}/{state}.log",
+    benchmark:
+        "results/benchmarks/seed_protein/{system}/{state}.tsv"
+    wildcard_constraints:
+        system=PROTEIN_PATTERN,
+        state="F|U|P1|P2",
+    priority: 10
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: config["threads"]["reference"]
+    resources:
+        mem_mb=scaled_mb(2000),
+        runtime=estimate(estimates.protein_seed_runtime),
+        gpu=GPU,
+    params:
+        system=protein_system_settings,
+        bias=setting("sampling", "bias"),
+        states=setting("states"),
+        run=sampling_run_settings,
+    script:
+        "../scripts/seed_protein.py"
+
+
+rule simulate_protein:
+    """One unbiased all-atom implicit-solvent run of a protein from a state's seed."""
+    input:
+        structure="results/{system}/reference/prepared.pdb",
+        seed=protein_seed,
     output:
         trajectory="results/{system}/reference/runs/{scatteritem}/trajectory.h5",
     log:
@@ -158,6 +225,8 @@ rule simulate_protein:
     params:
         system=protein_system_settings,
         settings=protein_run_settings,
+        sampling=setting("sampling"),
+        states=setting("states"),
         work_dir="results/{system}/reference/runs/{scatteritem}/work",
     script:
         "../scripts/simulate_protein.py"

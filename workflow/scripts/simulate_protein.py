@@ -1,12 +1,37 @@
-"""Snakemake entry point: one all-atom implicit-solvent run of the protein (OpenMM)."""
+"""Snakemake entry point: one unbiased all-atom implicit-solvent production run of the
+protein from the seed of a folding state (OpenMM)."""
+
+from dataclasses import replace
 
 from cgexplain.md.protein import build_protein_system
 from cgexplain.md.reference import RunSettings, run_reference
+from cgexplain.md.sampling import Walls, contact_bias, native_state_contacts, read_seed
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
     p = dict(snakemake.params.settings)
     log.info("protein run %s: %s %s", snakemake.wildcards.scatteritem, snakemake.params.system, p)
     ref = build_protein_system(snakemake.input.structure, **snakemake.params.system)
+    seed = read_seed(snakemake.input.seed, ref.n_atoms)
+    state, origin = str(seed["state"]), str(seed["origin"])
+    log.info("seed: state %s from the %s (in the state: %s)", state, origin, bool(seed["in_state"]))
+    ref = replace(ref, positions=seed["positions"])
+    bias = None
+    sampling = snakemake.params.sampling
+    if sampling["hold_bias"] and origin == "bias":
+        states = snakemake.params.states
+        contacts, _ = native_state_contacts(snakemake.input.structure, states["native_cutoff"])
+        b = sampling["bias"]
+        walls = Walls.for_state(state, states["formed"], states["broken"], b["margin"], b["k"])
+        bias = contact_bias(ref.bead_atoms, contacts, walls, states["tolerance"], b["sharpness"])
+        log.info("holding %s with walls %s (left out of the stored forces)", state, walls)
     settings = RunSettings.from_config(p, threads=snakemake.threads)
-    run_reference(ref, settings, snakemake.output.trajectory, snakemake.params.work_dir)
+    provenance = {"seed_state": state, "seed_origin": origin, "seed_in_state": bool(seed["in_state"])}
+    run_reference(
+        ref,
+        settings,
+        snakemake.output.trajectory,
+        snakemake.params.work_dir,
+        bias=bias,
+        metadata=provenance,
+    )

@@ -79,11 +79,24 @@ def reference_runtime(block: Mapping[str, Any], attempt: int = 1) -> int:
     return int(10 + 1.5 * minutes * attempt)
 
 
-def protein_run_runtime(block: Mapping[str, Any], attempt: int = 1) -> int:
-    """Minutes of one protein run (heating, equilibration, production)."""
-    ref = block["reference"]
-    ps = ref["length"] + ref["equilibration"] + ref["heat_length"]
+def _protein_minutes(ps: float, attempt: int) -> int:
     return int(10 + 1.5 * ps * NS_PER_PS / PROTEIN_NS_PER_DAY * MINUTES_PER_DAY * attempt)
+
+
+def protein_run_runtime(block: Mapping[str, Any], attempt: int = 1) -> int:
+    """Minutes of one protein production run (equilibration, production)."""
+    ref = block["reference"]
+    return _protein_minutes(ref["length"] + ref["equilibration"], attempt)
+
+
+def protein_ramp_runtime(block: Mapping[str, Any], attempt: int = 1) -> int:
+    """Minutes of a protein's heating ramp."""
+    return _protein_minutes(block["sampling"]["ramp"]["length"], attempt)
+
+
+def protein_seed_runtime(block: Mapping[str, Any], attempt: int = 1) -> int:
+    """Minutes of one seed: at most the longest biased run."""
+    return _protein_minutes(block["sampling"]["bias"]["max_length"], attempt)
 
 
 def mapping_mem_mb(block: Mapping[str, Any], attempt: int = 1) -> int:

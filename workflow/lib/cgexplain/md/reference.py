@@ -226,6 +226,7 @@ class ReferenceRun:
             added to a copy of the system in force group
             :data:`~cgexplain.md.sampling.BIAS_GROUP`; it drives the dynamics but is left
             out of every stored force and energy.
+        metadata: extra provenance stored in the trajectory (e.g. the seed's state).
     """
 
     def __init__(
@@ -234,6 +235,7 @@ class ReferenceRun:
         settings: RunSettings,
         work_dir: str | os.PathLike,
         bias: openmm.Force | None = None,
+        metadata: Mapping[str, Any] | None = None,
     ) -> None:
         from cgexplain.md.sampling import BIAS_GROUP, with_bias
 
@@ -244,6 +246,7 @@ class ReferenceRun:
             -1 if bias is None else set(range(32)) - {BIAS_GROUP}
         )
         self.biased = bias is not None
+        self.extra_metadata = dict(metadata or {})
         self.fingerprint = settings.fingerprint(openmm.XmlSerializer.serialize(self.system))
         self.work = WorkDir(work_dir, self.fingerprint, checkpoint=PROGRESS)
         self.platform, properties = select_platform(settings.platform, settings.threads)
@@ -290,6 +293,7 @@ class ReferenceRun:
             "bead_atoms": ref.bead_atoms.tolist(),
             "bead_atomic_number": ref.bead_atomic_number,
             "biased": self.biased,
+            **self.extra_metadata,
         }
 
     def _open_writer(self, mode: str) -> TrajectoryWriter:
@@ -495,6 +499,7 @@ def run_reference(
     output: str | os.PathLike,
     work_dir: str | os.PathLike,
     bias: openmm.Force | None = None,
+    metadata: Mapping[str, Any] | None = None,
 ) -> dict:
     """Minimise, equilibrate and run production; write the trajectory to ``output``.
 
@@ -505,6 +510,7 @@ def run_reference(
         work_dir: directory for the partial trajectory and checkpoints; removed when
             the run completes. A run found there with the same settings is resumed.
         bias: optional biasing force, left out of the stored forces (:class:`ReferenceRun`).
+        metadata: extra provenance stored in the trajectory.
 
     Returns:
         Summary: number of frames, ns/day of production, platform, density.
@@ -512,7 +518,7 @@ def run_reference(
     Raises:
         SimulationError: the run produced NaN or infinite values.
     """
-    run = ReferenceRun(ref, settings, work_dir, bias=bias)
+    run = ReferenceRun(ref, settings, work_dir, bias=bias, metadata=metadata)
     try:
         run.prepare()
         run.equilibrate()

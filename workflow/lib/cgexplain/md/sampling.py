@@ -179,25 +179,38 @@ def with_bias(system: openmm.System, bias: openmm.Force) -> openmm.System:
     return copy
 
 
-def corner_distance(fractions: pd.DataFrame, state: str) -> np.ndarray:
-    """Euclidean distance of each frame's (b1b2, b1b3, helix) to ``state``'s corner."""
+def corner_distance(fractions: pd.DataFrame, state: str, formed_weight: float = 1.0) -> np.ndarray:
+    """Distance of each frame's (b1b2, b1b3, helix) to ``state``'s corner.
+
+    Args:
+        formed_weight: weight of the elements formed in ``state`` (1: Euclidean). A
+            bias breaks contacts easily but cannot re-form a sheet it has lost, so a
+            start for a biased run should have the state's formed elements formed.
+    """
     q = fractions[list(ELEMENTS)].to_numpy(dtype=np.float64)
-    return np.linalg.norm(q - np.asarray(CORNERS[state]), axis=1)
+    corner = np.asarray(CORNERS[state])
+    weight = np.where(corner == 1.0, formed_weight, 1.0)
+    return np.sqrt(((q - corner) ** 2 * weight).sum(axis=1))
 
 
-def pick_seed(fractions: pd.DataFrame, state: str) -> tuple[int, bool]:
+def pick_seed(
+    fractions: pd.DataFrame, state: str, formed_weight: float = 10.0
+) -> tuple[int, bool]:
     """The frame nearest ``state``'s corner, preferring frames already in the state.
+
+    Without a frame in the state, the nearest by :func:`corner_distance` with
+    ``formed_weight`` (the start of a biased run: its formed elements matter most).
 
     Returns:
         ``(frame index, in_state)``.
     """
     if len(fractions) == 0:
         raise InputError("no frames to seed from")
-    dist = corner_distance(fractions, state)
     inside = fractions[col.STATE].to_numpy() == state
     if inside.any():
+        dist = corner_distance(fractions, state)
         return int(np.flatnonzero(inside)[np.argmin(dist[inside])]), True
-    return int(np.argmin(dist)), False
+    return int(np.argmin(corner_distance(fractions, state, formed_weight))), False
 
 
 def _context(
@@ -306,11 +319,12 @@ def melting_order(table: pd.DataFrame, broken: float = 0.3, window: int = 5) -> 
     """Temperature at which each element melts during a ramp.
 
     An element melts at the first frame from which the running mean (``window``
-    frames) of its contact fraction stays at or below ``broken``.
+    frames) of its contact fraction stays at or below ``broken``; it first melts where
+    that running mean first reaches ``broken`` (it may re-form later).
 
     Returns:
-        Table ``element``, ``melt_temperature`` K (NaN: did not melt), ``melt_time`` ps,
-        sorted by melting temperature.
+        Table ``element``, ``first_melt_temperature`` K, ``melt_temperature`` K (NaN:
+        did not melt), ``melt_time`` ps, sorted by first melting temperature.
     """
     rows = []
     for e in ELEMENTS:
@@ -318,12 +332,16 @@ def melting_order(table: pd.DataFrame, broken: float = 0.3, window: int = 5) -> 
         below = q <= broken
         stays = np.flip(np.logical_and.accumulate(np.flip(below)))
         k = int(np.argmax(stays)) if stays.any() else -1
+        first = int(np.argmax(below)) if below.any() else -1
         rows.append({
             "element": e,
+            "first_melt_temperature": (
+                float(table["temperature"].iloc[first]) if first >= 0 else np.nan
+            ),
             "melt_temperature": float(table["temperature"].iloc[k]) if k >= 0 else np.nan,
             "melt_time": float(table["time"].iloc[k]) if k >= 0 else np.nan,
         })  # fmt: skip
-    return pd.DataFrame(rows).sort_values("melt_temperature", na_position="last")
+    return pd.DataFrame(rows).sort_values("first_melt_temperature", na_position="last")
 
 
 @dataclass(frozen=True)
@@ -333,13 +351,17 @@ class BiasSettings:
     Attributes:
         k: wall stiffness, kcal/mol per unit fraction².
         sharpness: of the smooth contact fraction, 1/Å.
+        tolerance: λ of the biased smooth fraction; larger than the state's tolerance so
+            that a broken element is pulled well past the state's contact distance
+            (contacts stretched just past it snap back once the bias is off).
         margin: walls at ``formed + margin`` / ``broken - margin``.
         temperature: K; max_length: ps at most; settle: ps the state must hold.
         save_interval: ps between checks.
     """
 
-    k: float = 500.0
+    k: float = 100.0
     sharpness: float = 2.0
+    tolerance: float = 1.5
     margin: float = 0.1
     temperature: float = 350.0
     max_length: float = 20.0
@@ -373,7 +395,7 @@ def make_seed(
         nearest its corner is returned with ``reached = False``.
     """
     walls = Walls.for_state(state, formed, broken, bias.margin, bias.k)
-    force = contact_bias(ref.bead_atoms, contacts, walls, tolerance, bias.sharpness)
+    force = contact_bias(ref.bead_atoms, contacts, walls, bias.tolerance, bias.sharpness)
     context, integrator = _context(
         with_bias(ref.system, force), bias.temperature, bias.friction, bias.timestep,
         bias.seed, bias.platform, bias.threads,
@@ -404,7 +426,7 @@ def make_seed(
     reached = held >= n_hold
     if reached:
         return traj[-1], table, True
-    k, _ = pick_seed(table, state)
+    k = int(np.argmin(corner_distance(table, state)))
     log.warning("bias did not reach state %s in %.1f ps; seeding from the nearest frame",
                 state, bias.max_length)  # fmt: skip
     return traj[k], table, False
@@ -464,3 +486,21 @@ __all__ = [
     "contact_bias", "corner_distance", "make_seed", "melting_order", "pick_seed",
     "read_seed", "run_ramp", "seed_states", "smooth_fraction", "with_bias", "write_seed",
 ]  # fmt: skip
+
+
+def native_state_contacts(
+    pdb_path: str | os.PathLike, native_cutoff: float = 8.0
+) -> tuple[Contacts, dict[str, tuple[int, int]]]:
+    """Native contacts of the state indicators of a prepared structure, as the state
+    assignment defines them (DSSP elements, then
+    :func:`cgexplain.analysis.states.element_contacts`).
+
+    Returns:
+        ``(contacts, elements)``.
+    """
+    from cgexplain.analysis.states import element_contacts, secondary_structure_elements
+    from cgexplain.md.protein import load_native
+
+    native = load_native(pdb_path)
+    elements = secondary_structure_elements(native["dssp"])
+    return element_contacts(native["positions"], elements, native_cutoff), elements
