@@ -165,6 +165,29 @@ def test_fig4_with_empty_surface(tmp_path):
     assert np.nanmax(_surface_image(cg)) > 3.0  # the cap is below the data
 
 
+def test_fig4_shows_production_frames_by_state_and_the_seeds(tmp_path):
+    frames = pd.DataFrame({
+        "tic1": [0.0, 0.1, 0.2, 1.0, 1.1, -1.0],
+        "tic2": [0.0, 0.1, 0.0, 0.5, 0.4, -0.5],
+        "state": ["F", "F", "", "P1", "F", "U"],
+        "run": [0, 0, 0, 1, 1, 2],
+        "seed_state": ["F", "F", "F", "P1", "P1", "U"],
+    })  # fmt: skip
+    paths, ok = _written(tmp_path, "fig4_sampling")
+    fig = plots.plot_fig4({"reference": _surface(0)}, paths, sampling=frames)
+    assert ok()
+    ax = fig.axes[0]
+    dots = {c.get_label(): c.get_offsets() for c in ax.collections[1:] if c.get_label()[0] != "_"}
+    # frames are drawn by the state they are in, not the one their run was seeded from
+    assert set(dots) == {"F (3)", "none (1)", "P1 (1)", "U (1)"}
+    np.testing.assert_allclose(dots["P1 (1)"], [[1.0, 0.5]])
+    np.testing.assert_allclose(dots["F (3)"], [[0.0, 0.0], [0.1, 0.1], [1.1, 0.4]])
+    # one star per run at its first frame, labelled with its seed state
+    assert sorted(_texts(ax)) == ["F", "P1", "U"]
+    stars = [c.get_offsets()[0].tolist() for c in ax.collections[1:] if c.get_label()[0] == "_"]
+    assert sorted(stars) == [[-1.0, -0.5], [0.0, 0.0], [1.0, 0.5]]
+
+
 def test_fig5_full_and_missing_states(tmp_path):
     maps = {key: _symmetric(seed) for seed, key in enumerate(("F", "U", "P1", "P2"))}
     paths, ok = _written(tmp_path, "fig5")

@@ -43,6 +43,8 @@ def test_dry_run_of_all(workdir, configfile):
     if configfile != "config/tiny.yaml" or has_protein_data():
         for rule in (
             "prepare_structure",
+            "ramp_protein",
+            "seed_protein",
             "simulate_protein",
             "map_protein",
             "fit_prior",
@@ -140,7 +142,8 @@ def test_copied_liquid_and_protein_blocks_plan_their_whole_pipelines(workdir, tm
         "train_model", "diagnose_training", "simulate_cg", "analyze_cg_structure", "explain_frames",
         "gather_relevance", "summarize_relevance", "classic_decomposition", "plot_fig2",
         "plot_fig3", "plot_relevance_supplement", "plot_structure_comparison",
-        "prepare_structure", "simulate_protein", "gather_protein_reference", "map_protein",
+        "prepare_structure", "ramp_protein", "seed_protein", "simulate_protein",
+        "gather_protein_reference", "map_protein",
         "fit_prior", "assign_states", "map_state_relevance", "explain_mutation",
         "plot_fig4", "plot_fig5", "plot_fig6", "plot_fig7", "fit_imc", "simulate_imc",
         "plot_figS1", "compare_imc_relevance",

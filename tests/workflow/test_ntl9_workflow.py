@@ -28,9 +28,9 @@ def test_reference_runs_are_isolated_calpha_chains(tiny_run):
     assert 3.5 < bonds.min() and bonds.max() < 4.2  # Cα-Cα (trans peptides), Å
     runs = cg.metadata["source"]["shards"]
     assert [r["frames"] for r in runs] == [20, 20]
-    # run k starts from the seed of sampling.states[k] (tiny: F, P1); production is unbiased
+    # run k starts from the seed of sampling.states[k] (tiny: F, P1); P1 is held by walls
     assert [r["seed_state"] for r in runs] == ["F", "P1"]
-    assert not any(r["biased"] for r in runs)
+    assert [r["biased"] for r in runs] == [False, True]
     seeds = tiny_run / "results/ntl9/reference/seeds"
     for run, state in zip(runs, ("F", "P1"), strict=True):
         with np.load(seeds / f"{state}.npz") as seed:
@@ -45,6 +45,29 @@ def test_reference_runs_are_isolated_calpha_chains(tiny_run):
     assert sorted(melting["element"]) == ["b1b2", "b1b3", "helix"]
 
 
+def test_stored_forces_of_the_held_run_are_those_of_the_unbiased_potential(tiny_run):
+    import openmm
+    from openmm import unit
+
+    from cgexplain.md.protein import build_protein_system
+
+    run = load_trajectory(tiny_run / "results/ntl9/reference/runs/2-of-2/trajectory.h5")
+    assert run.metadata["biased"] and run.metadata["seed_state"] == "P1"
+    ref = build_protein_system(tiny_run / "results/ntl9/reference/prepared.pdb")
+    context = openmm.Context(
+        ref.system, openmm.VerletIntegrator(1e-3), openmm.Platform.getPlatformByName("Reference")
+    )
+    for k in (0, run.n_frames - 1):
+        context.setPositions(run.positions[k].astype(np.float64) * unit.angstrom)
+        state = context.getState(getForces=True, getEnergy=True)
+        forces = state.getForces(asNumpy=True).value_in_unit(
+            unit.kilocalorie_per_mole / unit.angstrom
+        )
+        np.testing.assert_allclose(run.forces[k], forces, rtol=1e-3, atol=0.05)
+        energy = state.getPotentialEnergy().value_in_unit(unit.kilocalorie_per_mole)
+        assert run.potential_energy[k] == pytest.approx(energy, abs=0.05)
+
+
 def test_force_maps_table_names_the_map_the_data_use(tiny_run):
     maps = pd.read_csv(tiny_run / "results/ntl9/mapping/force_maps.csv")
     assert set(maps["map"]) == {"basic", "optimized"} and maps["chosen"].sum() == 1
@@ -56,7 +79,9 @@ def test_force_maps_table_names_the_map_the_data_use(tiny_run):
     )
     optimized = maps.set_index("map").loc["optimized"]
     assert optimized["free_weights"] > 0
-    assert optimized["mean_sq_force_fit"] <= maps.set_index("map").loc["basic", "mean_sq_force_fit"]
+    assert (
+        optimized["mean_sq_force_fit"] <= maps.set_index("map").loc["basic", "mean_sq_force_fit"]
+    )
 
 
 def test_force_matching_table_has_the_protein_with_its_prior(tiny_run):

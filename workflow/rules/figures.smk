@@ -260,6 +260,8 @@ rule plot_fig4:
             system=wc.system,
             source=state_sources(wc.system),
         ),
+        frames="results/{system}/states/frames_reference.csv",
+        reference="results/{system}/mapping/cg_trajectory.h5",
     output:
         png=report(
             "results/figures/fig4_{system}.png",

@@ -1,5 +1,6 @@
-"""Snakemake entry point: one unbiased all-atom implicit-solvent production run of the
-protein from the seed of a folding state (OpenMM)."""
+"""Snakemake entry point: one all-atom implicit-solvent production run of the protein from
+the seed of a folding state (OpenMM); runs from states in ``sampling.hold`` keep the
+state's Cα-only walls, which the stored forces leave out."""
 
 from dataclasses import replace
 
@@ -14,19 +15,25 @@ with run_logging(snakemake.log[0]) as log:
     ref = build_protein_system(snakemake.input.structure, **snakemake.params.system)
     seed = read_seed(snakemake.input.seed, ref.n_atoms)
     state, origin = str(seed["state"]), str(seed["origin"])
-    log.info("seed: state %s from the %s (in the state: %s)", state, origin, bool(seed["in_state"]))
+    log.info(
+        "seed: state %s from the %s (in the state: %s)", state, origin, bool(seed["in_state"])
+    )
     ref = replace(ref, positions=seed["positions"])
     bias = None
     sampling = snakemake.params.sampling
-    if sampling["hold_bias"] and origin == "bias":
+    if state in sampling["hold"]:
         states = snakemake.params.states
         contacts, _ = native_state_contacts(snakemake.input.structure, states["native_cutoff"])
         b = sampling["bias"]
         walls = Walls.for_state(state, states["formed"], states["broken"], b["margin"], b["k"])
-        bias = contact_bias(ref.bead_atoms, contacts, walls, states["tolerance"], b["sharpness"])
+        bias = contact_bias(ref.bead_atoms, contacts, walls, b["tolerance"], b["sharpness"])
         log.info("holding %s with walls %s (left out of the stored forces)", state, walls)
     settings = RunSettings.from_config(p, threads=snakemake.threads)
-    provenance = {"seed_state": state, "seed_origin": origin, "seed_in_state": bool(seed["in_state"])}
+    provenance = {
+        "seed_state": state,
+        "seed_origin": origin,
+        "seed_in_state": bool(seed["in_state"]),
+    }
     run_reference(
         ref,
         settings,

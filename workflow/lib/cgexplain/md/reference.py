@@ -242,9 +242,7 @@ class ReferenceRun:
         self.ref, self.settings = ref, settings
         self.system = ref.system if bias is None else with_bias(ref.system, bias)
         #: force groups of the stored forces and energies (-1: all)
-        self.stored_groups: int | set[int] = (
-            -1 if bias is None else set(range(32)) - {BIAS_GROUP}
-        )
+        self.stored_groups: int | set[int] = -1 if bias is None else set(range(32)) - {BIAS_GROUP}
         self.biased = bias is not None
         self.extra_metadata = dict(metadata or {})
         self.fingerprint = settings.fingerprint(openmm.XmlSerializer.serialize(self.system))

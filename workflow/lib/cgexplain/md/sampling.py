@@ -359,7 +359,7 @@ class BiasSettings:
         save_interval: ps between checks.
     """
 
-    k: float = 100.0
+    k: float = 300.0
     sharpness: float = 2.0
     tolerance: float = 1.5
     margin: float = 0.1

@@ -172,12 +172,41 @@ def _surface_grid(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return xs, ys, grid
 
 
+#: marker colours of the folding states on the TICA surface ("" = no state)
+STATE_COLORS = {"F": "#1b9e77", "U": "#d95f02", "P1": "#7570b3", "P2": "#e7298a", "": "#bbbbbb"}
+
+
+def _sampling_overlay(ax: plt.Axes, frames: pd.DataFrame) -> None:
+    """Production frames by state and run starts (seeds) on a TICA panel."""
+    states = frames["state"].fillna("").astype(str)
+    for state, color in STATE_COLORS.items():
+        part = frames[states == state]
+        if len(part):
+            ax.scatter(part["tic1"], part["tic2"], s=3, color=color, alpha=0.6, lw=0,
+                       label=f"{state or 'none'} ({len(part)})")  # fmt: skip
+    starts = frames.groupby("run", sort=True).head(1)
+    for _, row in starts.iterrows():
+        seed = str(row.get("seed_state", "") or "")
+        ax.scatter(row["tic1"], row["tic2"], marker="*", s=90, color=STATE_COLORS.get(seed, "k"),
+                   edgecolor="k", lw=0.6, zorder=5)  # fmt: skip
+        ax.annotate(seed, (row["tic1"], row["tic2"]), xytext=(3, 3), textcoords="offset points",
+                    fontsize=7)  # fmt: skip
+    ax.legend(loc="upper right", fontsize=6, markerscale=3, title="frames (★ seeds)",
+              title_fontsize=6)  # fmt: skip
+
+
 def plot_fig4(
     surfaces: dict[str, pd.DataFrame],
     paths: Sequence[str],
     max_free_energy: float | None = None,
+    sampling: pd.DataFrame | None = None,
 ) -> plt.Figure:
     """Free-energy surfaces over the first two TICA components, one panel per key (Fig. 4).
+
+    With ``sampling`` (the reference frames: ``tic1``, ``tic2``, ``state``, ``run``,
+    ``seed_state``), the first panel also shows where the production frames fall,
+    coloured by the state they are in, and the first frame of each run (its seed after
+    the dropped equilibration) as a star labelled with the state it was seeded from.
 
     Args:
         surfaces: panel title -> long table with ``tic1``, ``tic2`` (bin centres of a
@@ -206,6 +235,8 @@ def plot_fig4(
         ax.pcolormesh(
             xs, ys, np.ma.masked_invalid(values), shading="nearest", cmap="viridis", norm=norm
         )
+    if sampling is not None and len(sampling):
+        _sampling_overlay(axes[0, 0], sampling)
     axes[0, 0].set_ylabel("TIC 2")
     fig.colorbar(
         ScalarMappable(norm=norm, cmap="viridis"), ax=list(axes[0]), label=FREE_ENERGY_LABEL
