@@ -138,6 +138,13 @@ rule fig7:
     localrule: True
 
 
+rule figS11:
+    """Suppl. Fig. S11: contact maps of the folding states next to their relevance maps."""
+    input:
+        protein_figures(["figS11"]),
+    localrule: True
+
+
 rule proteins:
     """The protein branch: states, prior, relevance maps and Figs. 4-7 of every protein."""
     input:

@@ -188,6 +188,35 @@ def test_fig4_shows_production_frames_by_state_and_the_seeds(tmp_path):
     assert sorted(stars) == [[-1.0, -0.5], [0.0, 0.0], [1.0, 0.5]]
 
 
+def test_figS11_contact_maps_next_to_relevance_and_missing_states(tmp_path):
+    from cgexplain.analysis.states import state_contact_maps
+
+    n = len(SEQUENCE)
+    rng = np.random.default_rng(0)
+    positions = np.cumsum(rng.normal(0, 2.2, (6, n, 3)), axis=1)
+    labels = np.array(["F", "F", "P1", "F", "", "P1"], dtype=object)
+    contacts = state_contact_maps(positions, labels, cutoff=8.0, min_frames=2)
+    assert contacts["U"] is None and contacts["P2"] is None
+    d = np.linalg.norm(positions[:, :, None] - positions[:, None], axis=-1)
+    np.testing.assert_allclose(contacts["P1"], (d[[2, 5]] < 8.0).mean(axis=0))
+    assert np.all(np.diag(contacts["F"]) == 1.0)
+    relevance = {"F": _symmetric(0), "U": None, "P1": _symmetric(2), "P2": None}
+    counts = {"F": 3, "U": 0, "P1": 2, "P2": 0}
+    paths, ok = _written(tmp_path, "figS11")
+    fig = plots.plot_figS11(contacts, relevance, counts, ELEMENTS, REGIONS, paths)
+    assert ok()
+    axes = [ax for ax in fig.axes if ax.get_title()]
+    titles = [ax.get_title() for ax in axes]
+    assert titles[:4] == ["F: contacts (3 frames)", "U: contacts (0 frames)",
+                          "P1: contacts (2 frames)", "P2: contacts (0 frames)"]  # fmt: skip
+    drawn = {ax.get_title(): ax for ax in axes}
+    (image,) = drawn["P1: contacts (2 frames)"].get_images()
+    np.testing.assert_allclose(image.get_array(), contacts["P1"])
+    assert _texts(drawn["U: contacts (0 frames)"]) == ["U: too few frames"]
+    assert _texts(drawn["P2: 2-body relevance"]) == ["P2: too few frames"]
+    _assert_residue_map(drawn["F: 2-body relevance"], _without_diagonal(relevance["F"]))
+
+
 def test_fig5_full_and_missing_states(tmp_path):
     maps = {key: _symmetric(seed) for seed, key in enumerate(("F", "U", "P1", "P2"))}
     paths, ok = _written(tmp_path, "fig5")

@@ -646,20 +646,20 @@ def mutation_differences(wildcards):
     )
 
 
-def protein_figures(figures=("fig4", "fig5", "fig6", "fig7")):
-    """Figures of every protein: Fig. 4 per system, Figs. 5-7 per (system, model);
-    Fig. 7 only for a protein with mutations."""
+def protein_figures(figures=("fig4", "fig5", "fig6", "fig7", "figS11")):
+    """Figures of every protein: Fig. 4 per system, Figs. 5-7 and S11 per (system,
+    model); Fig. 7 only for a protein with mutations."""
     files = []
     for system in PROTEINS:
         if "fig4" in figures:
             files += [f"results/figures/fig4_{system}.{ext}" for ext in ("png", "pdf")]
         for model in models_of(system):
-            for fig in ("fig5", "fig6", "fig7"):
+            for fig in ("fig5", "fig6", "fig7", "figS11"):
                 if fig not in figures or (
                     fig == "fig7" and not config[system]["mutations"]
                 ):
                     continue
-                exts = ("png", "pdf", "pml") if fig != "fig5" else ("png", "pdf")
+                exts = ("png", "pdf") if fig in ("fig5", "figS11") else ("png", "pdf", "pml")
                 files += [
                     f"results/figures/{fig}_{system}_{model}.{ext}" for ext in exts
                 ]

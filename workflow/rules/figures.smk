@@ -309,6 +309,36 @@ rule plot_fig5:
         "../scripts/plot_fig5.py"
 
 
+rule plot_figS11:
+    """Suppl. Fig. S11: contact maps of the states next to their relevance maps."""
+    input:
+        maps=primary_state_maps,
+        elements="results/{system}/states/elements.json",
+        frames="results/{system}/states/frames_reference.csv",
+        reference="results/{system}/mapping/cg_trajectory.h5",
+    output:
+        png=report(
+            "results/figures/figS11_{system}_{model}.png",
+            caption="../report/figS11.rst",
+            category="Proteins",
+        ),
+        pdf="results/figures/figS11_{system}_{model}.pdf",
+    log:
+        "logs/plot_figS11/{system}/{model}.log",
+    wildcard_constraints:
+        system=PROTEIN_PATTERN,
+    localrule: True
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    params:
+        min_separation=setting("figure_min_separation"),
+        min_frames=setting("states", "min_frames"),
+        cutoff=setting("states", "native_cutoff"),
+    script:
+        "../scripts/plot_figS11.py"
+
+
 rule plot_fig6:
     """Fig. 6: strongest 2- and 3-body interactions of the folded state on the structure,
     and a PyMOL script drawing them on the prepared PDB."""

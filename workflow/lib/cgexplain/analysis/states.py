@@ -345,3 +345,36 @@ class StateElements:
                 f"cannot read state elements file {path}: damaged or not an elements file "
                 f"({type(err).__name__}: {err})"
             ) from err
+
+
+def state_contact_maps(
+    positions: np.ndarray, labels: np.ndarray, cutoff: float = 8.0, min_frames: int = 1
+) -> dict[str, np.ndarray | None]:
+    """Cα contact map of each folding state (Bonneau et al. 2025, Suppl. Fig. S11).
+
+    Args:
+        positions: (n_frames, N, 3) Cα positions, Å.
+        labels: (n_frames,) state of each frame (:func:`assign_states`).
+        cutoff: a pair closer than this is in contact, Å.
+        min_frames: a state with fewer frames gets None.
+
+    Returns:
+        ``{state: (N, N) fraction of the state's frames with the pair in contact}`` for
+        every state of :data:`STATES` (None below ``min_frames``); the diagonal is 1.
+
+    Raises:
+        ValueError: labels and positions disagree in length.
+    """
+    positions = np.asarray(positions, dtype=np.float64)
+    labels = np.asarray(labels, dtype=object)
+    if len(labels) != len(positions):
+        raise ValueError(f"{len(labels)} labels for {len(positions)} frames")
+    out: dict[str, np.ndarray | None] = {}
+    for state in STATES:
+        frames = positions[labels == state]
+        if len(frames) < min_frames or len(frames) == 0:
+            out[state] = None
+            continue
+        d = np.linalg.norm(frames[:, :, None] - frames[:, None], axis=-1)
+        out[state] = (d < cutoff).mean(axis=0)
+    return out
