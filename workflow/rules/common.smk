@@ -659,7 +659,11 @@ def protein_figures(figures=("fig4", "fig5", "fig6", "fig7", "figS11")):
                     fig == "fig7" and not config[system]["mutations"]
                 ):
                     continue
-                exts = ("png", "pdf") if fig in ("fig5", "figS11") else ("png", "pdf", "pml")
+                exts = (
+                    ("png", "pdf")
+                    if fig in ("fig5", "figS11")
+                    else ("png", "pdf", "pml")
+                )
                 files += [
                     f"results/figures/{fig}_{system}_{model}.{ext}" for ext in exts
                 ]
