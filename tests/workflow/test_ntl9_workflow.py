@@ -165,6 +165,7 @@ def test_protein_figures_and_pymol_scripts(tiny_run):
         "fig5_ntl9_painn": (15.5, 4.6),
         "fig6_ntl9_painn": (10.0, None),
         "fig7_ntl9_painn": (11.0, 9.2),  # two mutants
+        "figS11_ntl9_painn": (18.4, 8.4),  # contact and relevance map per state
     }
     for name, size in sizes.items():
         for ext in ("png", "pdf"):

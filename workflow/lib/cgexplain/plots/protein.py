@@ -182,7 +182,7 @@ def _sampling_overlay(ax: plt.Axes, frames: pd.DataFrame) -> None:
     for state, color in STATE_COLORS.items():
         part = frames[states == state]
         if len(part):
-            ax.scatter(part["tic1"], part["tic2"], s=3, color=color, alpha=0.6, lw=0,
+            ax.scatter(part["tic1"], part["tic2"], s=7, color=color, alpha=0.8, lw=0.2, edgecolor="w",
                        label=f"{state or 'none'} ({len(part)})")  # fmt: skip
     starts = frames.groupby("run", sort=True).head(1)
     for _, row in starts.iterrows():
