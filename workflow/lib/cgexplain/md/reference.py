@@ -185,6 +185,20 @@ def _step(integrator: openmm.Integrator, steps: int, phase: str, at_step: int) -
         raise
 
 
+def _state(context: openmm.Context, phase: str, at_step: int, **kwargs: Any) -> openmm.State:
+    """``context.getState(**kwargs)``; OpenMM's NaN errors (it refuses to wrap NaN
+    coordinates into the box) become :class:`SimulationError`."""
+    try:
+        return context.getState(**kwargs)
+    except openmm.OpenMMException as err:
+        if "nan" in str(err).lower():
+            raise SimulationError(
+                f"{phase}: NaN coordinates at step {at_step}; the system blew up "
+                "(try a smaller timestep or a longer minimisation/equilibration)"
+            ) from err
+        raise
+
+
 class _Progress:
     """Log progress lines: ps done, ns/day, estimated time left."""
 
@@ -384,17 +398,21 @@ class ReferenceRun:
             self.block += 1
             progress.update(self.block)
             if self._checkpoint_due(n_eq):
+                at = self.block * save_steps
                 _check_finite(
-                    self.context.getState(getEnergy=True, getPositions=True),
+                    _state(self.context, "equilibration", at, getEnergy=True, getPositions=True),
                     "equilibration",
-                    self.block * save_steps,
+                    at,
                 )
                 self.checkpoint()
 
     def _frame(self) -> dict[str, np.ndarray | float]:
         """The current configuration as one frame: positions, forces, box, time, energy."""
         step = self.block * self.settings.save_steps
-        state = self.context.getState(
+        state = _state(
+            self.context,
+            "production",
+            step,
             getPositions=True,
             getForces=True,
             getEnergy=True,
