@@ -21,7 +21,8 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -172,31 +173,31 @@ def _check_finite(state: openmm.State, what: str, step: int) -> None:
         )
 
 
-def _step(integrator: openmm.Integrator, steps: int, phase: str, at_step: int) -> None:
-    """Advance ``steps`` steps; turn OpenMM's NaN errors into :class:`SimulationError`."""
+@contextmanager
+def _nan_guard(phase: str, at_step: int) -> Iterator[None]:
+    """Turn OpenMM's NaN errors (raised while stepping, or when it refuses to wrap NaN
+    coordinates into the box) into :class:`SimulationError`."""
     try:
-        integrator.step(steps)
+        yield
     except openmm.OpenMMException as err:
         if "nan" in str(err).lower():
             raise SimulationError(
-                f"{phase}: NaN coordinates near step {at_step + steps}; the system blew up "
+                f"{phase}: NaN coordinates near step {at_step}; the system blew up "
                 "(try a smaller timestep or a longer minimisation/equilibration)"
             ) from err
         raise
+
+
+def _step(integrator: openmm.Integrator, steps: int, phase: str, at_step: int) -> None:
+    """Advance ``steps`` steps (:func:`_nan_guard`)."""
+    with _nan_guard(phase, at_step + steps):
+        integrator.step(steps)
 
 
 def _state(context: openmm.Context, phase: str, at_step: int, **kwargs: Any) -> openmm.State:
-    """``context.getState(**kwargs)``; OpenMM's NaN errors (it refuses to wrap NaN
-    coordinates into the box) become :class:`SimulationError`."""
-    try:
+    """``context.getState(**kwargs)`` (:func:`_nan_guard`)."""
+    with _nan_guard(phase, at_step):
         return context.getState(**kwargs)
-    except openmm.OpenMMException as err:
-        if "nan" in str(err).lower():
-            raise SimulationError(
-                f"{phase}: NaN coordinates at step {at_step}; the system blew up "
-                "(try a smaller timestep or a longer minimisation/equilibration)"
-            ) from err
-        raise
 
 
 class _Progress:

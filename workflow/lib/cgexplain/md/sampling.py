@@ -232,6 +232,21 @@ def _context(
     return openmm.Context(system, integrator, chosen, properties), integrator
 
 
+def _trace(
+    frames: np.ndarray,
+    ref: ReferenceSystem,
+    contacts: Contacts,
+    thresholds: tuple[float, float, float],
+    save_interval: float,
+    temperature: np.ndarray | float,
+) -> pd.DataFrame:
+    """States of recorded frames (n, n_atoms, 3) nm, with ``time`` ps and ``temperature`` K."""
+    table = frame_states(frames[:, ref.bead_atoms] * ANGSTROM_PER_NM, contacts, *thresholds)
+    table.insert(1, "time", (np.arange(len(frames)) + 1) * save_interval)
+    table.insert(2, "temperature", temperature)
+    return table
+
+
 @dataclass(frozen=True)
 class RampSettings:
     """A linear heating ramp.
@@ -308,11 +323,8 @@ def run_ramp(
             raise InputError(f"heating ramp became unstable at {temperature:.0f} K")
         if (b + 1) % max(1, n // 10) == 0:
             log.info("ramp: %d/%d frames, %.0f K", b + 1, n, temperature)
-    table = frame_states(frames[:, ref.bead_atoms] * ANGSTROM_PER_NM, contacts, tolerance,
-                         formed, broken)  # fmt: skip
-    table.insert(1, "time", (np.arange(n) + 1) * settings.save_interval)
-    table.insert(2, "temperature", temps)
-    return frames, table
+    thresholds = (tolerance, formed, broken)
+    return frames, _trace(frames, ref, contacts, thresholds, settings.save_interval, temps)
 
 
 def melting_order(table: pd.DataFrame, broken: float = 0.3, window: int = 5) -> pd.DataFrame:
@@ -419,10 +431,8 @@ def make_seed(
         if held >= n_hold:
             break
     traj = np.asarray(frames)
-    table = frame_states(traj[:, ref.bead_atoms] * ANGSTROM_PER_NM, contacts, tolerance,
-                         formed, broken)  # fmt: skip
-    table.insert(1, "time", (np.arange(len(traj)) + 1) * bias.save_interval)
-    table.insert(2, "temperature", bias.temperature)
+    thresholds = (tolerance, formed, broken)
+    table = _trace(traj, ref, contacts, thresholds, bias.save_interval, bias.temperature)
     reached = held >= n_hold
     if reached:
         return traj[-1], table, True
