@@ -191,8 +191,9 @@ def _sampling_overlay(ax: plt.Axes, frames: pd.DataFrame) -> None:
                    edgecolor="k", lw=0.6, zorder=5)  # fmt: skip
         ax.annotate(seed, (row["tic1"], row["tic2"]), xytext=(3, 3), textcoords="offset points",
                     fontsize=7)  # fmt: skip
-    ax.legend(loc="upper right", fontsize=6, markerscale=3, title="frames (★ seeds)",
-              title_fontsize=6)  # fmt: skip
+    # below the panel, so it never hides the frames it describes
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize=6, markerscale=3,
+              title="frames (★ seeds)", title_fontsize=6, frameon=False)  # fmt: skip
 
 
 def plot_fig4(
@@ -301,6 +302,7 @@ def plot_fig5(
             _check_square(np.asarray(matrix), n, key)
     folded, unfolded = maps.get("F"), maps.get("U")
     fig, axes = plt.subplots(1, 3, figsize=(15.5, 4.6))
+    fig.subplots_adjust(wspace=0.5)  # colourbar labels clear of the next panel's axis
     image, missing = _split_map(folded, unfolded, n)
     if len(missing) == 2:
         _empty_panel(axes[0], "F, U: too few frames")
@@ -346,6 +348,7 @@ def plot_figS11(
     setup()
     states = list(contacts)
     fig, axes = plt.subplots(2, len(states), figsize=(4.6 * len(states), 8.4), squeeze=False)
+    fig.subplots_adjust(wspace=0.5)
     for k, state in enumerate(states):
         top, bottom = axes[0, k], axes[1, k]
         n_frames = counts.get(state, 0)
