@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cgexplain.cg.splits import run_lengths, validation_split
+from cgexplain.cg.splits import load_split, run_lengths, save_split, validation_split
 from cgexplain.io import InputError
 
 
@@ -86,3 +86,41 @@ def test_run_lengths_come_from_the_shards_of_the_source():
     assert run_lengths({}, 5) == [5]
     with pytest.raises(InputError, match="add up"):
         run_lengths(meta, 8)
+
+
+def test_saved_split_loads_back_in_schnetpack_format(tmp_path):
+    train, val = validation_split(60, 0.2, "blocks", 5, 4, [30, 30])
+    save_split(tmp_path / "split.npz", train, val)
+    with np.load(tmp_path / "split.npz") as data:
+        assert set(data.files) == {"train_idx", "val_idx", "test_idx"}
+        assert data["train_idx"].dtype == np.int64 and not len(data["test_idx"])
+    loaded_train, loaded_val = load_split(tmp_path / "split.npz", 60)
+    np.testing.assert_array_equal(loaded_train, train)
+    np.testing.assert_array_equal(loaded_val, val)
+    assert not list(tmp_path.glob(".*partial*"))
+
+
+@pytest.mark.parametrize(
+    ("arrays", "n_frames", "message"),
+    [
+        ({"train_idx": np.arange(8)}, 10, "lacks"),
+        ({"train_idx": np.arange(8), "val_idx": np.array([8.0, 9.0])}, 10, "integer"),
+        ({"train_idx": np.arange(10), "val_idx": np.array([], np.int64)}, 10, "empty"),
+        ({"train_idx": np.arange(9), "val_idx": np.array([8, 9])}, 10, "overlap"),
+        ({"train_idx": np.arange(8), "val_idx": np.array([8])}, 10, "do not split"),
+        ({"train_idx": np.arange(8), "val_idx": np.array([8, 12])}, 10, "do not split"),
+        ({"train_idx": np.arange(8), "val_idx": np.array([8, 9])}, 12, "do not split"),
+    ],
+)
+def test_bad_split_files_are_named(tmp_path, arrays, n_frames, message):
+    np.savez(tmp_path / "split.npz", **arrays)
+    with pytest.raises(InputError, match=message):
+        load_split(tmp_path / "split.npz", n_frames)
+
+
+def test_missing_or_unreadable_split_file(tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        load_split(tmp_path / "absent.npz", 10)
+    (tmp_path / "text.npz").write_text("not a zip archive")
+    with pytest.raises(InputError, match="readable"):
+        load_split(tmp_path / "text.npz", 10)

@@ -157,6 +157,28 @@ def test_interrupted_training_resumes_from_last_checkpoint(dataset, tmp_path, mo
     assert pd.read_csv(tmp_path / "metrics.csv")["epoch"].tolist() == [0, 1, 2, 3]
 
 
+def test_a_given_split_is_used_as_is_and_checked(dataset, tmp_path):
+    from cgexplain.cg.splits import save_split
+
+    model_spec, train_spec = specs("schnet", epochs=1)
+    # frames 3 and 9: a split validation_split would not draw from this spec
+    val = np.array([3, 9])
+    save_split(tmp_path / "given.npz", np.setdiff1d(np.arange(12), val), val)
+    summary = train_force_matching(
+        dataset, model_spec, train_spec, tmp_path / "model.pt", tmp_path / "metrics.csv",
+        tmp_path / "work", split=tmp_path / "given.npz", split_out=tmp_path / "used.npz",
+    )  # fmt: skip
+    assert summary["train_frames"] == 10 and summary["val_frames"] == 2
+    np.testing.assert_array_equal(np.load(tmp_path / "used.npz")["val_idx"], val)
+    save_split(tmp_path / "short.npz", np.arange(8), np.array([8, 9]))  # 10 of 12 frames
+    with pytest.raises(InputError, match="do not split the 12 frames"):
+        train_force_matching(
+            dataset, model_spec, train_spec, tmp_path / "m2.pt", tmp_path / "m2.csv",
+            tmp_path / "work2", split=tmp_path / "short.npz",
+        )  # fmt: skip
+    assert not (tmp_path / "m2.pt").exists()
+
+
 def test_missing_dataset_is_named(tmp_path):
     model_spec, train_spec = specs("painn", epochs=1)
     with pytest.raises(InputError, match="dataset not found"):

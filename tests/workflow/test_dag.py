@@ -139,7 +139,7 @@ def test_copied_liquid_and_protein_blocks_plan_their_whole_pipelines(workdir, tm
     jobs = proc.stdout.split("Job stats:")[1].split("Reasons")[0]
     for rule in (
         "simulate_reference", "gather_reference", "map_to_cg", "analyze_reference_structure",
-        "train_model", "diagnose_training", "simulate_cg", "analyze_cg_structure", "explain_frames",
+        "split_frames", "train_model", "diagnose_training", "simulate_cg", "analyze_cg_structure", "explain_frames",
         "gather_relevance", "summarize_relevance", "classic_decomposition", "plot_fig2",
         "plot_fig3", "plot_relevance_supplement", "plot_structure_comparison",
         "prepare_structure", "ramp_protein", "seed_protein", "simulate_protein",

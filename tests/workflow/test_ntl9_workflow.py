@@ -113,6 +113,26 @@ def test_prior_table_and_delta_forces(tiny_run):
     np.testing.assert_allclose(row["forces"].numpy(), expected, atol=1e-3)
 
 
+def test_prior_is_fitted_on_the_training_frames_only(tiny_run):
+    """Refitting the bonded terms on the split's training frames reproduces prior.json;
+    a fit that also saw the validation frames does not (so the check can fail)."""
+    from cgexplain.cg.priors import fit_prior, load_prior
+    from cgexplain.cg.splits import load_split
+
+    cg = load_trajectory(tiny_run / "results/ntl9/mapping/cg_trajectory.h5")
+    train_idx, val_idx = load_split(tiny_run / "results/ntl9/training/split.npz", cg.n_frames)
+    assert len(val_idx) >= 1 and len(train_idx) + len(val_idx) == cg.n_frames
+    saved = load_prior(tiny_run / "results/ntl9/prior/prior.json")
+    temperature = 350.0  # the schema default, which config/tiny.yaml keeps
+    held_out = fit_prior(cg.positions[train_idx], cg.atomic_numbers, temperature)
+    seen_all = fit_prior(cg.positions, cg.atomic_numbers, temperature)
+    for name in ("bond_k", "bond_r0", "angle_k", "angle_theta0"):
+        np.testing.assert_allclose(getattr(saved, name), getattr(held_out, name), rtol=1e-6)
+    assert not np.allclose(saved.bond_r0, seen_all.bond_r0, rtol=1e-6, atol=0)
+    log = (tiny_run / "logs/fit_prior/ntl9.log").read_text()
+    assert f"{len(val_idx)} validation frames held out" in log
+
+
 def test_cg_simulation_adds_the_prior_and_states_are_written(tiny_run):
     sim = load_trajectory(tiny_run / "results/ntl9/simulation/painn/trajectory.h5")
     assert sim.n_sites == 39 and np.all(sim.box == 0.0)

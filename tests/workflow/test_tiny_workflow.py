@@ -125,6 +125,7 @@ def test_trained_models_load_and_predict_forces(tiny_run, system, model):
     from ase import Atoms
     from schnetpack.interfaces import AtomsConverter
 
+    from cgexplain.cg.splits import load_split
     from cgexplain.cg.training import load_model, load_spec
 
     path = tiny_run / f"results/{system}/training/{model}/model.pt"
@@ -145,11 +146,10 @@ def test_trained_models_load_and_predict_forces(tiny_run, system, model):
     log = (tiny_run / f"logs/train_model/{system}/{model}.log").read_text()
     assert "epoch 1: train force RMSE" in log
     # the diagnostics table, recomputed here through SchNetPack's ASE path on the
-    # validation frames the training held out (split.npz)
-    split = np.load(tiny_run / f"results/{system}/training/{model}/split.npz")
-    val = np.sort(split["val_idx"])
-    assert len(np.intersect1d(val, split["train_idx"])) == 0 and len(val) >= 2
+    # validation frames of the system's split, which every model held out
     full = load_trajectory(tiny_run / f"results/{system}/mapping/cg_trajectory.h5")
+    train_idx, val = load_split(tiny_run / f"results/{system}/training/split.npz", full.n_frames)
+    assert len(val) >= 2
     predicted = np.stack([
         load_model(path)(converter(Atoms(
             numbers=full.atomic_numbers, positions=full.positions[k], cell=full.box[k], pbc=True
@@ -159,7 +159,8 @@ def test_trained_models_load_and_predict_forces(tiny_run, system, model):
     mapped = full.forces[val].astype(np.float64)
     table = pd.read_csv(tiny_run / "results/validation/force_matching.csv")
     row = table[(table["system"] == system) & (table["model"] == model)].iloc[0]
-    assert row["val_frames"] == len(val) and row["force_map"] == full.metadata["mapping"]
+    assert row["val_frames"] == len(val) and row["train_frames"] == len(train_idx)
+    assert row["force_map"] == full.metadata["mapping"]
     assert row["val_rmse_model"] == pytest.approx(
         np.sqrt(np.mean((predicted - mapped) ** 2)), rel=1e-3
     )

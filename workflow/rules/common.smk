@@ -211,6 +211,17 @@ def optimizer_settings(wildcards):
     return {**config[wildcards.system]["training"]["optimizer"], "seed": seed}
 
 
+def split_settings(wildcards):
+    """How one system's frames are split into training and validation, with its seed."""
+    optimizer = config[wildcards.system]["training"]["optimizer"]
+    return {
+        "val_fraction": optimizer["val_fraction"],
+        "val_split": optimizer["val_split"],
+        "val_block": optimizer["val_block"],
+        "seed": system_seed(config["seed"], wildcards.system, "training/split"),
+    }
+
+
 def training_dataset(wildcards):
     """Liquids train on the mapped forces; a protein on the forces minus its prior's."""
     if wildcards.system in PROTEINS:

@@ -1,16 +1,38 @@
 """Stage 3: force-matching training of CG potentials (SchNetPack 2)."""
 
 
+rule split_frames:
+    """One training/validation split per system, shared by all its models and its prior:
+    contiguous blocks of frames within runs (default), whole runs, or single frames."""
+    input:
+        trajectory="results/{system}/mapping/cg_trajectory.h5",
+    output:
+        split="results/{system}/training/split.npz",
+    log:
+        "logs/split_frames/{system}.log",
+    benchmark:
+        "results/benchmarks/split_frames/{system}.tsv"
+    conda:
+        "../../envs/cgexplain.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        split=split_settings,
+    script:
+        "../scripts/split_frames.py"
+
+
 rule train_model:
-    """Force matching; validation on contiguous blocks of frames within runs (default)."""
+    """Force matching on the system's training frames; the best epoch by validation loss."""
     input:
         dataset=training_dataset,
-        trajectory="results/{system}/mapping/cg_trajectory.h5",
+        split="results/{system}/training/split.npz",
     output:
         model="results/{system}/training/{model}/model.pt",
         spec="results/{system}/training/{model}/model.pt.json",
         metrics="results/{system}/training/{model}/metrics.csv",
-        split="results/{system}/training/{model}/split.npz",
     log:
         "logs/train_model/{system}/{model}.log",
     benchmark:
@@ -32,9 +54,11 @@ rule train_model:
 
 rule fit_prior:
     """Prior of a protein's Cα chain by Boltzmann inversion, and the forces the network
-    learns (mapped forces minus prior forces: delta learning)."""
+    learns (mapped forces minus prior forces: delta learning). The prior is fitted on
+    the training frames only, so that validation measures prior and network alike."""
     input:
         trajectory="results/{system}/mapping/cg_trajectory.h5",
+        split="results/{system}/training/split.npz",
     output:
         parameters="results/{system}/prior/prior.json",
         table="results/{system}/prior/prior.csv",
@@ -63,7 +87,7 @@ rule diagnose_training:
     share of their variance each explains, on training and validation frames."""
     input:
         model="results/{system}/training/{model}/model.pt",
-        split="results/{system}/training/{model}/split.npz",
+        split="results/{system}/training/split.npz",
         trajectory="results/{system}/mapping/cg_trajectory.h5",
         prior=simulation_prior,
     output:

@@ -6,6 +6,7 @@ import torch
 
 from cgexplain.cg.diagnostics import predict_forces, split_scores
 from cgexplain.cg.priors import ChainPrior, load_prior
+from cgexplain.cg.splits import load_split
 from cgexplain.cg.training import load_model, load_spec
 from cgexplain.io import atomic_output, load_trajectory
 from cgexplain.runlog import run_logging
@@ -15,10 +16,7 @@ with run_logging(snakemake.log[0]) as log:
     spec, train_spec = load_spec(snakemake.input.model)
     model = load_model(snakemake.input.model)
     cg = load_trajectory(snakemake.input.trajectory)
-    split = np.load(snakemake.input.split)
-    train_idx, val_idx = split["train_idx"], split["val_idx"]
-    if max(train_idx.max(), val_idx.max()) >= cg.n_frames:
-        raise ValueError(f"split indexes frames beyond the {cg.n_frames} of the trajectory")
+    train_idx, val_idx = load_split(snakemake.input.split, cg.n_frames)
     prior = ChainPrior(load_prior(snakemake.input.prior)) if snakemake.input.prior else None
     log.info(
         "%s/%s: %d training and %d validation frames, prior: %s",

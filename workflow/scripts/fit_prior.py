@@ -4,15 +4,24 @@ import torch
 
 from cgexplain.cg.datasets import write_schnetpack_dataset
 from cgexplain.cg.priors import ChainPrior, fit_prior, prior_forces, save_prior
+from cgexplain.cg.splits import load_split
 from cgexplain.io import atomic_output, load_trajectory
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
     p = dict(snakemake.params.prior)
     cg = load_trajectory(snakemake.input.trajectory)
-    log.info("fitting the prior to %d frames of %d beads: %s", cg.n_frames, cg.n_sites, p)
+    # fitted on the training frames only: validation frames stay unseen by prior and network
+    train_idx, val_idx = load_split(snakemake.input.split, cg.n_frames)
+    log.info(
+        "fitting the prior to %d training frames of %d beads (%d validation frames held out): %s",
+        len(train_idx),
+        cg.n_sites,
+        len(val_idx),
+        p,
+    )
     params = fit_prior(
-        cg.positions,
+        cg.positions[train_idx],
         cg.atomic_numbers,
         snakemake.params.temperature,
         n_fourier=p["n_fourier"],

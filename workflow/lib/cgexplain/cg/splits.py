@@ -12,14 +12,15 @@ data).
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from cgexplain.io import InputError
+from cgexplain.io import InputError, atomic_output
 
-__all__ = ["SPLIT_METHODS", "run_lengths", "validation_split"]
+__all__ = ["SPLIT_METHODS", "load_split", "run_lengths", "save_split", "validation_split"]
 
 log = logging.getLogger(__name__)
 
@@ -113,3 +114,53 @@ def validation_split(
             is_val[first : first + length] = True
             taken += length
     return np.flatnonzero(~is_val), np.flatnonzero(is_val)
+
+
+def save_split(path: str | os.PathLike, train_idx: np.ndarray, val_idx: np.ndarray) -> None:
+    """Write a split in SchNetPack's ``split.npz`` format (``train_idx``, ``val_idx`` and an
+    empty ``test_idx``), atomically."""
+    with atomic_output(path) as tmp:
+        with open(tmp, "wb") as handle:
+            np.savez(
+                handle,
+                train_idx=np.asarray(train_idx, dtype=np.int64),
+                val_idx=np.asarray(val_idx, dtype=np.int64),
+                test_idx=np.array([], dtype=np.int64),
+            )
+
+
+def load_split(path: str | os.PathLike, n_frames: int) -> tuple[np.ndarray, np.ndarray]:
+    """Training and validation indices of a ``split.npz`` for a dataset of ``n_frames``.
+
+    Returns:
+        ``train_idx``, ``val_idx``: sorted int64 arrays.
+
+    Raises:
+        InputError: the file is missing or unreadable, lacks ``train_idx`` or
+            ``val_idx``, holds non-integer indices, or its indices do not split
+            ``range(n_frames)`` into two disjoint, non-empty sets that cover it.
+    """
+    try:
+        with np.load(path) as data:
+            arrays = {key: np.asarray(data[key]) for key in ("train_idx", "val_idx")}
+    except FileNotFoundError:
+        raise InputError(f"split file not found: {path}") from None
+    except KeyError as error:
+        raise InputError(f"split file {path} lacks {error}") from None
+    except (OSError, ValueError) as error:
+        raise InputError(f"split file {path} is not a readable .npz: {error}") from None
+    for key, values in arrays.items():
+        if values.ndim != 1 or not np.issubdtype(values.dtype, np.integer):
+            raise InputError(f"{path}: {key} must be a 1-d integer array, got {values.dtype}")
+        if not len(values):
+            raise InputError(f"{path}: {key} is empty")
+    train_idx, val_idx = (np.sort(arrays[k]).astype(np.int64) for k in ("train_idx", "val_idx"))
+    joined = np.concatenate([train_idx, val_idx])
+    if len(np.unique(joined)) != len(joined):
+        raise InputError(f"{path}: training and validation frames overlap or repeat")
+    if len(joined) != n_frames or joined.min() < 0 or joined.max() >= n_frames:
+        raise InputError(
+            f"{path}: {len(train_idx)} + {len(val_idx)} indices in "
+            f"[{joined.min()}, {joined.max()}] do not split the {n_frames} frames of the dataset"
+        )
+    return train_idx, val_idx

@@ -11,6 +11,7 @@ forces as its negative gradient. Units: kcal/mol and Å.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -22,7 +23,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np  # noqa: E402
 import pytorch_lightning as pl  # noqa: E402
 import schnetpack as spk  # noqa: E402
 import schnetpack.transform as trn  # noqa: E402
@@ -32,7 +32,7 @@ import cgexplain  # noqa: F401 - SchNetPack import shim
 from cgexplain import architectures  # noqa: E402
 from cgexplain.architectures import build_representation  # noqa: E402
 from cgexplain.cg.fast_so3 import accelerate_so3net, restore_so3net  # noqa: E402
-from cgexplain.cg.splits import validation_split  # noqa: E402
+from cgexplain.cg.splits import load_split, save_split, validation_split  # noqa: E402
 from cgexplain.config import from_block  # noqa: E402
 from cgexplain.io import InputError, atomic_output, write_json  # noqa: E402
 from cgexplain.io import load_model as io_load_model  # noqa: E402
@@ -186,6 +186,13 @@ class _EpochMetrics(pl.Callback):
         )
 
 
+def _split_digest(path: str | os.PathLike) -> str:
+    """SHA-256 of a split file: a changed split invalidates resumable checkpoints."""
+    if not Path(path).is_file():
+        raise InputError(f"split file not found: {path}")
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def train_force_matching(
     dataset: str | os.PathLike,
     model_spec: ModelSpec,
@@ -195,6 +202,7 @@ def train_force_matching(
     work_dir: str | os.PathLike,
     runs: Sequence[int] | None = None,
     split_out: str | os.PathLike | None = None,
+    split: str | os.PathLike | None = None,
 ) -> dict[str, Any]:
     """Train a CG potential on a SchNetPack dataset by force matching.
 
@@ -211,6 +219,10 @@ def train_force_matching(
             validation blocks never straddle two runs. Default: one run.
         split_out: where to copy the split (``split.npz``: ``train_idx``, ``val_idx``,
             ``test_idx`` frame indices of the dataset, SchNetPack's format).
+        split: a split file made beforehand (:func:`cgexplain.cg.splits.save_split`),
+            used instead of drawing one from ``train_spec`` and ``runs``; the workflow
+            draws one per system, so that every model and the protein prior keep off the
+            same validation frames.
 
     Returns:
         Summary (epochs, best validation force RMSE, frames/s, device).
@@ -223,6 +235,7 @@ def train_force_matching(
         "model": asdict(model_spec),
         "training": asdict(train_spec),
         "runs": None if runs is None else [int(r) for r in runs],
+        "split": None if split is None else _split_digest(split),
     }
     # Lightning writes the checkpoints; the stamp spec.json binds them to these settings
     workdir = WorkDir(work_dir, fingerprint, stamp="spec.json")
@@ -233,25 +246,28 @@ def train_force_matching(
     pl.seed_everything(train_spec.seed, workers=True)
 
     n_frames = len(spk.data.ASEAtomsData(str(dataset), load_properties=["forces"]))
-    train_idx, val_idx = validation_split(
-        n_frames,
-        train_spec.val_fraction,
-        train_spec.val_split,
-        train_spec.val_block,
-        train_spec.seed,
-        runs,
-    )
+    if split is not None:
+        train_idx, val_idx = load_split(split, n_frames)
+        log.info("validation split from %s", split)
+    else:
+        train_idx, val_idx = validation_split(
+            n_frames,
+            train_spec.val_fraction,
+            train_spec.val_split,
+            train_spec.val_block,
+            train_spec.seed,
+            runs,
+        )
+        log.info(
+            "validation split (%s, blocks of %d frames, runs %s)",
+            train_spec.val_split,
+            train_spec.val_block,
+            runs or [n_frames],
+        )
     n_train, n_val = len(train_idx), len(val_idx)
     split_file = work / "split.npz"
-    np.savez(split_file, train_idx=train_idx, val_idx=val_idx, test_idx=np.array([], np.int64))
-    log.info(
-        "validation split (%s, blocks of %d frames, runs %s): %d training, %d validation frames",
-        train_spec.val_split,
-        train_spec.val_block,
-        runs or [n_frames],
-        n_train,
-        n_val,
-    )
+    save_split(split_file, train_idx, val_idx)
+    log.info("%d training, %d validation frames", n_train, n_val)
     datamodule = spk.data.AtomsDataModule(
         str(dataset),
         batch_size=min(train_spec.batch_size, n_train),
