@@ -148,3 +148,54 @@ def test_correlated_frames_widen_the_interval_when_the_block_length_is_automatic
     auto = cl.contact_claims(SETTINGS, "p", {"b1b3": x - 5}, 300, 1, 0.95, None)[0]
     assert auto["value"] == iid["value"]
     assert auto["ci_high"] - auto["ci_low"] > 2 * (iid["ci_high"] - iid["ci_low"])
+
+
+def _state_pairs() -> tuple[pd.DataFrame, pd.Series, dict]:
+    """Eight explained frames (F F F F P1 P1 U "") with two indicators: contacts a (0-3,
+    1-4) and b (2-6); pair 0-1 belongs to neither."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for frame in range(8):
+        for i, j in ((0, 3), (1, 4), (2, 6), (0, 1)):
+            rows.append({"frame": frame, "i": i, "j": j, "relevance_norm": rng.normal(-5, 2)})
+    pairs = pd.DataFrame(rows)
+    labels = pd.Series(["F"] * 4 + ["P1"] * 2 + ["U", ""], index=np.arange(8))
+    contacts = {
+        "a": (np.array([[0, 3], [1, 4]]), np.array([5.0, 6.0])),
+        "b": (np.array([[2, 6]]), np.array([7.0])),
+    }
+    return pairs, labels, contacts
+
+
+def test_state_contact_relevance_is_the_per_state_mean_of_native_contact_sums():
+    pairs, labels, contacts = _state_pairs()
+    table = cl.state_contact_relevance(pairs, labels, contacts, 200, 3, 0.9, block_length=1)
+    assert list(table.columns) == list(cl.STATE_CONTACT_COLUMNS)
+    assert table[["state", "indicator"]].values.tolist() == [
+        [s, k] for s in ("F", "U", "P1", "P2") for k in ("a", "b")
+    ]
+    rows = table.set_index(["state", "indicator"])
+    # by hand: the summed relevance of each indicator's pairs, averaged over the frames
+    v = pairs.set_index(["frame", "i", "j"])["relevance_norm"]
+    folded_a = np.mean([v[f, 0, 3] + v[f, 1, 4] for f in range(4)])
+    p1_a = np.mean([v[f, 0, 3] + v[f, 1, 4] for f in (4, 5)])
+    p1_b = np.mean([v[f, 2, 6] for f in (4, 5)])
+    assert rows.loc[("F", "a"), "mean"] == pytest.approx(folded_a)
+    assert rows.loc[("P1", "a"), "mean"] == pytest.approx(p1_a)
+    assert rows.loc[("P1", "b"), "mean"] == pytest.approx(p1_b)
+    assert rows.loc[("P1", "a"), "share_of_folded"] == pytest.approx(p1_a / folded_a)
+    assert rows.loc[("F", "b"), "share_of_folded"] == pytest.approx(1.0)
+    assert rows.loc[("U", "a"), "n_frames"] == 1 and rows.loc[("F", "a"), "n_frames"] == 4
+    for state in ("F", "P1"):
+        r = rows.loc[(state, "a")]
+        assert r["ci_low"] <= r["mean"] <= r["ci_high"] and r["ci_low"] < r["ci_high"]
+    # a state with no explained frame: a row, marked by n_frames 0 and NaN values
+    assert rows.loc[("P2", "a"), "n_frames"] == 0 and np.isnan(rows.loc[("P2", "a"), "mean"])
+
+
+def test_state_contact_relevance_needs_a_label_for_every_explained_frame():
+    from cgexplain.io import InputError
+
+    pairs, labels, contacts = _state_pairs()
+    with pytest.raises(InputError, match="1 explained frames have no state label"):
+        cl.state_contact_relevance(pairs, labels.drop(index=5), contacts, 50, 0, 0.9)

@@ -178,6 +178,36 @@ def test_state_maps_top_interactions_and_mutations(tiny_run):
         assert any(residue in pair for pair in changed.index)  # the type change is felt
 
 
+def test_state_contacts_are_the_native_contact_sums_of_each_state(tiny_run):
+    from cgexplain.analysis.states import StateElements, element_contacts
+
+    base = tiny_run / "results/ntl9/relevance/painn/reference"
+    table = pd.read_csv(base / "state_contacts.csv", keep_default_na=False, na_values=[""])
+    assert set(table["indicator"]) == {"b1b2", "b1b3", "helix"}
+    assert table["state"].tolist()[::3] == ["F", "U", "P1", "P2"]
+    pairs = pd.read_parquet(base / "pairs.parquet")
+    labels = pd.read_csv(
+        tiny_run / "results/ntl9/states/frames_reference.csv", keep_default_na=False
+    ).set_index("frame")["state"]
+    explained = np.sort(pairs["frame"].unique())
+    structure = StateElements.read(tiny_run / "results/ntl9/states/elements.json")
+    contacts = element_contacts(structure.native_positions, structure.elements)
+    for row in table.itertuples():
+        frames = explained[labels.reindex(explained).to_numpy() == row.state]
+        assert row.n_frames == len(frames)
+        if not len(frames):
+            assert np.isnan(row.mean)
+            continue
+        native = {tuple(p) for p in contacts[row.indicator][0].tolist()}
+        mine = pairs[[(i, j) in native for i, j in zip(pairs["i"], pairs["j"], strict=True)]]
+        sums = mine.groupby("frame")["relevance_norm"].sum().reindex(frames, fill_value=0.0)
+        assert row.mean == pytest.approx(sums.mean(), rel=1e-5, abs=1e-6)
+        assert row.ci_low <= row.mean + 1e-9 and row.mean <= row.ci_high + 1e-9
+    folded = table[table["state"] == "F"]
+    if (folded["n_frames"] > 0).all():
+        np.testing.assert_allclose(folded["share_of_folded"], 1.0)
+
+
 def test_protein_figures_and_pymol_scripts(tiny_run):
     figures = tiny_run / "results/figures"
     sizes = {  # inches (width, height) as drawn; None: set by the structure's aspect

@@ -626,6 +626,15 @@ def protein_state_frames(wildcards):
     return f"results/{wildcards.system}/states/frames_{wildcards.model}.csv"
 
 
+def state_contacts_seed(wildcards):
+    """Bootstrap seed of a protein run's per-state contact relevance."""
+    return system_seed(
+        config["seed"],
+        wildcards.system,
+        f"state_contacts/{wildcards.model}/{wildcards.source}",
+    )
+
+
 def state_sources(system):
     """The trajectories whose states a protein's state analysis assigns."""
     return ["reference", *models_of(system)]

@@ -237,16 +237,19 @@ rule check_claims:
 
 
 rule map_state_relevance:
-    """Mean 2-body relevance of every residue pair per folding state, and the strongest
-    2- and 3-body interactions of the folded state (Figs. 5 and 6)."""
+    """Mean 2-body relevance of every residue pair per folding state, the strongest
+    2- and 3-body interactions of the folded state (Figs. 5 and 6), and per state the
+    summed relevance of each element's native contacts with its interval."""
     input:
         pairs="results/{system}/relevance/{model}/{source}/pairs.parquet",
         triplets="results/{system}/relevance/{model}/{source}/triplets.parquet",
         states=protein_state_frames,
         counts="results/{system}/states.csv",
+        elements="results/{system}/states/elements.json",
     output:
         maps="results/{system}/relevance/{model}/{source}/state_maps.csv",
         top="results/{system}/relevance/{model}/{source}/top_interactions.csv",
+        contacts="results/{system}/relevance/{model}/{source}/state_contacts.csv",
     log:
         "logs/map_state_relevance/{system}/{model}/{source}.log",
     wildcard_constraints:
@@ -261,6 +264,9 @@ rule map_state_relevance:
         n_top=setting("n_top"),
         min_separation=setting("figure_min_separation"),
         n_beads=protein_bead_count,
+        native_cutoff=setting("states", "native_cutoff"),
+        bootstrap=setting("relevance", "bootstrap"),
+        seed=state_contacts_seed,
     script:
         "../scripts/map_state_relevance.py"
 

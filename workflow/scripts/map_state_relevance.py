@@ -2,7 +2,9 @@
 
 import pandas as pd
 
+from cgexplain.analysis.claims import state_contact_relevance
 from cgexplain.analysis.relevance import matrix_table, state_pair_maps, top_interactions
+from cgexplain.analysis.states import StateElements, element_contacts
 from cgexplain.io import atomic_output
 from cgexplain.runlog import run_logging
 
@@ -44,3 +46,22 @@ with run_logging(snakemake.log[0]) as log:
     log.info("folded-state top interactions:\n%s", top.to_string(index=False))
     with atomic_output(snakemake.output.top) as tmp:
         top.to_csv(tmp, index=False)
+    # how much each element's native contacts stabilise each state, with intervals
+    structure = StateElements.read(snakemake.input.elements)
+    contacts = element_contacts(
+        structure.native_positions, structure.elements, snakemake.params.native_cutoff
+    )
+    b = dict(snakemake.params.bootstrap)
+    table = state_contact_relevance(
+        pairs,
+        states.set_index("frame")["state"],
+        contacts,
+        b["n_resamples"],
+        snakemake.params.seed,
+        b["confidence"],
+        b["block_length"],
+    )
+    log.info("native-contact relevance per state (seed %d):\n%s", snakemake.params.seed,
+             table.to_string(index=False, float_format="%.4g"))  # fmt: skip
+    with atomic_output(snakemake.output.contacts) as tmp:
+        table.to_csv(tmp, index=False, float_format="%.6g")

@@ -15,13 +15,15 @@ interval: False).
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from cgexplain.analysis.bootstrap import block_bootstrap, block_length_from_autocorrelation
+from cgexplain.analysis.states import STATES
 from cgexplain.analysis.uncertainty import RunReplicates, interval
+from cgexplain.io import InputError
 
 __all__ = [
     "CLAIM_COLUMNS",
@@ -31,6 +33,7 @@ __all__ = [
     "contact_relevance_per_frame",
     "liquid_claims",
     "mutation_claims",
+    "state_contact_relevance",
 ]
 
 CLAIM_COLUMNS = ("claim", "quantity", "value", "ci_low", "ci_high", "expected", "holds", "decided")
@@ -177,6 +180,72 @@ def contact_relevance_per_frame(
     mine = pairs.set_index(["i", "j"]).index.isin(key)
     sums = pairs[mine].groupby("frame")[value].sum()
     return sums.reindex(frames, fill_value=0.0).to_numpy(dtype=float)
+
+
+#: columns of :func:`state_contact_relevance`
+STATE_CONTACT_COLUMNS = (
+    "state", "indicator", "n_frames", "mean", "ci_low", "ci_high", "share_of_folded",
+)  # fmt: skip
+
+
+def state_contact_relevance(
+    pairs: pd.DataFrame,
+    labels: pd.Series,
+    contacts: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    n_resamples: int,
+    seed: int,
+    confidence: float,
+    block_length: int | None = None,
+    states: Sequence[str] = STATES,
+) -> pd.DataFrame:
+    """How much each state indicator's native contacts stabilise each folding state.
+
+    Per state and indicator, the mean over the state's explained frames of the summed
+    2-body relevance of the indicator's native contacts (a.u., negative = stabilising),
+    with its block-bootstrap interval, and its share of the folded state's mean. A
+    formed element whose share is well below 1 in an intermediate is worth less there
+    than in F: the network's many-body (cooperative) treatment of folding.
+
+    Args:
+        pairs: relevance pair table (``frame``, ``i`` < ``j``, ``relevance_norm``).
+        labels: frame number -> state label ("" = none), for at least the explained
+            frames.
+        contacts: indicator -> (native pairs (n, 2), distances (n,) Å), as
+            :func:`cgexplain.analysis.states.element_contacts`.
+        n_resamples, seed, confidence, block_length: the block bootstrap
+            (:func:`cgexplain.analysis.bootstrap.block_bootstrap`); ``block_length``
+            None: 5 integrated autocorrelation times of each series.
+        states: the states to report, in order; a state without explained frames gets
+            a row with ``n_frames`` 0 and NaN values.
+
+    Returns:
+        One row per (state, indicator) with :data:`STATE_CONTACT_COLUMNS`.
+    """
+    explained = np.sort(pairs["frame"].unique())
+    missing = np.setdiff1d(explained, labels.index.to_numpy())
+    if missing.size:
+        raise InputError(
+            f"{missing.size} explained frames have no state label, e.g. {missing[:3].tolist()}"
+        )
+    state_of = labels.reindex(explained).to_numpy()
+    rows = []
+    for state in states:
+        frames = explained[state_of == state]
+        for k, (name, (pair_list, _)) in enumerate(contacts.items()):
+            row = {"state": state, "indicator": name, "n_frames": len(frames)}
+            if len(frames):
+                values = contact_relevance_per_frame(pairs, pair_list, frames)
+                est, low, high = _mean_interval(
+                    values, n_resamples, seed + k, confidence, block_length
+                )
+                row.update(mean=est, ci_low=low, ci_high=high)
+            else:
+                row.update(mean=np.nan, ci_low=np.nan, ci_high=np.nan)
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    folded = table[table["state"] == "F"].set_index("indicator")["mean"]
+    table["share_of_folded"] = table["mean"] / table["indicator"].map(folded)
+    return table.reindex(columns=list(STATE_CONTACT_COLUMNS))
 
 
 def _mean_interval(values: np.ndarray, n_resamples: int, seed: int, confidence: float,
