@@ -99,6 +99,8 @@ def test_missing_force_field_is_named(tmp_path):
         ({"length": -1.0}, "length must be positive"),
         ({"save_interval": 20.0}, "save_interval .* longer than the run"),
         ({"save_interval": 0.0033}, "multiple of the timestep"),
+        ({"seed": 0}, "seed must be an integer >= 1"),
+        ({"seed": 2.5}, "seed must be an integer >= 1"),
     ],
 )
 def test_bad_run_settings_are_named(change, message):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import openmm
 import pandas as pd
@@ -45,7 +47,9 @@ def _toy(seed: int = 0):
     native = positions[ca] * 10.0
     pairs = np.array([[0, 7], [1, 6], [2, 5], [0, 6], [1, 5]])
     r0 = np.linalg.norm(native[pairs[:, 0]] - native[pairs[:, 1]], axis=1)
-    local = np.array([[0, 3], [1, 4], [2, 5], [3, 6], [4, 7]])
+    # "helix": (i, i+3) pairs across the turn; along a straight strand the bonds are
+    # already at full stretch, so only a bond-breaking force could break such a pair
+    local = np.array([[1, 4], [2, 5], [3, 6]])
     r_local = np.linalg.norm(native[local[:, 0]] - native[local[:, 1]], axis=1)
     contacts = {"b1b2": (pairs, r0), "b1b3": (pairs[:3], r0[:3]), "helix": (local, r_local)}
     return ref, contacts
@@ -195,6 +199,15 @@ def test_biased_seed_run_reaches_an_unvisited_state():
     seed, trace, reached = S.make_seed(ref, start, "U", contacts, bias)
     assert reached and trace["state"].iloc[-1] == "U"
     assert frame_states(seed[None, ref.bead_atoms] * 10.0, contacts)["state"].iloc[0] == "U"
+    # the same seed gives the same run (OpenMM would draw a fresh seed for 0) ...
+    again, trace_again, _ = S.make_seed(ref, start, "U", contacts, bias)
+    np.testing.assert_array_equal(again, seed)
+    pd.testing.assert_frame_equal(trace_again, trace)
+    # ... another seed another one, and 0 is refused
+    other, _, _ = S.make_seed(ref, start, "U", contacts, replace(bias, seed=bias.seed + 1))
+    assert np.abs(other - seed).max() > 1e-3
+    with pytest.raises(ValueError, match="seed must be an integer >= 1"):
+        S.make_seed(ref, start, "U", contacts, replace(bias, seed=0))
 
 
 def test_seed_files_round_trip_and_bad_seeds_are_named(tmp_path):

@@ -49,6 +49,19 @@ class SimulationError(RuntimeError):
     """The simulation became unstable (NaN or infinite coordinates, forces or energy)."""
 
 
+def check_seed(seed: int) -> int:
+    """A seed for OpenMM's Langevin noise and velocities, which must be at least 1.
+
+    OpenMM reads a seed of 0 as "draw a new one", so a run given 0 could not be
+    repeated; the workflow's seeds (:func:`cgexplain.config.system_seed`) are >= 1.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 1:
+        raise ValueError(
+            f"seed must be an integer >= 1 (OpenMM draws a random seed for 0), got {seed!r}"
+        )
+    return int(seed)
+
+
 @dataclass(frozen=True)
 class RunSettings:
     """Settings of one reference run.
@@ -98,6 +111,7 @@ class RunSettings:
             raise ValueError(f"equilibration must be >= 0 ps, got {self.equilibration}")
         if self.heat_length > 0 and not self.heat_temperature > 0:
             raise ValueError("heat_temperature must be positive when heat_length > 0")
+        check_seed(self.seed)
         if self.save_interval > self.length:
             raise ValueError(
                 f"save_interval ({self.save_interval} ps) is longer than the run "

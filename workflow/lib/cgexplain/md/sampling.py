@@ -222,8 +222,9 @@ def _context(
     platform: str,
     threads: int,
 ) -> tuple[openmm.Context, openmm.Integrator]:
-    from cgexplain.md.reference import select_platform
+    from cgexplain.md.reference import check_seed, select_platform
 
+    seed = check_seed(seed)
     integrator = openmm.LangevinMiddleIntegrator(
         temperature * unit.kelvin, friction / unit.picosecond, timestep * unit.femtosecond
     )
@@ -263,7 +264,7 @@ class RampSettings:
     save_interval: float
     friction: float = 1.0
     timestep: float = 4.0
-    seed: int = 0
+    seed: int = 1
     platform: str = "auto"
     threads: int = 1
     minimize_tolerance: float = 10.0
@@ -381,7 +382,7 @@ class BiasSettings:
     save_interval: float = 0.2
     friction: float = 1.0
     timestep: float = 4.0
-    seed: int = 0
+    seed: int = 1
     platform: str = "auto"
     threads: int = 1
 
