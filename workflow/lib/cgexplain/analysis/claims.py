@@ -27,6 +27,7 @@ from cgexplain.io import InputError
 
 __all__ = [
     "CLAIM_COLUMNS",
+    "STATE_CONTACT_COLUMNS",
     "angle_claims",
     "claim_row",
     "contact_claims",

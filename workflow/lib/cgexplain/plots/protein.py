@@ -347,8 +347,8 @@ def plot_figS11(
     """
     setup()
     states = list(contacts)
-    fig, axes = plt.subplots(2, len(states), figsize=(4.6 * len(states), 8.4), squeeze=False)
-    fig.subplots_adjust(wspace=0.5)
+    fig, axes = plt.subplots(2, len(states), figsize=(4.6 * len(states), 6.9), squeeze=False)
+    fig.subplots_adjust(wspace=0.5, hspace=0.4)
     for k, state in enumerate(states):
         top, bottom = axes[0, k], axes[1, k]
         n_frames = counts.get(state, 0)
