@@ -75,7 +75,7 @@ class RunSettings:
         save_interval: time between stored frames, ps.
         checkpoint_interval: time between checkpoints, ps.
         minimize_tolerance: energy minimisation tolerance, kJ/mol/nm (OpenMM's unit).
-        seed: seed for velocities and the Langevin noise.
+        seed: seed for velocities and the Langevin noise, >= 1 (:func:`check_seed`).
         platform: ``"auto"`` (CUDA, then OpenCL, then CPU) or an OpenMM platform name.
         threads: CPU threads for the CPU platform.
         heat_temperature, heat_length: an optional hot run (K, ps) right after the
