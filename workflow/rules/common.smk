@@ -19,6 +19,11 @@ min_version("9.0")
 # The library lives in the repository; make it importable even without `pip install -e .`
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "lib"))
 
+from snakemake.exceptions import WorkflowError  # noqa: E402
+from snakemake.logging import logger  # noqa: E402
+from snakemake.settings.types import DeploymentMethod  # noqa: E402
+
+from cgexplain.md.lammps import imc_install_hint, missing_imc_programs  # noqa: E402
 from cgexplain.config import (  # noqa: E402
     check_config,
     gpu_request,
@@ -76,8 +81,38 @@ def one_of(names):
 LIQUID_PATTERN = one_of(LIQUIDS)
 PROTEIN_PATTERN = one_of(PROTEINS)
 # liquids with an IMC pair potential (the classical control, rules/imc.smk)
-IMC_LIQUIDS = [s for s in LIQUIDS if config[s]["imc"]["enabled"]]
-IMC_PATTERN = one_of(IMC_LIQUIDS)
+IMC_CONFIGURED = [s for s in LIQUIDS if config[s]["imc"]["enabled"]]
+IMC_PATTERN = one_of(IMC_CONFIGURED)
+# VOTCA and LAMMPS come from PATH, or from envs/votca.yaml under --sdm conda
+_IMC_MISSING = (
+    []
+    if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
+    else missing_imc_programs()
+)
+# why the IMC stage is left out of the aggregate targets (None: it runs)
+IMC_SKIPPED = (
+    f"not run: VOTCA/LAMMPS missing ({', '.join(_IMC_MISSING)} not on PATH)"
+    if IMC_CONFIGURED and _IMC_MISSING
+    else None
+)
+# the liquids whose IMC outputs `all`, `figures`, the claims and the tables include
+IMC_LIQUIDS = [] if IMC_SKIPPED else IMC_CONFIGURED
+if IMC_SKIPPED and workflow.is_main_process:
+    logger.warning(
+        f"IMC stage left out ({IMC_SKIPPED}); its claims read 'not run'. To run it, "
+        f"{imc_install_hint()}, then `snakemake imc`."
+    )
+
+
+def imc_tools(wildcards):
+    """Input function of the IMC rules and target: nothing, or, without the tools, an
+    error before any job starts that says how to install them."""
+    if _IMC_MISSING and IMC_CONFIGURED:
+        raise WorkflowError(
+            f"the IMC stage needs VOTCA and LAMMPS ({', '.join(_IMC_MISSING)} not on "
+            f"PATH): {imc_install_hint()}."
+        )
+    return []
 
 
 wildcard_constraints:
@@ -302,7 +337,8 @@ def imc_settings(wildcards):
 
 
 def imc_targets():
-    """Potential, progress and pair-potential comparison of every IMC liquid."""
+    """Potential, progress and pair-potential comparison of every IMC liquid (none
+    when the tools are missing: :data:`IMC_SKIPPED`)."""
     return [
         f"results/{system}/imc/{name}"
         for system in IMC_LIQUIDS

@@ -10,6 +10,7 @@ else in the workflow depends on these rules.
 rule fit_imc:
     """IMC pair potential fitted to the RDF of the mapped all-atom reference."""
     input:
+        tools=imc_tools,
         rdf="results/{system}/reference/rdf.csv",
         start="results/{system}/mapping/cg_trajectory.h5",
     output:
@@ -37,6 +38,7 @@ rule fit_imc:
 rule simulate_imc:
     """Langevin run (LAMMPS) of the liquid with its IMC pair potential."""
     input:
+        tools=imc_tools,
         potential="results/{system}/imc/potential.csv",
         start="results/{system}/mapping/cg_trajectory.h5",
     output:

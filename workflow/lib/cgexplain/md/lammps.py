@@ -24,7 +24,16 @@ from cgexplain.io import InputError
 #: Debian packages that provide the IMC tools (``lmp``, ``csg_inverse``, ``csg_stat``).
 DEBIAN_PACKAGES = "votca votca-data lammps"
 #: What a user without root installs instead (the rules' conda environment).
-CONDA_HINT = "envs/votca.yaml (conda-forge votca and lammps; snakemake --use-conda)"
+CONDA_HINT = "envs/votca.yaml (conda-forge votca and lammps; snakemake --sdm conda)"
+#: The programs the IMC stage runs, with the environment variable that may name each.
+IMC_PROGRAMS = {
+    "csg_inverse": "CGEXPLAIN_CSG_INVERSE",
+    "csg_dump": "CGEXPLAIN_CSG_DUMP",
+    "csg_stat": None,
+    "lmp": "CGEXPLAIN_LMP",
+}
+#: One line that installs them (README command 1 runs it: envs/setup.sh).
+INSTALL_COMMAND = "bash envs/install_imc_tools.sh"
 
 
 class ToolMissingError(RuntimeError):
@@ -45,12 +54,30 @@ def require_executable(name: str, env_var: str | None = None) -> str:
     path = shutil.which(candidate or name)
     if path is None:
         raise ToolMissingError(
-            f"'{candidate or name}' not found on PATH: the IMC stage needs VOTCA and LAMMPS. "
-            f"Install them with `apt-get install --no-install-recommends {DEBIAN_PACKAGES}` "
-            f"(Debian/Ubuntu, root) or use {CONDA_HINT}; or set `imc: {{enabled: false}}` "
-            "for the liquid in the config."
+            f"'{candidate or name}' not found on PATH: the IMC stage needs VOTCA and LAMMPS; "
+            f"{imc_install_hint()}, or set `imc: {{enabled: false}}` for the liquid in the "
+            "config."
         )
     return path
+
+
+def missing_imc_programs() -> list[str]:
+    """Names of the IMC stage's programs (:data:`IMC_PROGRAMS`) not found on ``PATH``
+    (nor named by their environment variable); empty when the stage can run."""
+    missing = []
+    for name, env_var in IMC_PROGRAMS.items():
+        candidate = os.environ.get(env_var, "") if env_var else ""
+        if shutil.which(candidate or name) is None:
+            missing.append(candidate or name)
+    return missing
+
+
+def imc_install_hint() -> str:
+    """How to get the IMC tools: the install script (root, apt) or the conda route."""
+    return (
+        f"install them with `{INSTALL_COMMAND}` (Debian/Ubuntu, root: apt-get install "
+        f"{DEBIAN_PACKAGES}) or use {CONDA_HINT}"
+    )
 
 
 #: prefixes of the environment variables of a SLURM job step and its PMI/PMIx launcher
