@@ -19,6 +19,11 @@ configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"
+
+
+report: str(REPORT_PAGE)
+
+
 include: "workflow/rules/resources.smk"
 include: "workflow/rules/reference.smk"
 include: "workflow/rules/mapping.smk"

@@ -5,6 +5,30 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# VOTCA and LAMMPS for the IMC control (rules/imc.smk): Debian packages with root and
+# apt, else a conda-forge environment in .imc-tools/ where conda is present (the
+# workflow puts .imc-tools/bin on PATH). Without either the workflow leaves the IMC
+# stage out and says so; the rest of the study runs.
+imc_tools() {
+  if command -v csg_inverse >/dev/null && command -v csg_stat >/dev/null \
+    && command -v lmp >/dev/null; then
+    return 0
+  fi
+  [ -x .imc-tools/bin/csg_inverse ] && [ -x .imc-tools/bin/lmp ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "envs/setup.sh: installing VOTCA and LAMMPS (apt-get)" >&2
+    bash envs/install_imc_tools.sh >&2 && return 0
+  elif command -v mamba >/dev/null 2>&1 || command -v conda >/dev/null 2>&1; then
+    conda=$(command -v mamba || command -v conda)
+    echo "envs/setup.sh: installing VOTCA and LAMMPS into .imc-tools/ (conda-forge)" >&2
+    "$conda" create --yes --quiet --prefix .imc-tools -c conda-forge votca lammps >&2 \
+      && return 0
+  fi
+  echo "envs/setup.sh: VOTCA/LAMMPS not installed (needs root with apt-get, or conda):" \
+    "the workflow will leave the IMC stage out" >&2
+}
+imc_tools
+
 stamp_of() { cat envs/requirements.txt envs/constraints.txt pyproject.toml | sha256sum | cut -d' ' -f1; }
 want=$(stamp_of)
 if [ -x .venv/bin/python ] && [ "$(cat .venv/.cgexplain-stamp 2>/dev/null)" = "$want" ]; then

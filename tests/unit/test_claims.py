@@ -199,3 +199,42 @@ def test_state_contact_relevance_needs_a_label_for_every_explained_frame():
     pairs, labels, contacts = _state_pairs()
     with pytest.raises(InputError, match="1 explained frames have no state label"):
         cl.state_contact_relevance(pairs, labels.drop(index=5), contacts, 50, 0, 0.9)
+
+
+def test_verdict_words_follow_holds_and_the_interval():
+    assert cl.claim_row("c", "q", 0.3, 0.2, 0.4, "<=", 0.5)["verdict"] == "holds"
+    assert cl.claim_row("c", "q", 0.7, 0.6, 0.8, "<=", 0.5)["verdict"] == "does not hold"
+    crossing = cl.claim_row("c", "q", 0.6, 0.4, 0.8, "<=", 0.5)["verdict"]
+    assert crossing == "does not hold (undecided: the interval crosses the threshold)"
+    missing = cl.claim_row("c", "q", 3.0, np.nan, np.nan, ">=", 2.0)["verdict"]
+    assert missing == "holds (undecided: no interval)"
+
+
+def test_paper_scale_only_claims_are_listed_as_not_run_and_not_tested():
+    settings = {**SETTINGS, "paper_scale_only": ["invariant_angles", "three_body_contrast"]}
+    replicates = {
+        ("methane", "painn"): _rep(0.05, 0.01, 1),
+        ("water", "painn"): _rep(0.4, 0.05, 2),
+    }
+    agreement = pd.DataFrame(columns=["system", "quantity", "model", "value", "ci_low", "ci_high"])
+    assert cl.liquid_claims(SETTINGS, agreement, replicates, 0.95)  # tested by default
+    assert cl.liquid_claims(settings, agreement, replicates, 0.95) == []
+    metrics = pd.DataFrame(
+        {"system": ["water", "water"], "model": ["painn", "schnet"], "angle_js": [1e-3, 5e-3]}
+    )
+    assert [r["quantity"] for r in cl.angle_claims(settings, metrics)] == []
+    rows = pd.DataFrame(cl.not_run_claims(settings, None))
+    assert rows["quantity"].tolist() == ["invariant_angles", "three_body_contrast"]
+    assert (rows["verdict"] == cl.PAPER_SCALE_ONLY).all() and rows["value"].isna().all()
+    assert tuple(rows.columns) == cl.CLAIM_COLUMNS
+
+
+def test_missing_imc_tools_give_not_run_rows_for_the_imc_claims():
+    reason = "not run: VOTCA/LAMMPS missing (lmp not found)"
+    rows = pd.DataFrame(cl.not_run_claims(SETTINGS, reason))
+    assert rows["quantity"].tolist() == ["angle_js(imc), methane", "angle_js(imc), water"]
+    assert (rows["verdict"] == reason).all() and not rows["decided"].any()
+    assert cl.not_run_claims(SETTINGS, None) == []
+    # a group left to the paper scale is listed once, not also as missing tools
+    settings = {**SETTINGS, "paper_scale_only": ["imc_angles"]}
+    assert pd.DataFrame(cl.not_run_claims(settings, reason))["quantity"].tolist() == ["imc_angles"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import copy_workflow, has_protein_data, snakemake
+from .conftest import copy_workflow, has_imc_tools, has_protein_data, snakemake
 
 pytestmark = pytest.mark.workflow  # each test runs Snakemake (dry run or lint): ~5 s
 
@@ -34,12 +34,10 @@ def test_dry_run_of_all(workdir, configfile):
         "plot_fig2",
         "plot_fig3",
         "plot_relevance_supplement",
-        "fit_imc",
-        "simulate_imc",
-        "compare_imc_relevance",
-        "plot_figS1",
     ):
         assert rule in proc.stdout, rule
+    imc = ("fit_imc", "simulate_imc", "compare_imc_relevance", "plot_figS1")
+    assert all(rule in proc.stdout for rule in imc) == has_imc_tools()
     if configfile != "config/tiny.yaml" or has_protein_data():
         for rule in (
             "prepare_structure",
@@ -243,3 +241,22 @@ def test_relevance_shards_need_frames(workdir, tmp_path):
     assert "scatter.relevance (5) asks for more shards than water.relevance.n_frames (3)" in (
         proc.stdout
     )
+
+
+def test_without_imc_tools_the_default_run_leaves_imc_out_and_imc_stops_early(
+    workdir, monkeypatch
+):
+    """No VOTCA/LAMMPS (here: ``lmp`` pointed at a missing file): `all` plans no IMC job
+    and says so once; asking for the IMC stage fails before any job, naming the fix."""
+    monkeypatch.setenv("CGEXPLAIN_LMP", "/nonexistent/lmp")
+    proc = snakemake(workdir, "all", "-n", "--configfile", "config/tiny.yaml")
+    for rule in ("fit_imc", "simulate_imc", "compare_imc_relevance", "plot_figS1"):
+        assert f"rule {rule}:" not in proc.stdout and f"{rule} " not in proc.stdout, rule
+    assert "check_claims" in proc.stdout and "plot_fig3" in proc.stdout
+    assert proc.stdout.count("IMC stage left out") == 1
+    assert "not run: VOTCA/LAMMPS missing" in proc.stdout
+    for target in ("imc", "results/figures/figS1_water.png"):
+        failed = snakemake(workdir, target, "-n", "--configfile", "config/tiny.yaml", check=False)
+        assert failed.returncode != 0, target
+        assert "bash envs/install_imc_tools.sh" in failed.stdout, failed.stdout[-2000:]
+        assert "rule fit_imc:" not in failed.stdout.split("needs VOTCA")[0]

@@ -24,6 +24,7 @@ from snakemake.logging import logger  # noqa: E402
 from snakemake.settings.types import DeploymentMethod  # noqa: E402
 
 from cgexplain.md.lammps import imc_install_hint, missing_imc_programs  # noqa: E402
+from cgexplain.report import write_report_page  # noqa: E402
 from cgexplain.config import (  # noqa: E402
     check_config,
     gpu_request,
@@ -48,6 +49,13 @@ check_config(config)
 # it at start-up; an explicit GLIBC_TUNABLES in the environment wins.
 if config["malloc_tunables"]:
     os.environ.setdefault("GLIBC_TUNABLES", config["malloc_tunables"])
+
+# the report's first page: the claims' verdicts as they stand (cgexplain.report)
+REPORT_PAGE = write_report_page(
+    Path(workflow.basedir) / "workflow" / "report" / "workflow.rst",
+    "results/validation/claims.csv",
+    Path(".snakemake") / "report" / "workflow.rst",
+).resolve()
 
 SYSTEMS = config["systems"]
 LIQUIDS = systems_of_kind(config, "liquid")
@@ -83,7 +91,13 @@ PROTEIN_PATTERN = one_of(PROTEINS)
 # liquids with an IMC pair potential (the classical control, rules/imc.smk)
 IMC_CONFIGURED = [s for s in LIQUIDS if config[s]["imc"]["enabled"]]
 IMC_PATTERN = one_of(IMC_CONFIGURED)
-# VOTCA and LAMMPS come from PATH, or from envs/votca.yaml under --sdm conda
+# VOTCA and LAMMPS come from PATH, from .imc-tools/ (envs/setup.sh's conda-forge
+# install without root), or from envs/votca.yaml under --sdm conda
+_IMC_PREFIX = Path(workflow.basedir) / ".imc-tools" / "bin"
+if _IMC_PREFIX.is_dir() and str(_IMC_PREFIX) not in os.environ["PATH"].split(
+    os.pathsep
+):
+    os.environ["PATH"] = os.pathsep.join([str(_IMC_PREFIX), os.environ["PATH"]])
 _IMC_MISSING = (
     []
     if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
@@ -91,7 +105,7 @@ _IMC_MISSING = (
 )
 # why the IMC stage is left out of the aggregate targets (None: it runs)
 IMC_SKIPPED = (
-    f"not run: VOTCA/LAMMPS missing ({', '.join(_IMC_MISSING)} not on PATH)"
+    f"not run: VOTCA/LAMMPS missing ({', '.join(_IMC_MISSING)} not found)"
     if IMC_CONFIGURED and _IMC_MISSING
     else None
 )
@@ -99,7 +113,8 @@ IMC_SKIPPED = (
 IMC_LIQUIDS = [] if IMC_SKIPPED else IMC_CONFIGURED
 if IMC_SKIPPED and workflow.is_main_process:
     logger.warning(
-        f"IMC stage left out ({IMC_SKIPPED}); its claims read 'not run'. To run it, "
+        f"IMC stage left out of the run: {', '.join(_IMC_MISSING)} not found, so its "
+        "claims read 'not run: VOTCA/LAMMPS missing'. To run it, "
         f"{imc_install_hint()}, then `snakemake imc`."
     )
 
@@ -480,6 +495,7 @@ def claims_params(wildcards):
     contact settings with a recorded seed."""
     return {
         "claims": config["claims"],
+        "imc_skipped": IMC_SKIPPED,
         "liquid_runs": [list(run) for run in model_pairs()],
         "confidence": min(
             [config[s]["relevance"]["bootstrap"]["confidence"] for s in SYSTEMS]

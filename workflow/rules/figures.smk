@@ -34,7 +34,8 @@ rule plot_structure_comparison:
         report(
             "results/figures/structure_{system}.png",
             caption="../report/structure.rst",
-            category="Structure",
+            category="7. Supplementary figures",
+            subcategory="S3, S7: structure of every CG model",
         ),
     log:
         "logs/plot_structure_comparison/{system}.log",
@@ -66,7 +67,8 @@ rule plot_figS1:
         png=report(
             "results/figures/figS1_{system}.png",
             caption="../report/figS1.rst",
-            category="Structure",
+            category="7. Supplementary figures",
+            subcategory="S1: pair potential (IMC) control",
         ),
         pdf="results/figures/figS1_{system}.pdf",
     log:
@@ -94,8 +96,7 @@ rule plot_fig2:
         png=report(
             "results/figures/fig2_{system}_{model}.png",
             caption="../report/fig2.rst",
-            category="Relevance",
-            subcategory="Fig. 2: 2-body",
+            category="1. Fig. 2: RDF and 2-body relevance",
         ),
         pdf="results/figures/fig2_{system}_{model}.pdf",
     log:
@@ -117,8 +118,7 @@ rule plot_fig3:
         png=report(
             "results/figures/fig3_{system}_{model}.png",
             caption="../report/fig3.rst",
-            category="Relevance",
-            subcategory="Fig. 3: 3-body",
+            category="2. Fig. 3: 3-body relevance",
         ),
         pdf="results/figures/fig3_{system}_{model}.pdf",
     log:
@@ -141,8 +141,8 @@ rule plot_ci_map:
         png=report(
             "results/figures/figS_ci_{system}_{model}.png",
             caption="../report/figS_ci.rst",
-            category="Relevance",
-            subcategory="Supplement",
+            category="7. Supplementary figures",
+            subcategory="interval widths of Fig. 3",
         ),
         pdf="results/figures/figS_ci_{system}_{model}.pdf",
     log:
@@ -166,8 +166,8 @@ rule plot_nbody_spectrum:
         png=report(
             "results/figures/figS_nbody_{system}.png",
             caption="../report/figS_nbody.rst",
-            category="Relevance",
-            subcategory="Supplement",
+            category="7. Supplementary figures",
+            subcategory="n-body spectrum",
         ),
         pdf="results/figures/figS_nbody_{system}.pdf",
     log:
@@ -192,8 +192,8 @@ rule plot_figS10:
         png=report(
             "results/figures/figS10_{system}_{model}.png",
             caption="../report/figS10.rst",
-            category="Relevance",
-            subcategory="Supplement",
+            category="7. Supplementary figures",
+            subcategory="S10: training-data artifacts",
         ),
         pdf="results/figures/figS10_{system}_{model}.pdf",
     log:
@@ -219,22 +219,22 @@ rule plot_relevance_supplement:
         pairs_png=report(
             "results/figures/figS_pairs_{system}_{model}.png",
             caption="../report/figS_pairs.rst",
-            category="Relevance",
-            subcategory="Supplement",
+            category="7. Supplementary figures",
+            subcategory="single 2-body contributions",
         ),
         pairs_pdf="results/figures/figS_pairs_{system}_{model}.pdf",
         adjacent_png=report(
             "results/figures/figS_adjacent_{system}_{model}.png",
             caption="../report/figS_adjacent.rst",
-            category="Relevance",
-            subcategory="Supplement",
+            category="7. Supplementary figures",
+            subcategory="3-body relevance by adjacent edges",
         ),
         adjacent_pdf="results/figures/figS_adjacent_{system}_{model}.pdf",
         classic_png=report(
             "results/figures/figS_classic_{system}_{model}.png",
             caption="../report/figS_classic.rst",
-            category="Relevance",
-            subcategory="Supplement",
+            category="7. Supplementary figures",
+            subcategory="S4: classic many-body decomposition",
         ),
         classic_pdf="results/figures/figS_classic_{system}_{model}.pdf",
     log:
@@ -266,7 +266,7 @@ rule plot_fig4:
         png=report(
             "results/figures/fig4_{system}.png",
             caption="../report/fig4.rst",
-            category="Proteins",
+            category="3. Fig. 4: NTL9 free-energy surfaces",
         ),
         pdf="results/figures/fig4_{system}.pdf",
     log:
@@ -292,7 +292,7 @@ rule plot_fig5:
         png=report(
             "results/figures/fig5_{system}_{model}.png",
             caption="../report/fig5.rst",
-            category="Proteins",
+            category="4. Fig. 5: relevance per folding state",
         ),
         pdf="results/figures/fig5_{system}_{model}.pdf",
     log:
@@ -320,7 +320,8 @@ rule plot_figS11:
         png=report(
             "results/figures/figS11_{system}_{model}.png",
             caption="../report/figS11.rst",
-            category="Proteins",
+            category="7. Supplementary figures",
+            subcategory="S11: contact maps of the folding states",
         ),
         pdf="results/figures/figS11_{system}_{model}.pdf",
     log:
@@ -350,7 +351,7 @@ rule plot_fig6:
         png=report(
             "results/figures/fig6_{system}_{model}.png",
             caption="../report/fig6.rst",
-            category="Proteins",
+            category="5. Fig. 6: strongest folded-state interactions",
         ),
         pdf="results/figures/fig6_{system}_{model}.pdf",
         pml="results/figures/fig6_{system}_{model}.pml",
@@ -378,7 +379,7 @@ rule plot_fig7:
         png=report(
             "results/figures/fig7_{system}_{model}.png",
             caption="../report/fig7.rst",
-            category="Proteins",
+            category="6. Fig. 7: point mutations",
         ),
         pdf="results/figures/fig7_{system}_{model}.pdf",
         pml="results/figures/fig7_{system}_{model}.pml",

@@ -75,7 +75,8 @@ rule compare_imc_relevance:
         png=report(
             "results/figures/imc_vs_2body_{system}.png",
             caption="../report/imc_vs_2body.rst",
-            category="Structure",
+            category="7. Supplementary figures",
+            subcategory="S1: pair potential (IMC) control",
         ),
         pdf="results/figures/imc_vs_2body_{system}.pdf",
     log:

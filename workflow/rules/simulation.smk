@@ -108,7 +108,8 @@ rule compare_cutoffs:
         png=report(
             "results/figures/figS2_{system}.png",
             caption="../report/figS2.rst",
-            category="Structure",
+            category="7. Supplementary figures",
+            subcategory="S2: PaiNN cutoff series",
         ),
         pdf="results/figures/figS2_{system}.pdf",
     log:

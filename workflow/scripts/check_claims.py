@@ -2,7 +2,6 @@
 
 import json
 
-import numpy as np
 import pandas as pd
 
 from cgexplain.analysis import claims as cl
@@ -51,10 +50,10 @@ with run_logging(snakemake.log[0]) as log:
         differences = {m: pd.read_csv(next(mutation_files)) for m in run["mutations"]}
         found += cl.mutation_claims(settings, label, differences, *common)
         rows += found
+    rows += cl.not_run_claims(settings, p["imc_skipped"])
     table = pd.DataFrame(rows, columns=list(cl.CLAIM_COLUMNS))
     with atomic_output(snakemake.output[0]) as tmp:
         table.to_csv(tmp, index=False)
     log.info("claims:\n%s", table.to_string(index=False))
     log.info("settings: %s", json.dumps(p, default=str))
-    n_hold = int(np.sum(table["holds"])) if len(table) else 0
-    log.info("%d of %d claims hold", n_hold, len(table))
+    log.info("verdicts: %s", table["verdict"].value_counts().to_dict())

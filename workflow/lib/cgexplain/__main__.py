@@ -1,4 +1,5 @@
-"""Command line: ``python -m cgexplain explain --model M --trajectory T --out-pairs P ...``.
+"""Command line: ``python -m cgexplain explain --model M --trajectory T --out-pairs P ...``
+and ``python -m cgexplain stage-times`` (where a workflow run's time went).
 
 Explains every frame of a trajectory with GNN-LRP and writes the pair and triplet
 tables (parquet) with a ``frame`` column, the raw ``relevance`` (kcal/mol) and the
@@ -100,6 +101,59 @@ def explain(args: argparse.Namespace) -> None:
     log.info("explained %d frames", n_frames)
 
 
+#: the workflow's stages in the order they run (rule files of workflow/rules)
+STAGE_ORDER = ("resources", "reference", "mapping", "training", "simulation", "imc",
+               "relevance", "states", "figures")  # fmt: skip
+
+
+def stage_times(args: argparse.Namespace) -> None:
+    """Print the wall time per stage and the critical path of a finished run."""
+    from cgexplain.analysis import stage_times as st
+    from cgexplain.analysis.stage_times import to_markdown
+
+    run_dir = Path(args.run_dir)
+    logs = [Path(p) for p in args.log] or sorted((run_dir / ".snakemake" / "log").glob("*.log"))
+    if not logs:
+        raise InputError(
+            f"no Snakemake log in {run_dir / '.snakemake' / 'log'} (run the workflow)"
+        )
+    rules_dir = run_dir / "workflow" / "rules"
+    if not rules_dir.is_dir():  # the rule files beside this package
+        rules_dir = Path(__file__).resolve().parents[2] / "rules"
+    rule_files = sorted(rules_dir.glob("*.smk"))
+    stages = st.rule_stages(rule_files)
+    jobs: dict[int, st.Job] = {}
+    for path in logs:  # a resumed run: later logs' jobs replace earlier ones' by output
+        found = st.parse_snakemake_log(path)
+        offset = max(jobs, default=0) + 1
+        outputs = {o for j in found.values() if j.end is not None for o in j.outputs}
+        jobs = {k: j for k, j in jobs.items() if not set(j.outputs) & outputs}
+        jobs.update({offset + k: j for k, j in found.items()})
+        for k, j in found.items():
+            j.jobid = offset + k
+    table = st.job_table(jobs, st.read_benchmarks(run_dir), stages)
+    if table.empty:
+        raise InputError(f"no finished job of a stage in {', '.join(map(str, logs))}")
+    stage = st.stage_table(table, STAGE_ORDER)
+    path = st.critical_path(jobs, table)
+    chain = table.set_index("jobid").loc[path].reset_index()
+    chain["minutes"] = chain["seconds"] / 60
+    chain["cumulative"] = chain["minutes"].cumsum()
+    makespan = (table["end"].max() - (table["end"] - table["seconds"]).min()) / 60
+    print("Wall time per stage (minutes; job = summed job wall times, span = first start "
+          "to last finish):\n")  # fmt: skip
+    print(to_markdown(stage.rename(columns={
+        "job_minutes": "job min", "span_minutes": "span min",
+        "longest_job": "longest job", "longest_minutes": "longest min",
+    })))  # fmt: skip
+    print(f"\nCritical path ({len(chain)} jobs, {chain['minutes'].sum():.1f} min of a "
+          f"{makespan:.1f} min run; the rest is waiting for a core):\n")  # fmt: skip
+    print(to_markdown(chain[["stage", "rule", "wildcards", "minutes", "cumulative"]]))
+    if (table["source"] == "log").any():
+        print(f"\n{int((table['source'] == 'log').sum())} jobs without a benchmark file "
+              "are timed from the log (1 s resolution).")  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     from cgexplain.lrp.rules import DEFAULT_GAMMA, RULES
 
@@ -121,7 +175,17 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     exp.add_argument("--chunk-size", type=int, default=65536)
     exp.add_argument("--debug", action="store_true", help="show the traceback of an error")
-    exp.set_defaults(func=explain)
+    exp.set_defaults(func=explain, debug=False)
+    times = sub.add_parser(
+        "stage-times", help="wall time per stage and the critical path of a finished run"
+    )
+    times.add_argument("--run-dir", default=".", help="the run's directory (default: here)")
+    times.add_argument(
+        "--log", action="append", default=[],
+        help="Snakemake log(s) of the run (default: every .snakemake/log/*.log, oldest first)",
+    )  # fmt: skip
+    times.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    times.set_defaults(func=stage_times)
     return parser
 
 

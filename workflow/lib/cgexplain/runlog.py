@@ -41,3 +41,20 @@ def run_logging(path: str | os.PathLike, level: int = logging.INFO) -> Iterator[
         root.handlers, root.level = old_handlers, old_level
         logging.captureWarnings(False)
         stream.close()
+
+
+def eta(done: float, total: float, elapsed: float) -> str:
+    """Time left as ``hh:mm:ss``, assuming the rate so far (``elapsed`` seconds for
+    ``done`` of ``total`` units of work); ``--:--:--`` before any work is done."""
+    if done <= 0 or not elapsed >= 0:
+        return "--:--:--"
+    left = max(total - done, 0.0) * elapsed / done
+    hours, rest = divmod(int(round(left)), 3600)
+    return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+def progress(what: str, done: float, total: float, elapsed: float, unit: str = "") -> str:
+    """One progress phrase: ``what k/N unit (p%), ETA hh:mm:ss`` (:func:`eta`)."""
+    share = 100.0 * done / total if total else 100.0
+    count = f"{done:g}/{total:g}{' ' + unit if unit else ''}"
+    return f"{what} {count} ({share:3.0f}%), ETA {eta(done, total, elapsed)}"

@@ -9,7 +9,10 @@ Every row: ``claim`` (text), ``quantity`` (what was computed), ``value``, ``ci_l
 ``ci_high`` (bootstrap percentile interval; NaN where the stage has none yet),
 ``expected`` (the test as text, e.g. ``"<= 0.5"``) and ``holds`` (the test on the value).
 ``decided`` says whether the whole interval is on the same side of the threshold (NaN
-interval: False).
+interval: False). ``verdict`` says it in words: ``holds``, ``does not hold``, either
+followed by ``(undecided: ...)`` when the interval crosses the threshold or is missing,
+or ``not run: <reason>`` for a claim this run did not test (its tools are missing, or
+the configuration names it in ``claims.paper_scale_only``), whose value is NaN.
 """
 
 from __future__ import annotations
@@ -27,6 +30,12 @@ from cgexplain.io import InputError
 
 __all__ = [
     "CLAIM_COLUMNS",
+    "CLAIM_GROUPS",
+    "PAPER_SCALE_ONLY",
+    "not_run_claims",
+    "not_run_row",
+    "runs",
+    "verdict",
     "STATE_CONTACT_COLUMNS",
     "angle_claims",
     "claim_row",
@@ -37,7 +46,21 @@ __all__ = [
     "state_contact_relevance",
 ]
 
-CLAIM_COLUMNS = ("claim", "quantity", "value", "ci_low", "ci_high", "expected", "holds", "decided")
+CLAIM_COLUMNS = (
+    "claim", "quantity", "value", "ci_low", "ci_high", "expected", "holds", "decided", "verdict",
+)  # fmt: skip
+#: the claim groups of the ``claims`` config block, with the claim each one tests
+CLAIM_GROUPS = {
+    "three_body_contrast": "3-body relevance, relative to 2-body, is far lower in one liquid than in another",
+    "two_body_agreement": "two architectures learn the same 2-body relevance curve",
+    "well_at_rdf_peak": "the 2-body stabilising well sits at the first RDF peak",
+    "imc_angles": "a pair potential (IMC) reproduces some liquids' triplet angles and misses others'",
+    "invariant_angles": "an invariant network misses angular structure an equivariant one gets",
+    "folded_contacts": "a protein's folded state is stabilised by its native contacts",
+    "mutations_weaken": "point mutations weaken the contacts they are expected to weaken",
+}  # fmt: skip
+#: reason of a claim group the configuration leaves to the study's scale
+PAPER_SCALE_ONLY = "not run: paper scale only (claims.paper_scale_only; config/paper.yaml)"
 _OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
 
 
@@ -67,7 +90,48 @@ def claim_row(
         decided = False
     expected = f"{'|x| ' if absolute else ''}{op} {threshold:g}"
     return {"claim": claim, "quantity": quantity, "value": value, "ci_low": low,
-            "ci_high": high, "expected": expected, "holds": holds, "decided": decided}  # fmt: skip
+            "ci_high": high, "expected": expected, "holds": holds, "decided": decided,
+            "verdict": verdict(holds, decided, low, high)}  # fmt: skip
+
+
+def verdict(holds: bool, decided: bool, low: float, high: float) -> str:
+    """A claim's verdict in words (module docstring)."""
+    text = "holds" if holds else "does not hold"
+    if decided:
+        return text
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return f"{text} (undecided: no interval)"
+    return f"{text} (undecided: the interval crosses the threshold)"
+
+
+def not_run_row(claim: str, quantity: str, reason: str) -> dict:
+    """A row for a claim this run did not test; ``reason`` starts with ``not run:``."""
+    return {"claim": claim, "quantity": quantity, "value": np.nan, "ci_low": np.nan,
+            "ci_high": np.nan, "expected": "", "holds": np.nan, "decided": False,
+            "verdict": reason}  # fmt: skip
+
+
+def runs(settings: Mapping, group: str) -> bool:
+    """Whether a claim group is tested at this scale (not in ``paper_scale_only``)."""
+    return group not in settings.get("paper_scale_only", ())
+
+
+def not_run_claims(settings: Mapping, imc_skipped: str | None) -> list[dict]:
+    """Rows of the claims this run leaves out: each ``paper_scale_only`` group, and the
+    IMC angle claims when the IMC stage did not run (``imc_skipped``: the reason)."""
+    rows = [
+        not_run_row(CLAIM_GROUPS[group], group, PAPER_SCALE_ONLY)
+        for group in settings.get("paper_scale_only", ())
+    ]
+    if imc_skipped and runs(settings, "imc_angles"):
+        c = settings["imc_angles"]
+        for system in c["reproduced"]:
+            rows.append(not_run_row(f"a pair potential (IMC) reproduces {system}'s triplet angles",
+                                    f"angle_js(imc), {system}", imc_skipped))  # fmt: skip
+        for system in c["not_reproduced"]:
+            rows.append(not_run_row(f"a pair potential (IMC) misses {system}'s triplet angles",
+                                    f"angle_js(imc), {system}", imc_skipped))  # fmt: skip
+    return rows
 
 
 def _agreement(table: pd.DataFrame, system: str, quantity: str, model: str) -> pd.Series | None:
@@ -94,6 +158,8 @@ def liquid_claims(
     c = settings["three_body_contrast"]
     low_sys, high_sys = c["low"], c["high"]
     for (system, model), rep in sorted(replicates.items()):
+        if not runs(settings, "three_body_contrast"):
+            break
         if system != low_sys or (high_sys, model) not in replicates:
             continue
         a, ra = rep.numbers["ratio_3body_2body"]
@@ -106,7 +172,7 @@ def liquid_claims(
         ))  # fmt: skip
     c = settings["two_body_agreement"]
     a, b = sorted(c["models"])
-    for system in sorted(set(agreement["system"])):
+    for system in sorted(set(agreement["system"])) if runs(settings, "two_body_agreement") else []:
         row = _agreement(agreement, system, f"corr_2body_{a}_{b}", f"{a},{b}")
         if row is not None:
             rows.append(claim_row(
@@ -116,6 +182,8 @@ def liquid_claims(
             ))  # fmt: skip
     c = settings["well_at_rdf_peak"]
     wells = agreement[agreement["quantity"] == "well_minus_rdf_peak"]
+    if not runs(settings, "well_at_rdf_peak"):
+        wells = wells.iloc[:0]
     for row in wells.sort_values(["system", "model"]).itertuples():
         rows.append(claim_row(
             f"the 2-body stabilising well sits at the first RDF peak ({row.system}, {row.model})",
@@ -143,19 +211,21 @@ def angle_claims(settings: Mapping, metrics: pd.DataFrame) -> list[dict]:
                 float(r.get("angle_js_ci_high", np.nan)))  # fmt: skip
 
     c = settings["imc_angles"]
-    for system in c["reproduced"]:
+    imc = runs(settings, "imc_angles")
+    for system in c["reproduced"] if imc else []:
         v = js(system, "imc")
         if v is not None:
             rows.append(claim_row(f"a pair potential (IMC) reproduces {system}'s triplet angles",
                                   f"angle_js(imc), {system}", *v, "<=", c["max_js"]))  # fmt: skip
-    for system in c["not_reproduced"]:
+    for system in c["not_reproduced"] if imc else []:
         v = js(system, "imc")
         if v is not None:
             rows.append(claim_row(f"a pair potential (IMC) misses {system}'s triplet angles",
                                   f"angle_js(imc), {system}", *v, ">", c["max_js"]))  # fmt: skip
     c = settings["invariant_angles"]
     invariant, equivariant = js(c["system"], c["model"]), js(c["system"], c["reference_model"])
-    if invariant is not None and equivariant is not None and equivariant[0] > 0:
+    tested = runs(settings, "invariant_angles")
+    if tested and invariant is not None and equivariant is not None and equivariant[0] > 0:
         rows.append(claim_row(
             f"the invariant {c['model']} misses {c['system']}'s angles that {c['reference_model']} gets",
             f"angle_js({c['model']}) / angle_js({c['reference_model']}), {c['system']}",
@@ -279,7 +349,7 @@ def contact_claims(
     """
     rows = []
     c = settings["folded_contacts"]
-    for indicator in c["indicators"]:
+    for indicator in c["indicators"] if runs(settings, "folded_contacts") else []:
         values = per_frame.get(indicator)
         if values is None or len(values) == 0:
             continue
@@ -309,6 +379,8 @@ def mutation_claims(
             ``difference`` = mutant - wild type summed contact relevance).
     """
     rows = []
+    if not runs(settings, "mutations_weaken"):
+        return rows
     for mutation, indicators in settings["mutations_weaken"].items():
         table = differences.get(mutation)
         if table is None or table.empty:

@@ -27,6 +27,7 @@ import hashlib
 import logging
 import os
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -39,6 +40,7 @@ from cgexplain import columns as col
 from cgexplain.config import from_block
 from cgexplain.io import InputError
 from cgexplain.md import lammps
+from cgexplain.runlog import eta
 from cgexplain.units import ANGSTROM_PER_NM, KB_KJ_PER_MOL_K, KJ_PER_KCAL, NM_PER_ANGSTROM
 from cgexplain.workdir import WorkDir
 
@@ -476,6 +478,7 @@ class IMCRun:
         last = self.settings.iterations
         if max_new is not None:
             last = min(last, self.completed() + max_new)
+        first, begin = self.completed(), time.perf_counter()
         for iteration in range(self.completed() + 1, last + 1):
             self._set_seed(iteration)
             with open(self.path / "csg_inverse.out", "a") as out:
@@ -495,11 +498,12 @@ class IMCRun:
                 )
             row = self.progress().iloc[-1]
             log.info(
-                "iteration %d/%d: RDF error rms %.4f, max %.4f",
+                "iteration %d/%d: RDF error rms %.4f, max %.4f, ETA %s",
                 iteration,
                 self.settings.iterations,
                 row["rdf_rms_error"],
                 row["rdf_max_abs_error"],
+                eta(iteration - first, last - first, time.perf_counter() - begin),
             )
         return self.progress()
 

@@ -36,6 +36,7 @@ from cgexplain.cg.splits import load_split, save_split, validation_split  # noqa
 from cgexplain.config import from_block  # noqa: E402
 from cgexplain.io import InputError, atomic_output, write_json  # noqa: E402
 from cgexplain.io import load_model as io_load_model  # noqa: E402
+from cgexplain.runlog import eta  # noqa: E402
 from cgexplain.workdir import WorkDir  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -145,13 +146,18 @@ def build_model(spec: ModelSpec) -> spk.model.NeuralNetworkPotential:
 class _EpochMetrics(pl.Callback):
     """Write train/validation force RMSE per epoch to a CSV and to the log."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, max_epochs: int | None = None) -> None:
         self.path = path
+        self.max_epochs = max_epochs
         self._losses: list[float] = []
         self._t0 = time.perf_counter()
+        self._start: float | None = None  # first epoch's start: the ETA's clock
+        self._first_epoch = 0
 
     def on_train_epoch_start(self, trainer, pl_module) -> None:
         self._losses, self._t0 = [], time.perf_counter()
+        if self._start is None:  # a resumed run counts from its first new epoch
+            self._start, self._first_epoch = self._t0, trainer.current_epoch
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
         loss = outputs["loss"] if isinstance(outputs, dict) else outputs
@@ -176,13 +182,19 @@ class _EpochMetrics(pl.Callback):
                 ",".join(f"{v:.6g}" if isinstance(v, float) else str(v) for v in row.values())
                 + "\n"
             )
+        total = self.max_epochs or trainer.max_epochs
+        done = row["epoch"] + 1 - self._first_epoch
+        elapsed = time.perf_counter() - (self._start or self._t0)
         log.info(
-            "epoch %d: train force RMSE %.4f, validation %.4f kcal/mol/Å, lr %.2e, %.1f s",
-            row["epoch"],
+            "epoch %d/%d: train force RMSE %.4f, validation %.4f kcal/mol/Å, lr %.2e, "
+            "%.1f s, ETA %s (at most; early stopping may end sooner)",
+            row["epoch"] + 1,
+            total,
             row["train_force_rmse"],
             row["val_force_rmse"],
             row["lr"],
             row["seconds"],
+            eta(done, total - self._first_epoch, elapsed),
         )
 
 
@@ -323,7 +335,7 @@ def train_force_matching(
             monitor="val_loss", patience=train_spec.early_stopping_patience
         ),
         spk.train.ExponentialMovingAverage(decay=train_spec.ema_decay),
-        _EpochMetrics(metrics_tmp),
+        _EpochMetrics(metrics_tmp, train_spec.max_epochs),
     ]
     trainer = pl.Trainer(
         max_epochs=train_spec.max_epochs,

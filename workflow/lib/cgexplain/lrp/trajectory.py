@@ -28,6 +28,7 @@ from cgexplain.lrp.classic import classic_nbody
 from cgexplain.lrp.engine import DEFAULT_CHUNK
 from cgexplain.lrp.nbody import nbody_relevance
 from cgexplain.lrp.rules import PUBLISHED_RULE, Rule
+from cgexplain.runlog import progress
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,8 @@ def explain_frames(
         ``explained``, ``n_walks_total``, ``n_pairs``, ``n_triplets``, ``seconds``.
     """
     pairs, triplets, rows = [], [], []
+    frames = list(frames)
+    begin = time.perf_counter()
     for index, atoms in frames:
         start = time.perf_counter()
         res = nbody_relevance(model, atoms, rule, max_order, chunk_size)
@@ -121,11 +124,12 @@ def explain_frames(
             }
         )
         log.info(
-            "frame %d: %d pairs, %d triplets, %.2f s",
+            "frame %d: %d pairs, %d triplets, %.2f s; %s",
             index,
             len(res.pairs),
             len(res.triplets),
             rows[-1]["seconds"],
+            progress("", len(rows), len(frames), time.perf_counter() - begin, "frames"),
         )
     if not rows:
         raise InputError("no frames to explain")

@@ -27,6 +27,7 @@ from cgexplain.config import from_block
 from cgexplain.io import Trajectory, is_periodic, save_trajectory
 from cgexplain.md.langevin import BAOABIntegrator, kinetic_temperature
 from cgexplain.md.neighbors import VerletList
+from cgexplain.runlog import eta
 from cgexplain.units import PS_PER_FS
 
 log = logging.getLogger(__name__)
@@ -272,13 +273,13 @@ def run_cg_simulation(
         if save % max(1, n_saves // 20) == 0 or save == n_saves:
             elapsed = time.perf_counter() - start
             log.info(
-                "%s: step %d / %d, T = %.1f K, %.1f replica-steps/s, ETA %.0f s",
+                "%s: step %d / %d, T = %.1f K, %.1f replica-steps/s, ETA %s",
                 label,
                 step,
                 n_saves * settings.save_interval,
                 temps[-1],
                 replicas * step / elapsed,
-                elapsed / save * (n_saves - save),
+                eta(save, n_saves, elapsed),
             )
     elapsed = time.perf_counter() - start
     frames = len(saved["time"]) * replicas

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -45,6 +46,7 @@ from cgexplain import columns as col
 from cgexplain.analysis.states import ELEMENTS, STATES, frame_states
 from cgexplain.io import InputError, atomic_output
 from cgexplain.md.systems import ReferenceSystem
+from cgexplain.runlog import progress
 from cgexplain.units import ANGSTROM_PER_NM, KJ_PER_KCAL
 
 log = logging.getLogger(__name__)
@@ -315,6 +317,7 @@ def run_ramp(
         + (settings.end_temperature - settings.start_temperature) * (np.arange(n) + 1) / n
     )
     frames = np.empty((n, ref.n_atoms, 3), dtype=np.float32)
+    start = time.perf_counter()
     for b, temperature in enumerate(temps):
         integrator.setTemperature(float(temperature) * unit.kelvin)
         integrator.step(settings.save_steps)
@@ -323,7 +326,8 @@ def run_ramp(
         if not np.all(np.isfinite(frames[b])):
             raise InputError(f"heating ramp became unstable at {temperature:.0f} K")
         if (b + 1) % max(1, n // 10) == 0:
-            log.info("ramp: %d/%d frames, %.0f K", b + 1, n, temperature)
+            elapsed = time.perf_counter() - start
+            log.info("%s, %.0f K", progress("ramp:", b + 1, n, elapsed, "frames"), temperature)
     thresholds = (tolerance, formed, broken)
     return frames, _trace(frames, ref, contacts, thresholds, settings.save_interval, temps)
 
@@ -419,6 +423,7 @@ def make_seed(
     n_max = int(round(bias.max_length / bias.save_interval))
     n_hold = max(1, int(round(bias.settle / bias.save_interval)))
     frames, held = [], 0
+    start = time.perf_counter()
     for b in range(n_max):
         integrator.step(steps)
         x = context.getState(getPositions=True).getPositions(asNumpy=True)
@@ -427,8 +432,11 @@ def make_seed(
         now = frame_states(ca, contacts, tolerance, formed, broken)[col.STATE].iloc[0]
         held = held + 1 if now == state else 0
         if (b + 1) % max(1, n_max // 10) == 0:
-            log.info("bias to %s: %.1f ps, state now %r", state, (b + 1) * bias.save_interval,
-                     now)  # fmt: skip
+            what = f"bias to {state}:"
+            elapsed = time.perf_counter() - start
+            log.info("%s, state now %r (stops once the state holds %.1f ps)",
+                     progress(what, (b + 1) * bias.save_interval, bias.max_length, elapsed, "ps"),
+                     now, bias.settle)  # fmt: skip
         if held >= n_hold:
             break
     traj = np.asarray(frames)
