@@ -238,3 +238,17 @@ def test_missing_imc_tools_give_not_run_rows_for_the_imc_claims():
     # a group left to the paper scale is listed once, not also as missing tools
     settings = {**SETTINGS, "paper_scale_only": ["imc_angles"]}
     assert pd.DataFrame(cl.not_run_claims(settings, reason))["quantity"].tolist() == ["imc_angles"]
+
+
+def test_invariant_angle_ratio_gets_the_range_of_the_two_intervals():
+    metrics = pd.DataFrame({
+        "system": ["water", "water"], "model": ["painn", "schnet"],
+        "angle_js": [1e-3, 5e-3], "angle_js_ci_low": [0.8e-3, 4e-3],
+        "angle_js_ci_high": [1.25e-3, 6e-3],
+    })  # fmt: skip
+    row = cl.angle_claims(SETTINGS, metrics)[-1]
+    assert row["value"] == pytest.approx(5.0)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((3.2, 7.5))
+    assert row["holds"] and row["decided"]  # 3.2 >= 2
+    metrics.loc[1, "angle_js_ci_low"] = 2e-3  # 2e-3 / 1.25e-3 = 1.6 < 2
+    assert cl.angle_claims(SETTINGS, metrics)[-1]["verdict"].startswith("holds (undecided")

@@ -475,10 +475,22 @@ def test_restyling_a_figure_reruns_only_its_plot(tiny_run):
     assert jobs == ["plot_fig3:"] * (2 * len(MODELS))  # each liquid model
 
 
-def test_report_builds(tiny_run):
+def test_report_builds(tiny_run, monkeypatch):
+    from cgexplain.report import verdict_counts
+
     from .conftest import snakemake
 
     snakemake(tiny_run, "--report", "report.html", "--configfile", "config/tiny.yaml")
     html = (tiny_run / "report.html").read_text(errors="replace")
-    assert "fig3_water_so3net.png" in html and "Relevance" in html
+    assert "fig3_water_so3net.png" in html and "Fig. 3: 3-body relevance" in html
     assert "claims.csv" in html and "0. Claims of the study" in html
+    # the first page is the verdict table of this run's claims.csv
+    claims = pd.read_csv(tiny_run / "results/validation/claims.csv")
+    counts = verdict_counts(claims)
+    assert f"{counts['holds']} of {len(claims)} claims hold" in html
+    assert "Does the study hold for these models?" in html
+    # without VOTCA/LAMMPS the report of the same run still builds, IMC left out
+    monkeypatch.setenv("CGEXPLAIN_LMP", "/nonexistent/lmp")
+    snakemake(tiny_run, "--report", "report_no_imc.html", "--configfile", "config/tiny.yaml")
+    html = (tiny_run / "report_no_imc.html").read_text(errors="replace")
+    assert "Does the study hold for these models?" in html and "figS1_water.png" not in html

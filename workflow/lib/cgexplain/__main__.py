@@ -192,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the command line; bad input ends with one line on stderr and exit status 1."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("numexpr").setLevel(logging.WARNING)  # its thread-count notice
     args = build_parser().parse_args(argv)
     try:
         args.func(args)

@@ -229,9 +229,21 @@ def angle_claims(settings: Mapping, metrics: pd.DataFrame) -> list[dict]:
         rows.append(claim_row(
             f"the invariant {c['model']} misses {c['system']}'s angles that {c['reference_model']} gets",
             f"angle_js({c['model']}) / angle_js({c['reference_model']}), {c['system']}",
-            invariant[0] / equivariant[0], np.nan, np.nan, ">=", c["min_factor"],
+            invariant[0] / equivariant[0], *_ratio_range(invariant, equivariant), ">=",
+            c["min_factor"],
         ))  # fmt: skip
     return rows
+
+
+def _ratio_range(
+    a: tuple[float, float, float], b: tuple[float, float, float]
+) -> tuple[float, float]:
+    """Range of a / b over the intervals of a and b (value, low, high), both positive:
+    (a_low / b_high, a_high / b_low). Conservative: it contains the ratio wherever both
+    lie in their intervals; NaN where an interval is missing or b's reaches 0."""
+    if not (np.all(np.isfinite([a[1], a[2], b[1], b[2]])) and b[1] > 0 and a[1] >= 0):
+        return np.nan, np.nan
+    return a[1] / b[2], a[2] / b[1]
 
 
 def contact_relevance_per_frame(
