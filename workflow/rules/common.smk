@@ -23,7 +23,11 @@ from snakemake.exceptions import WorkflowError  # noqa: E402
 from snakemake.logging import logger  # noqa: E402
 from snakemake.settings.types import DeploymentMethod  # noqa: E402
 
-from cgexplain.md.lammps import imc_install_hint, missing_imc_programs  # noqa: E402
+from cgexplain.md.lammps import (  # noqa: E402
+    add_tool_prefix,
+    imc_install_hint,
+    missing_imc_programs,
+)
 from cgexplain.report import write_report_page  # noqa: E402
 from cgexplain.config import (  # noqa: E402
     check_config,
@@ -93,11 +97,7 @@ IMC_CONFIGURED = [s for s in LIQUIDS if config[s]["imc"]["enabled"]]
 IMC_PATTERN = one_of(IMC_CONFIGURED)
 # VOTCA and LAMMPS come from PATH, from .imc-tools/ (envs/setup.sh's conda-forge
 # install without root), or from envs/votca.yaml under --sdm conda
-_IMC_PREFIX = Path(workflow.basedir) / ".imc-tools" / "bin"
-if _IMC_PREFIX.is_dir() and str(_IMC_PREFIX) not in os.environ["PATH"].split(
-    os.pathsep
-):
-    os.environ["PATH"] = os.pathsep.join([str(_IMC_PREFIX), os.environ["PATH"]])
+add_tool_prefix(Path(workflow.basedir) / ".imc-tools" / "bin")
 _IMC_MISSING = (
     []
     if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method

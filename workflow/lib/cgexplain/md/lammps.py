@@ -61,6 +61,19 @@ def require_executable(name: str, env_var: str | None = None) -> str:
     return path
 
 
+def add_tool_prefix(prefix: str | os.PathLike) -> bool:
+    """Put ``prefix`` (e.g. ``.imc-tools/bin``, where ``envs/setup.sh`` installs VOTCA and
+    LAMMPS from conda-forge without root) first on this process's ``PATH``, so that it
+    and the jobs it starts find the programs there; True when it is a directory."""
+    prefix = str(prefix)
+    if not os.path.isdir(prefix):
+        return False
+    path = os.environ.get("PATH", "")
+    if prefix not in path.split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([prefix, path]) if path else prefix
+    return True
+
+
 def missing_imc_programs() -> list[str]:
     """Names of the IMC stage's programs (:data:`IMC_PROGRAMS`) not found on ``PATH``
     (nor named by their environment variable); empty when the stage can run."""
