@@ -14,6 +14,7 @@ rule simulate_cg:
         "results/benchmarks/simulate_cg/{system}/{model}.tsv"
     conda:
         "../../envs/cgexplain.yaml"
+    priority: 15
     threads: config["threads"]["training"]
     resources:
         mem_mb=scaled_mb(4000),

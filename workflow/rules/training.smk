@@ -39,6 +39,9 @@ rule train_model:
         "results/benchmarks/train_model/{system}/{model}.tsv"
     conda:
         "../../envs/cgexplain.yaml"
+    # before the protein's reference runs (priority 10): the liquids' training and CG
+    # runs are the longest chain of the default run
+    priority: 20
     threads: config["threads"]["training"]
     resources:
         mem_mb=scaled_mb(4000),
