@@ -39,7 +39,7 @@ def test_counts_split_decided_undecided_and_not_run():
 def test_claims_table_renders_every_row_with_value_interval_and_verdict():
     html = publish_parts(claims_rst(_table()), writer="html")["html_body"]
     assert "System Message" not in html  # docutils reports rst errors inline
-    assert html.count("<tr>") == 5  # header + 4 claims
+    assert html.count("<li>") == 4  # one item per claim
     assert "0.12 [0.05, 0.2]" in html and "&lt;= 0.5" in html
     assert "|x| &lt;= 0.5" in html and "does not hold" in html
     assert "not run: VOTCA/LAMMPS missing" in html
@@ -61,3 +61,9 @@ def test_report_page_from_template_and_without_claims(tmp_path):
     template.write_text("no marker\n")
     with pytest.raises(ValueError, match=MARKER):
         write_report_page(template, claims, out)
+
+
+def test_a_table_without_the_verdict_column_gets_one():
+    old = _table().iloc[:3].drop(columns="verdict")
+    html = publish_parts(claims_rst(old), writer="html")["html_body"]
+    assert "1 of 3 claims hold" in html and "holds (undecided: the interval crosses" in html

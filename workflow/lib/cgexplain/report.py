@@ -51,8 +51,8 @@ def verdict_counts(table: pd.DataFrame) -> dict[str, int]:
 
 
 def claims_rst(table: pd.DataFrame) -> str:
-    """The claims table as an rst ``list-table``: claim, value with its interval, test,
-    verdict; preceded by one line of counts.
+    """The claims as an rst bullet list, verdict first, then the claim, the value with
+    its interval and the test; preceded by one line of counts.
 
     Args:
         table: ``claims.csv`` (columns ``claim``, ``value``, ``ci_low``, ``ci_high``,
@@ -60,34 +60,33 @@ def claims_rst(table: pd.DataFrame) -> str:
     """
     if table.empty:
         return "No claim could be tested on this run's systems and models.\n"
+    if "verdict" not in table:  # a table written before the verdict column existed
+        from cgexplain.analysis.claims import verdict
+
+        table = table.assign(verdict=[
+            verdict(bool(h), bool(d), lo, hi)
+            for h, d, lo, hi in zip(table["holds"], table["decided"], table["ci_low"],
+                                    table["ci_high"], strict=True)
+        ])  # fmt: skip
     counts = verdict_counts(table)
+    n_no, n_open, n_skip = counts["does not hold"], counts["undecided"], counts["not run"]
     summary = (
-        f"**{counts['holds']} of {len(table)} claims hold**, {counts['does not hold']} do "
-        f"not, {counts['undecided']} are undecided (their interval crosses the threshold "
-        f"or is missing) and {counts['not run']} were not run."
+        f"**{counts['holds']} of {len(table)} claims hold**, {n_no} "
+        f"{'does' if n_no == 1 else 'do'} not, {n_open} "
+        f"{'is' if n_open == 1 else 'are'} undecided (the interval crosses the threshold "
+        f"or is missing) and {n_skip} {'was' if n_skip == 1 else 'were'} not run."
     )
-    lines = [
-        summary,
-        "",
-        ".. list-table::",
-        "   :header-rows: 1",
-        "   :widths: 46 18 12 24",
-        "",
-        "   * - claim",
-        "     - value [95 % interval]",
-        "     - test",
-        "     - verdict",
-    ]
+    # a list, not a table: Snakemake's report shows this page in a narrow column
+    lines = [summary, ""]
     for row in table.itertuples(index=False):
         value = _number(row.value)
         if not (math.isnan(row.ci_low) or math.isnan(row.ci_high)):
             value += f" [{_number(row.ci_low)}, {_number(row.ci_high)}]"
-        lines += [
-            f"   * - {_cell(row.claim)}",
-            f"     - {_cell(value)}",
-            f"     - {_cell(row.expected if isinstance(row.expected, str) else '')}",
-            f"     - **{_cell(row.verdict)}**",
-        ]
+        test = row.expected if isinstance(row.expected, str) and row.expected else ""
+        lines.append(
+            f"- **{_cell(row.verdict)}**: {_cell(row.claim)}"
+            + (f" — {_cell(value)}, test {_cell(test)}" if test else "")
+        )
     return "\n".join(lines) + "\n"
 
 
