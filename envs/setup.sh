@@ -5,10 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# VOTCA and LAMMPS for the IMC control (rules/imc.smk): Debian packages with root and
-# apt, else a conda-forge environment in .imc-tools/ where conda is present (the
-# workflow puts .imc-tools/bin on PATH). Without either the workflow leaves the IMC
-# stage out and says so; the rest of the study runs.
+# VOTCA and LAMMPS for the IMC control (rules/imc.smk), installed with the environment:
+# Debian packages with root and apt, else a conda-forge environment in .imc-tools/ where
+# conda is present (the workflow puts .imc-tools/bin on PATH). Without either the
+# workflow leaves the IMC stage out and says so; the rest of the study runs.
 imc_tools() {
   if command -v csg_inverse >/dev/null && command -v csg_stat >/dev/null \
     && command -v lmp >/dev/null; then
@@ -27,7 +27,6 @@ imc_tools() {
   echo "envs/setup.sh: VOTCA/LAMMPS not installed (needs root with apt-get, or conda):" \
     "the workflow will leave the IMC stage out" >&2
 }
-imc_tools
 
 stamp_of() { cat envs/requirements.txt envs/constraints.txt pyproject.toml | sha256sum | cut -d' ' -f1; }
 want=$(stamp_of)
@@ -48,5 +47,6 @@ echo "envs/setup.sh: installing the environment into .venv/ (a few minutes)" >&2
 .venv/bin/python -m pip install --quiet -r envs/requirements.txt -c envs/constraints.txt
 .venv/bin/python -m pip install --quiet --no-deps -e .
 .venv/bin/python -c "import cgexplain, schnetpack, openmm, snakemake" >/dev/null
+imc_tools  # once per environment update: a later call with the tools missing stays quiet
 echo "$want" > .venv/.cgexplain-stamp
 echo "envs/setup.sh: environment ready" >&2
