@@ -278,7 +278,7 @@ def test_settings_come_from_the_config_blocks_without_class_defaults():
     spec = ModelSpec.from_config("painn", config["water"]["training"]["painn"])
     assert (spec.architecture, spec.cutoff, spec.n_rbf) == ("painn", 6.0, 20)
     opt = TrainSpec.from_config(config["methane"]["training"]["optimizer"], seed=3)
-    assert (opt.max_epochs, opt.seed) == (25, 3)
+    assert (opt.max_epochs, opt.seed) == (15, 3)
     block = dict(config["methane"]["simulation"])
     del block["min_distance"]
     with pytest.raises(ConfigError, match="CGRunSettings needs min_distance"):

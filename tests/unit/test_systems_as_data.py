@@ -27,7 +27,7 @@ def test_generated_tables_carry_the_schema_defaults_and_scale_values():
     text = generated_text()
     assert "| `reference.checkpoint_interval` | 25 | ps |" in text  # the protein's default
     assert "| `relevance.gamma` | 0.1 | – | gamma of the generalized gamma rule |" in text
-    assert "| `reference.length` | 250 | 10 | 50000 |" in text  # methane at three scales
+    assert "| `reference.length` | 100 | 10 | 50000 |" in text  # methane at three scales
 
 
 def test_schema_builders_are_the_registered_builders():
