@@ -19,6 +19,7 @@ rule map_to_cg:
         "results/benchmarks/map_to_cg/{system}.tsv"
     wildcard_constraints:
         system=LIQUID_PATTERN,
+    priority: 20  # on the way to training (train_model)
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1

@@ -43,6 +43,7 @@ rule gather_reference:
         "results/benchmarks/gather_reference/{system}.tsv"
     wildcard_constraints:
         system=LIQUID_PATTERN,
+    priority: 20  # on the way to training (train_model)
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1

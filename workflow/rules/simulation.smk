@@ -12,9 +12,9 @@ rule simulate_cg:
         "logs/simulate_cg/{system}/{model}.log",
     benchmark:
         "results/benchmarks/simulate_cg/{system}/{model}.tsv"
+    priority: 15
     conda:
         "../../envs/cgexplain.yaml"
-    priority: 15
     threads: config["threads"]["training"]
     resources:
         mem_mb=scaled_mb(4000),

@@ -12,6 +12,7 @@ rule split_frames:
         "logs/split_frames/{system}.log",
     benchmark:
         "results/benchmarks/split_frames/{system}.tsv"
+    priority: 20  # on the way to training (train_model)
     conda:
         "../../envs/cgexplain.yaml"
     threads: 1
@@ -37,11 +38,11 @@ rule train_model:
         "logs/train_model/{system}/{model}.log",
     benchmark:
         "results/benchmarks/train_model/{system}/{model}.tsv"
+    # training, and the steps that lead to it, before the protein's reference runs
+    # (priority 10): the liquids' training and CG runs are the default run's longest chain
+    priority: 20
     conda:
         "../../envs/cgexplain.yaml"
-    # before the protein's reference runs (priority 10): the liquids' training and CG
-    # runs are the longest chain of the default run
-    priority: 20
     threads: config["threads"]["training"]
     resources:
         mem_mb=scaled_mb(4000),
