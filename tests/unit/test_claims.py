@@ -252,3 +252,20 @@ def test_invariant_angle_ratio_gets_the_range_of_the_two_intervals():
     assert row["holds"] and row["decided"]  # 3.2 >= 2
     metrics.loc[1, "angle_js_ci_low"] = 2e-3  # 2e-3 / 1.25e-3 = 1.6 < 2
     assert cl.angle_claims(SETTINGS, metrics)[-1]["verdict"].startswith("holds (undecided")
+
+
+def test_one_mutation_can_be_left_to_the_paper_scale():
+    rng = np.random.default_rng(1)
+    contacts = pd.DataFrame(
+        {"frame": np.repeat(np.arange(20), 3), "indicator": ["b1b2", "b1b3", "helix"] * 20,
+         "difference": np.tile([0.5, 0.3, 0.2], 20) + rng.normal(0, 0.05, 60)}
+    )  # fmt: skip
+    settings = {**SETTINGS, "paper_scale_only": ["mutations_weaken.ILE4ASN"]}
+    found = {"ILE4ASN": contacts, "LEU30PHE": contacts}
+    rows = cl.mutation_claims(settings, "ntl9 painn", found, 200, 1, 0.95, 1)
+    assert [r["claim"] for r in rows] == ["LEU30PHE weakens ntl9 painn's helix contacts"]
+    assert len(cl.mutation_claims(SETTINGS, "ntl9 painn", found, 200, 1, 0.95, 1)) == 2
+    (skipped,) = cl.not_run_claims(settings, None)
+    assert skipped["claim"] == "ILE4ASN weakens the b1b2+b1b3 contacts"
+    assert skipped["quantity"] == "mutations_weaken.ILE4ASN"
+    assert skipped["verdict"] == cl.PAPER_SCALE_ONLY

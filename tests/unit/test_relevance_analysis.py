@@ -262,3 +262,19 @@ def test_matrix_table_round_trip():
     empty = rel.matrix_table({"U": None}, name="source")
     assert empty.empty and list(empty.columns) == ["source", "i", "j", "value"]
     assert rel.table_matrices(empty, 4, name="source") == {}
+
+
+def test_well_position_is_refined_within_its_bin():
+    """A parabolic well with its vertex at 4.03 Å on 0.1 Å bins (centres ..., 3.95,
+    4.05, ...): the bin centre says 4.05, the three-point vertex recovers 4.03."""
+    centers = np.arange(2.05, 8.0, 0.1)
+    mean = (centers - 4.03) ** 2 - 1.0
+    profile = pd.DataFrame({"center": centers, "mean": mean, "count": 50})
+    assert rel.well_position(profile) == pytest.approx(4.03, abs=1e-9)
+    # a neighbour with too few entries: the bin centre, not an extrapolation
+    profile.loc[np.argmin(np.abs(centers - 4.15)), "count"] = 1
+    assert rel.well_position(profile) == pytest.approx(4.05)
+    # the vertex never leaves the deepest bin
+    lopsided = np.where(centers < 4.0, 10.0, (centers - 4.03) ** 2 - 1.0)
+    out = rel.well_minimum(centers, lopsided, np.ones_like(centers, dtype=bool))
+    assert 4.0 <= out <= 4.1

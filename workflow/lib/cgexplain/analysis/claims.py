@@ -111,18 +111,25 @@ def not_run_row(claim: str, quantity: str, reason: str) -> dict:
             "verdict": reason}  # fmt: skip
 
 
-def runs(settings: Mapping, group: str) -> bool:
-    """Whether a claim group is tested at this scale (not in ``paper_scale_only``)."""
-    return group not in settings.get("paper_scale_only", ())
+def runs(settings: Mapping, group: str, item: str | None = None) -> bool:
+    """Whether a claim group, or one item of it (a mutation of ``mutations_weaken``), is
+    tested at this scale: neither ``group`` nor ``group.item`` is in ``paper_scale_only``."""
+    skipped = settings.get("paper_scale_only", ())
+    return group not in skipped and (item is None or f"{group}.{item}" not in skipped)
 
 
 def not_run_claims(settings: Mapping, imc_skipped: str | None) -> list[dict]:
     """Rows of the claims this run leaves out: each ``paper_scale_only`` group, and the
     IMC angle claims when the IMC stage did not run (``imc_skipped``: the reason)."""
-    rows = [
-        not_run_row(CLAIM_GROUPS[group], group, PAPER_SCALE_ONLY)
-        for group in settings.get("paper_scale_only", ())
-    ]
+    rows = []
+    for entry in settings.get("paper_scale_only", ()):
+        group, _, item = entry.partition(".")
+        if group == "mutations_weaken" and item:
+            indicators = "+".join(settings["mutations_weaken"].get(item, ()))
+            claim = f"{item} weakens the {indicators or 'expected'} contacts"
+        else:
+            claim = CLAIM_GROUPS[group] + (f" ({item})" if item else "")
+        rows.append(not_run_row(claim, entry, PAPER_SCALE_ONLY))
     if imc_skipped and runs(settings, "imc_angles"):
         c = settings["imc_angles"]
         for system in c["reproduced"]:
@@ -394,6 +401,8 @@ def mutation_claims(
     if not runs(settings, "mutations_weaken"):
         return rows
     for mutation, indicators in settings["mutations_weaken"].items():
+        if not runs(settings, "mutations_weaken", mutation):
+            continue
         table = differences.get(mutation)
         if table is None or table.empty:
             continue

@@ -24,7 +24,7 @@ import pandas as pd
 
 from cgexplain import columns as col
 from cgexplain.analysis.bootstrap import block_length_from_autocorrelation, resample_indices
-from cgexplain.analysis.relevance import triangle_edges
+from cgexplain.analysis.relevance import triangle_edges, well_minimum
 
 __all__ = [
     "RunReplicates",
@@ -72,11 +72,9 @@ def _pooled(sums: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def _well(mean: np.ndarray, count: np.ndarray, centers: np.ndarray, min_count: int) -> float:
-    """Centre of the most negative bin with at least ``min_count`` entries (NaN if none)."""
-    ok = (count >= min_count) & np.isfinite(mean)
-    if not ok.any() or mean[ok].min() >= 0:
-        return float("nan")
-    return float(centers[ok][np.argmin(mean[ok])])
+    """The profile's minimum among bins with at least ``min_count`` entries, refined
+    within its bin (:func:`cgexplain.analysis.relevance.well_minimum`; NaN if none)."""
+    return well_minimum(centers, mean, (count >= min_count) & np.isfinite(mean))
 
 
 def interval(replicates: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
