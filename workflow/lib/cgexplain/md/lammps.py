@@ -89,6 +89,7 @@ def imc_install_hint() -> str:
     """How to get the IMC tools: the install script (root, apt) or the conda route."""
     return (
         f"install them with `{INSTALL_COMMAND}` (Debian/Ubuntu, root: apt-get install "
+        "--no-install-recommends "
         f"{DEBIAN_PACKAGES}) or use {CONDA_HINT}"
     )
 
