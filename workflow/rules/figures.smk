@@ -266,7 +266,7 @@ rule plot_fig4:
         png=report(
             "results/figures/fig4_{system}.png",
             caption="../report/fig4.rst",
-            category="3. Fig. 4: NTL9 free-energy surfaces",
+            category="3. Fig. 4: free-energy surfaces of the protein",
         ),
         pdf="results/figures/fig4_{system}.pdf",
     log:
