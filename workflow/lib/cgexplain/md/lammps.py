@@ -40,6 +40,13 @@ class ToolMissingError(RuntimeError):
     """An external program the IMC stage needs is not installed."""
 
 
+def _locate(name: str, env_var: str | None) -> tuple[str, str | None]:
+    """(what is looked for, its absolute path or None): the program the environment
+    variable names, else ``name``, searched on ``PATH``."""
+    wanted = (os.environ.get(env_var, "") if env_var else "") or name
+    return wanted, shutil.which(wanted)
+
+
 def require_executable(name: str, env_var: str | None = None) -> str:
     """Absolute path of an external program, or an error saying what to install.
 
@@ -50,11 +57,10 @@ def require_executable(name: str, env_var: str | None = None) -> str:
     Raises:
         ToolMissingError: the program is not found.
     """
-    candidate = os.environ.get(env_var, "") if env_var else ""
-    path = shutil.which(candidate or name)
+    wanted, path = _locate(name, env_var)
     if path is None:
         raise ToolMissingError(
-            f"'{candidate or name}' not found on PATH: the IMC stage needs VOTCA and LAMMPS; "
+            f"'{wanted}' not found on PATH: the IMC stage needs VOTCA and LAMMPS; "
             f"{imc_install_hint()}, or set `imc: {{enabled: false}}` for the liquid in the "
             "config."
         )
@@ -77,12 +83,8 @@ def add_tool_prefix(prefix: str | os.PathLike) -> bool:
 def missing_imc_programs() -> list[str]:
     """Names of the IMC stage's programs (:data:`IMC_PROGRAMS`) not found on ``PATH``
     (nor named by their environment variable); empty when the stage can run."""
-    missing = []
-    for name, env_var in IMC_PROGRAMS.items():
-        candidate = os.environ.get(env_var, "") if env_var else ""
-        if shutil.which(candidate or name) is None:
-            missing.append(candidate or name)
-    return missing
+    found = (_locate(name, env_var) for name, env_var in IMC_PROGRAMS.items())
+    return [wanted for wanted, path in found if path is None]
 
 
 def imc_install_hint() -> str:
