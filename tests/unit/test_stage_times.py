@@ -130,3 +130,22 @@ def test_command_line_prints_the_stage_table_and_the_path(tmp_path):
     )  # fmt: skip
     assert empty.returncode == 1 and "no Snakemake log" in empty.stderr
     assert "nan" not in st.to_markdown(pd.DataFrame({"a": [float("nan")]}))
+
+
+def test_a_later_log_replaces_the_jobs_it_redid(tmp_path):
+    run_dir = _run_dir(tmp_path)
+    first = next((run_dir / ".snakemake" / "log").glob("*.log"))
+    second = first.with_name("2026-12-07T110000.snakemake.log")
+    second.write_text(
+        "[Mon Dec  7 11:00:00 2026]\nlocalrule train:\n    input: results/y/ref.h5\n"
+        "    output: results/y/model.pt\n    jobid: 1\n    wildcards: system=y\n"
+        "[Mon Dec  7 11:05:00 2026]\nFinished jobid: 1 (Rule: train)\n"
+    )
+    jobs = st.parse_snakemake_logs([first, second])
+    assert len(jobs) == 5 and len({j.jobid for j in jobs.values()}) == 5
+    trains = [j for j in jobs.values() if j.outputs == ("results/y/model.pt",)]
+    assert len(trains) == 1 and trains[0].end - trains[0].start == 300.0
+    stages = st.rule_stages(sorted((run_dir / "workflow" / "rules").glob("*.smk")))
+    table = st.job_table(jobs, st.read_benchmarks(run_dir), stages)
+    redone = jobs[table.loc[table["wildcards"] == "system=y", "jobid"].max()]
+    assert redone.needs and jobs[redone.needs[0]].outputs == ("results/y/ref.h5",)

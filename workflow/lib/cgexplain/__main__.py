@@ -122,15 +122,7 @@ def stage_times(args: argparse.Namespace) -> None:
         rules_dir = Path(__file__).resolve().parents[2] / "rules"
     rule_files = sorted(rules_dir.glob("*.smk"))
     stages = st.rule_stages(rule_files)
-    jobs: dict[int, st.Job] = {}
-    for path in logs:  # a resumed run: later logs' jobs replace earlier ones' by output
-        found = st.parse_snakemake_log(path)
-        offset = max(jobs, default=0) + 1
-        outputs = {o for j in found.values() if j.end is not None for o in j.outputs}
-        jobs = {k: j for k, j in jobs.items() if not set(j.outputs) & outputs}
-        jobs.update({offset + k: j for k, j in found.items()})
-        for k, j in found.items():
-            j.jobid = offset + k
+    jobs = st.parse_snakemake_logs(logs)
     table = st.job_table(jobs, st.read_benchmarks(run_dir), stages)
     if table.empty:
         raise InputError(f"no finished job of a stage in {', '.join(map(str, logs))}")

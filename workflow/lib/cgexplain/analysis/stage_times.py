@@ -35,6 +35,7 @@ __all__ = [
     "critical_path",
     "job_table",
     "parse_snakemake_log",
+    "parse_snakemake_logs",
     "read_benchmarks",
     "rule_stages",
     "stage_table",
@@ -111,6 +112,25 @@ def parse_snakemake_log(path: str | os.PathLike) -> dict[int, Job]:
                 current.wildcards = value.strip()
             elif key == "threads":
                 current.threads = int(value)
+    return jobs
+
+
+def parse_snakemake_logs(paths: Sequence[str | os.PathLike]) -> dict[int, Job]:
+    """Jobs of a run spread over several Snakemake logs (a run resumed or extended),
+    oldest log first: a job of a later log replaces an earlier job with a common output.
+
+    Returns:
+        jobid -> :class:`Job`; jobids are renumbered to stay unique across logs.
+    """
+    jobs: dict[int, Job] = {}
+    for path in paths:
+        found = parse_snakemake_log(path)
+        redone = {o for job in found.values() if job.end is not None for o in job.outputs}
+        jobs = {k: job for k, job in jobs.items() if not set(job.outputs) & redone}
+        offset = max(jobs, default=-1) + 1
+        for k, job in found.items():
+            job.jobid = offset + k
+            jobs[job.jobid] = job
     return jobs
 
 
