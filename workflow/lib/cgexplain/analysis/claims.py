@@ -164,9 +164,8 @@ def liquid_claims(
     rows = []
     c = settings["three_body_contrast"]
     low_sys, high_sys = c["low"], c["high"]
-    for (system, model), rep in sorted(replicates.items()):
-        if not runs(settings, "three_body_contrast"):
-            break
+    contrast = runs(settings, "three_body_contrast")
+    for (system, model), rep in sorted(replicates.items()) if contrast else []:
         if system != low_sys or (high_sys, model) not in replicates:
             continue
         a, ra = rep.numbers["ratio_3body_2body"]
@@ -398,8 +397,6 @@ def mutation_claims(
             ``difference`` = mutant - wild type summed contact relevance).
     """
     rows = []
-    if not runs(settings, "mutations_weaken"):
-        return rows
     for mutation, indicators in settings["mutations_weaken"].items():
         if not runs(settings, "mutations_weaken", mutation):
             continue
