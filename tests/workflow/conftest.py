@@ -80,9 +80,49 @@ def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 1800
     return proc
 
 
+#: the one-node test cluster (tests/slurm/cluster.sh)
+SLURM_CLUSTER = REPO / "tests" / "slurm" / "cluster.sh"
+
+
+def through_slurm() -> bool:
+    """Whether this session's tiny run goes through ``profiles/slurm`` (CI sets
+    ``CGEXPLAIN_SLURM_TEST=1`` and installs the cluster's Debian packages)."""
+    return os.environ.get("CGEXPLAIN_SLURM_TEST") == "1"
+
+
 @pytest.fixture(scope="session")
-def tiny_run(tmp_path_factory) -> Path:
-    """The whole tiny DAG, run once per test session.
+def slurm_cluster():
+    """A one-node SLURM cluster on localhost, up for the whole session (needs root)."""
+    if os.geteuid() != 0 or shutil.which("sbatch") is None:
+        pytest.fail("CGEXPLAIN_SLURM_TEST=1 needs root and `bash tests/slurm/cluster.sh install`")
+    subprocess.run(["bash", str(SLURM_CLUSTER), "stop"], check=False, capture_output=True)
+    subprocess.run(["bash", str(SLURM_CLUSTER), "start"], check=True, timeout=180)
+    yield
+    subprocess.run(["bash", str(SLURM_CLUSTER), "stop"], check=False, timeout=120)
+
+
+def slurm_args(workdir: Path) -> list[str]:
+    """Arguments that send a run through ``profiles/slurm`` with quick status checks.
+
+    Relevance jobs take 2 threads there (1 in the default config), so the SLURM test
+    sees a config value, not the 1-cpu default, reach ``sbatch``."""
+    shutil.copytree(REPO / "profiles", workdir / "profiles", dirs_exist_ok=True)
+    (workdir / "config" / "threads2.yaml").write_text("threads: {relevance: 2}\n")
+    return [
+        "--workflow-profile",
+        "profiles/slurm",
+        "--slurm-init-seconds-before-status-checks",
+        "2",
+        "--seconds-between-status-checks",
+        "2",
+    ]
+
+
+@pytest.fixture(scope="session")
+def tiny_run(request, tmp_path_factory) -> Path:
+    """The whole tiny DAG, run once per test session: with ``--cores 2``, or through
+    ``sbatch`` on the test cluster when ``CGEXPLAIN_SLURM_TEST=1`` (one tiny DAG per CI
+    run; ``test_slurm_profile.py`` then reads ``sacct``).
 
     ``CGEXPLAIN_TINY_RUN=<dir>`` reuses an earlier session's run directory while
     editing tests: the workflow files are copied over it again and Snakemake brings it
@@ -94,5 +134,11 @@ def tiny_run(tmp_path_factory) -> Path:
         for name in ("workflow", "config", "resources", "envs"):
             shutil.rmtree(workdir / name, ignore_errors=True)
     workdir = copy_workflow(workdir)
-    snakemake(workdir, "--cores", "2", "--configfile", *tiny_configs(workdir))
+    configs = tiny_configs(workdir)
+    if through_slurm():
+        request.getfixturevalue("slurm_cluster")
+        args = slurm_args(workdir)
+        snakemake(workdir, *args, "--configfile", *configs, "config/threads2.yaml")
+    else:
+        snakemake(workdir, "--cores", "2", "--configfile", *configs)
     return workdir

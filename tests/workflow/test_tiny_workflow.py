@@ -110,10 +110,29 @@ def test_triplet_tables_and_figures(tiny_run):
             assert_figure(png, (4.0, 3.0), min_bytes=10_000)
 
 
+@pytest.mark.parametrize("system", ["methane", "water"])
+def test_reference_shards_gather_into_one_trajectory(tiny_run, system):
+    """tiny.yaml runs each liquid's reference as two shards with their own seeds; the
+    gathered trajectory holds every frame of both, in order, times increasing."""
+    traj = load_trajectory(tiny_run / f"results/{system}/reference/trajectory.h5")
+    shards = traj.metadata["shards"]
+    assert [s["frames"] for s in shards] == [10, 10]
+    assert len({s["settings"]["seed"] for s in shards}) == 2  # independent runs
+    assert traj.metadata["run_summary"]["shards"] == 2
+    step = traj.metadata["settings"]["save_interval"]
+    assert np.allclose(np.diff(traj.time), step)  # no gap or overlap at the seam
+    for k in range(2):  # shard k's frames, bit for bit, at their place
+        shard = tiny_run / f"results/{system}/reference/shards/{k + 1}-of-2"
+        part = load_trajectory(shard / "trajectory.h5")
+        np.testing.assert_array_equal(traj.positions[10 * k : 10 * (k + 1)], part.positions)
+        np.testing.assert_array_equal(traj.forces[10 * k : 10 * (k + 1)], part.forces)
+
+
 def test_logs_and_benchmarks_written(tiny_run):
-    log = (tiny_run / "logs/simulate_reference/water/1-of-1.log").read_text()
-    assert "ns/day" in log and "ETA" in log
-    assert (tiny_run / "results/benchmarks/simulate_reference/methane/1-of-1.tsv").exists()
+    for shard in ("1-of-2", "2-of-2"):
+        log = (tiny_run / f"logs/simulate_reference/water/{shard}.log").read_text()
+        assert "ns/day" in log and "ETA" in log
+        assert (tiny_run / f"results/benchmarks/simulate_reference/methane/{shard}.tsv").exists()
     assert not list((tiny_run / "results").rglob("work"))  # work directories cleaned up
 
 
@@ -347,6 +366,27 @@ def test_claims_table(tiny_run):
     assert set(table["holds"]) <= {True, False}
     contrast = table[table["quantity"].str.startswith("ratio_3body_2body[")]
     assert np.isfinite(contrast[["value", "ci_low", "ci_high"]]).all().all()
+    # a claim's value is the number of the tables it comes from: the 3-body/2-body
+    # contrast recomputed here from the per-walk-set relevance tables (mean |R_ijk| over
+    # mean |R_ij|, relevance normalised per frame), the correlations from agreement.csv
+    value = table.set_index("quantity")["value"]
+
+    def ratio(system: str, model: str) -> float:
+        base = tiny_run / f"results/{system}/relevance/{model}/simulation"
+        pairs = pd.read_parquet(base / "pairs.parquet")["relevance_norm"].abs().mean()
+        triplets = pd.read_parquet(base / "triplets.parquet")["relevance_norm"].abs().mean()
+        return triplets / pairs
+
+    for model in MODELS:
+        quantity = f"ratio_3body_2body[methane] / ratio_3body_2body[water], {model}"
+        expected = ratio("methane", model) / ratio("water", model)
+        assert value[quantity] == pytest.approx(expected, rel=1e-9), quantity
+    agreement = pd.read_csv(tiny_run / "results/relevance/agreement.csv")
+    for system in ("methane", "water"):
+        row = agreement[
+            (agreement["system"] == system) & (agreement["quantity"] == "corr_2body_painn_so3net")
+        ]
+        assert value[f"corr_2body_painn_so3net, {system}"] == float(row["value"].iloc[0])
     # the verdict is the test written in `expected` applied to the value
     for row in table.itertuples():
         op, threshold = row.expected.replace("|x| ", "").split()

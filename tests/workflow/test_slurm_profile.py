@@ -1,47 +1,33 @@
-"""The tiny workflow through `--workflow-profile profiles/slurm` on a one-node SLURM cluster.
+"""The session's tiny run went through `--workflow-profile profiles/slurm` on a one-node
+SLURM cluster: every job was an sbatch job with the resources its rule declares.
 
 Needs root and the Debian packages slurm-wlm, slurmdbd, munge and mariadb-server
 (`bash tests/slurm/cluster.sh install`); runs only with CGEXPLAIN_SLURM_TEST=1, which
-`.ci/run` sets. The cluster lives on localhost and is torn down afterwards.
+`.ci/run` sets. Then the shared ``tiny_run`` fixture itself runs through the profile
+(one tiny DAG per CI run), and this test reads what ``sacct`` recorded of it.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
 
 import pytest
 
-from ..conftest import REPO
-from ..workflow.conftest import copy_workflow, has_imc_tools, has_protein_data, tiny_configs
-
-CLUSTER = REPO / "tests" / "slurm" / "cluster.sh"
+from .conftest import has_imc_tools, has_protein_data, through_slurm
 
 pytestmark = [
     pytest.mark.workflow,
     pytest.mark.skipif(
-        os.environ.get("CGEXPLAIN_SLURM_TEST") != "1",
+        not through_slurm(),
         reason="set CGEXPLAIN_SLURM_TEST=1 (root, SLURM packages) to run the SLURM test",
     ),
 ]
 
 
-@pytest.fixture(scope="module")
-def slurm_cluster():
-    if os.geteuid() != 0 or shutil.which("sbatch") is None:
-        pytest.fail("the SLURM test needs root and `bash tests/slurm/cluster.sh install`")
-    subprocess.run(["bash", str(CLUSTER), "stop"], check=False, capture_output=True)
-    subprocess.run(["bash", str(CLUSTER), "start"], check=True, timeout=180)
-    yield
-    subprocess.run(["bash", str(CLUSTER), "stop"], check=False, timeout=120)
-
-
 def sacct_rows() -> list[dict[str, str]]:
     fields = ["JobID", "JobName", "State", "ReqTRES", "Comment"]
     out = subprocess.run(
-        ["sacct", "-a", "-X", "-P", "-n", "-S", "now-1hour", "-o", ",".join(fields)],
+        ["sacct", "-a", "-X", "-P", "-n", "-S", "now-3hours", "-o", ",".join(fields)],
         check=True,
         capture_output=True,
         text=True,
@@ -49,33 +35,8 @@ def sacct_rows() -> list[dict[str, str]]:
     return [dict(zip(fields, line.split("|"), strict=False)) for line in out.splitlines() if line]
 
 
-def test_tiny_workflow_runs_through_sbatch(slurm_cluster, tmp_path):
-    workdir = copy_workflow(tmp_path)
-    shutil.copytree(REPO / "profiles", workdir / "profiles")
-    configs = tiny_configs(workdir)  # IMC off where VOTCA/LAMMPS are absent
-    env = {**os.environ, "PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"}
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "--workflow-profile",
-            "profiles/slurm",
-            "--configfile",
-            *configs,
-            "--slurm-init-seconds-before-status-checks",
-            "2",
-            "--seconds-between-status-checks",
-            "2",
-        ],
-        cwd=workdir,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=1800,
-    )
-    assert proc.returncode == 0, proc.stdout[-6000:]
+def test_tiny_workflow_runs_through_sbatch(tiny_run):
+    workdir = tiny_run
     assert (workdir / "results/validation/reference_structure.csv").exists()
 
     rows = sacct_rows()
@@ -85,7 +46,12 @@ def test_tiny_workflow_runs_through_sbatch(slurm_cluster, tmp_path):
         for rule in ("simulate_reference", "map_to_cg", "analyze_reference_structure"):
             if f"rule_{rule}" in row["Comment"]:
                 by_rule.setdefault(rule, []).append(row)
-    assert {len(v) for v in by_rule.values()} == {2}, by_rule  # methane and water each
+    # methane and water each; the reference in two shards each (tiny: scatter.reference 2)
+    assert {k: len(v) for k, v in by_rule.items()} == {
+        "simulate_reference": 4,
+        "map_to_cg": 2,
+        "analyze_reference_structure": 2,
+    }, by_rule
     for rule_rows in by_rule.values():
         assert all(r["State"] == "COMPLETED" for r in rule_rows)
     # the IMC jobs run Debian's MPI-built lmp inside a SLURM step (cgexplain.md.lammps
@@ -98,7 +64,8 @@ def test_tiny_workflow_runs_through_sbatch(slurm_cluster, tmp_path):
         assert "gres/gpu=1" in row["ReqTRES"] and "cpu=1" in row["ReqTRES"], row
     for row in by_rule["map_to_cg"]:  # CPU rule: one core, no GPU
         assert "gres/gpu" not in row["ReqTRES"] and "cpu=1" in row["ReqTRES"], row
-    # relevance shards are GPU jobs with the relevance threads (2 in the default config)
+    # relevance shards are GPU jobs with the relevance threads (2, from the
+    # threads2.yaml overlay that conftest.slurm_args adds)
     explain = [r for r in rows if "rule_explain_frames" in r["Comment"]]
     # 2 shards per (model, source): the liquids' 6 models (PaiNN, SO3net, SchNet each)
     # explain their CG frames, NTL9's PaiNN its reference and CG frames
