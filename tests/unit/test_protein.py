@@ -1,25 +1,66 @@
-"""NTL9 preparation from the unmodified RCSB entry 2HBA (../shared/data)."""
+"""NTL9 preparation from the unmodified RCSB entry 2HBA, shipped in resources/structures."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from cgexplain.io import InputError
-from cgexplain.md.protein import prepare_structure
+from cgexplain.md.protein import ONE_LETTER, prepare_structure
 
 NTL9 = "MKVIFLKDVKGMGKKGEIKNVADGYANNFLFKQGLAIEA"
+THREE_LETTER = {one: three for three, one in ONE_LETTER.items()}
+#: hydrogens of each amino acid inside a chain at pH 7 (Lys, Arg charged; Asp, Glu not
+#: protonated; His as HID); the charged N-terminus has 2 more, the C-terminal COO- none
+HYDROGENS = {
+    "ALA": 5, "ARG": 13, "ASN": 6, "ASP": 4, "CYS": 5, "GLN": 8, "GLU": 6, "GLY": 3,
+    "HIS": 7, "ILE": 11, "LEU": 11, "LYS": 13, "MET": 9, "PHE": 9, "PRO": 7, "SER": 5,
+    "THR": 7, "TRP": 10, "TYR": 9, "VAL": 9,
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
-def prepared(shared_data, tmp_path_factory):
-    pdb = shared_data / "2HBA.pdb"
-    if not pdb.exists():
-        pytest.skip("../shared/data/2HBA.pdb is absent (a user's clone)")
+def pdb_2hba(repo):
+    """The RCSB entry as the repository ships it (the same bytes as ../shared/data's)."""
+    pdb = repo / "resources" / "structures" / "2HBA.pdb"
+    assert pdb.is_file(), f"{pdb} is part of the repository"
+    return pdb
+
+
+def _raw_calphas(pdb, chain="A", last=39):
+    """Cα coordinates (Å) of chain ``chain`` residues 1..``last`` read from the PDB's
+    ATOM records by column, without OpenMM (first alternate location)."""
+    xyz = {}
+    for line in pdb.read_text().splitlines():
+        if line.startswith("ATOM") and line[12:16] == " CA " and line[21] == chain:
+            number = int(line[22:26])
+            if 1 <= number <= last and line[16] in " A" and number not in xyz:
+                xyz[number] = [float(line[30:38]), float(line[38:46]), float(line[46:54])]
+    assert sorted(xyz) == list(range(1, last + 1))
+    return np.array([xyz[n] for n in range(1, last + 1)])
+
+
+@pytest.fixture(scope="module")
+def prepared(pdb_2hba, tmp_path_factory):
     out = tmp_path_factory.mktemp("ntl9") / "ntl9.pdb"
-    return prepare_structure(pdb, out), out
+    return prepare_structure(pdb_2hba, out), out
 
 
-def test_chain_a_residues_1_to_39_with_hydrogens(prepared):
+def test_the_shipped_file_is_the_rcsb_entry_2hba(pdb_2hba):
+    lines = pdb_2hba.read_text().splitlines()
+    assert lines[0].startswith("HEADER") and lines[0][62:66] == "2HBA"
+    seqres = {"A": [], "B": []}
+    for line in lines:
+        if line.startswith("SEQRES"):
+            seqres[line[11]] += line[19:].split()
+    assert seqres["A"] == seqres["B"] and len(seqres["A"]) == 52
+    assert "".join(ONE_LETTER[r] for r in seqres["A"][:39]) == NTL9
+    # the crystal Cα trace of residues 1-39: bonded neighbours 3.8 Å apart
+    bonds = np.linalg.norm(np.diff(_raw_calphas(pdb_2hba), axis=0), axis=1)
+    np.testing.assert_allclose(bonds, 3.8, atol=0.05)
+
+
+def test_chain_a_residues_1_to_39_with_hydrogens(prepared, pdb_2hba):
     from openmm.app import PDBFile
 
     seq, path = prepared
@@ -28,29 +69,46 @@ def test_chain_a_residues_1_to_39_with_hydrogens(prepared):
     assert top.getNumChains() == 1 and top.getNumResidues() == 39
     residues = list(top.residues())
     assert [int(r.id) for r in residues] == list(range(1, 40))
-    elements = [a.element.symbol for a in top.atoms()]
-    assert elements.count("H") > 250  # fully protonated
+    assert [r.name for r in residues] == [THREE_LETTER[c] for c in NTL9]
+    # fully protonated at pH 7, residue by residue: charged N-terminus (NH3+), Lys (NZ H3)
+    hydrogens = [sum(a.element.symbol == "H" for a in r.atoms()) for r in residues]
+    expected = [HYDROGENS[r.name] for r in residues]
+    expected[0] += 2
+    assert hydrogens == expected and sum(hydrogens) == 321
     assert "OXT" in {a.name for a in residues[-1].atoms()}  # C-terminal oxygen added
     # every residue has its CA, no heteroatoms or waters kept
     assert all(any(a.name == "CA" for a in r.atoms()) for r in residues)
     assert not {"HOH", "ZN", "CL", "IMD"} & {r.name for r in residues}
+    # the heavy atoms are the crystal's: the Cα trace is unmoved (PDB precision 1e-3 Å)
+    pdb = PDBFile(str(path))
+    xyz = np.array(pdb.positions.value_in_unit(pdb.positions.unit)) * 10.0  # nm -> Å
+    ca = [a.index for a in top.atoms() if a.name == "CA"]
+    np.testing.assert_allclose(xyz[ca], _raw_calphas(pdb_2hba), atol=1.5e-3)
 
 
 def test_an_amber_force_field_accepts_it(prepared):
+    from openmm import NonbondedForce
     from openmm.app import ForceField, NoCutoff, PDBFile
+    from openmm.unit import elementary_charge
 
     pdb = PDBFile(str(prepared[1]))
     ff = ForceField("amber14-all.xml", "implicit/gbn2.xml")
     system = ff.createSystem(pdb.topology, nonbondedMethod=NoCutoff)
-    assert system.getNumParticles() == pdb.topology.getNumAtoms()
+    assert system.getNumParticles() == pdb.topology.getNumAtoms() == 622
+    # net charge at pH 7: 7 Lys + N-terminus - 2 Asp - 2 Glu - C-terminus = +3
+    (nonbonded,) = [f for f in system.getForces() if isinstance(f, NonbondedForce)]
+    charge = sum(
+        nonbonded.getParticleParameters(i)[0].value_in_unit(elementary_charge)
+        for i in range(nonbonded.getNumParticles())
+    )
+    assert NTL9.count("K") == 7 and NTL9.count("D") == NTL9.count("E") == 2
+    assert charge == pytest.approx(3.0, abs=1e-6)
 
 
-def test_bad_inputs_are_named(shared_data, tmp_path):
+def test_bad_inputs_are_named(pdb_2hba, tmp_path):
     with pytest.raises(InputError, match="not found"):
         prepare_structure(tmp_path / "missing.pdb", tmp_path / "out.pdb")
-    pdb = shared_data / "2HBA.pdb"
-    if not pdb.exists():
-        pytest.skip("../shared/data/2HBA.pdb is absent")
+    pdb = pdb_2hba
     with pytest.raises(InputError, match="no chain 'Q'"):
         prepare_structure(pdb, tmp_path / "out.pdb", chain="Q")
     with pytest.raises(InputError, match="does not cover residues 1-80"):
@@ -58,13 +116,13 @@ def test_bad_inputs_are_named(shared_data, tmp_path):
     assert not (tmp_path / "out.pdb").exists()
 
 
-def test_calpha_map_of_ntl9(prepared):
-    import numpy as np
+def test_calpha_map_of_ntl9(prepared, pdb_2hba):
     from openmm.app import PDBFile
 
     from cgexplain.cg.mapping import AMINO_ACID_TYPES, calpha_map
 
-    top = PDBFile(str(prepared[1])).topology
+    pdb = PDBFile(str(prepared[1]))
+    top = pdb.topology
     atoms = list(top.atoms())
     index = {a: n for n, a in enumerate(atoms)}
     cg = calpha_map(
@@ -81,16 +139,29 @@ def test_calpha_map_of_ntl9(prepared):
     glycines = [n for n, r in enumerate(top.residues()) if r.name == "GLY"]
     assert glycines and (per_bead[glycines] == 3).all()
     assert (np.delete(per_bead, glycines) == 2).all()
+    # ... and exactly those atoms: the bead's own Cα and the hydrogens bonded to it
+    for bead, residue in enumerate(top.residues()):
+        mine = {a.name for a in atoms if cg.force_map[bead, a.index]}
+        assert all(atoms[i].residue is residue for i in np.flatnonzero(cg.force_map[bead]))
+        assert mine == ({"CA", "HA2", "HA3"} if residue.name == "GLY" else {"CA", "HA"})
+    assert set(np.unique(cg.force_map)) == {0.0, 1.0}
+    # one bead per residue, typed by its amino acid and named residue + number
+    assert cg.bead_types.tolist() == [AMINO_ACID_TYPES[THREE_LETTER[c]] for c in NTL9]
+    assert cg.bead_names == [f"{THREE_LETTER[c]}{n}" for n, c in enumerate(NTL9, start=1)]
     assert cg.bead_types[3] == AMINO_ACID_TYPES["ILE"] and cg.bead_names[3] == "ILE4"
     assert cg.bead_types[29] == AMINO_ACID_TYPES["LEU"] and cg.bead_names[29] == "LEU30"
+    # mapped positions: the crystal Cα trace, neighbours 3.8 Å apart
+    xyz = np.array(pdb.positions.value_in_unit(pdb.positions.unit)) * 10.0  # nm -> Å
+    beads = cg.position_map @ xyz
+    np.testing.assert_allclose(beads, _raw_calphas(pdb_2hba), atol=1.5e-3)
+    bonds = np.linalg.norm(np.diff(beads, axis=0), axis=1)
+    np.testing.assert_allclose(bonds, 3.8, atol=0.05)
 
 
 @pytest.mark.slow
 def test_implicit_solvent_system_and_short_run_with_hot_start(prepared, tmp_path):
     """GBn2 NTL9: no box, residues as molecules, Cα beads; a hot start then a short run
     stores non-periodic frames (zero box) whose Cα+HA force sums map to the beads."""
-    import numpy as np
-
     from cgexplain.cg.mapping import map_trajectory
     from cgexplain.io import load_trajectory
     from cgexplain.md.protein import build_protein_system, load_calpha_map, topology_arrays
@@ -142,17 +213,29 @@ def test_implicit_solvent_system_and_short_run_with_hot_start(prepared, tmp_path
     assert not np.allclose(cg.forces, ca_forces, rtol=1e-5, atol=1e-4)
 
 
-def test_native_structure_and_dssp(prepared):
+def test_native_structure_and_dssp(prepared, pdb_2hba):
     from cgexplain.analysis.states import secondary_structure_elements
     from cgexplain.md.protein import load_native
 
     native = load_native(prepared[1])
-    assert native["positions"].shape == (39, 3)
-    assert len(native["dssp"]) == 39
-    elements = secondary_structure_elements(native["dssp"])
+    # the crystal's Cα atoms, in Å, of residues MET1..ALA39
+    np.testing.assert_allclose(native["positions"], _raw_calphas(pdb_2hba), atol=1.5e-3)
+    assert "".join(ONE_LETTER[r] for r in native["residue_names"]) == NTL9
+    assert native["residue_numbers"].tolist() == list(range(1, 40))
+    dssp = native["dssp"]
+    assert len(dssp) == 39 and set(dssp) <= {"H", "E", "C"}
+    elements = secondary_structure_elements(dssp)
     # 2HBA: β1 at the N-terminus, the helix in the middle, β3 at the C-terminus
     assert elements["β1"][0] <= 2 and elements["β3"][1] >= 36
     assert elements["β2"][1] < elements["helix"][0] < elements["helix"][1] < elements["β3"][0]
+    # the entry's own records (chain A): SHEET 2-5, 18-20, 36-38 and HELIX 22-29
+    strands = [(2, 5), (18, 20), (36, 38)]
+    assert [elements[k] for k in ("β1", "β2", "β3")] == [(a - 1, b - 1) for a, b in strands]
+    for a, b in strands:
+        assert dssp[a - 1 : b] == "E" * (b - a + 1)
+    first, last = elements["helix"]
+    assert dssp[first : last + 1] == "H" * (last - first + 1) and "H" not in dssp[:first]
+    assert len(set(range(first, last + 1)) & set(range(21, 29))) >= 7  # of the 8 recorded
 
 
 def test_mutations_are_bead_type_changes():
@@ -173,8 +256,6 @@ def test_mutations_are_bead_type_changes():
 
 
 def test_external_calpha_data(tmp_path):
-    import numpy as np
-
     from cgexplain.analysis.tica import trajectory_runs
     from cgexplain.cg.datasets import load_external_calpha
 
