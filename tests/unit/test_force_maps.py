@@ -213,3 +213,74 @@ def test_choice_maps_a_trajectory_with_the_map_it_reports(n_frames):
     assert same is basic and [r["chosen"] for r in rows] == [True, False]
     with pytest.raises(InputError, match="kind"):
         force_map_choice(basic, groups, residue, np.arange(2), forces, "best", **kwargs)
+
+
+def _mixed_forces(n_frames: int, seed: int) -> np.ndarray:
+    """(n_frames, 8, 3) forces, kcal/mol/Å: 8 atoms driven by 4 shared random sources
+    plus noise of their own, so that every two groups' forces are correlated."""
+    rng = np.random.default_rng(seed)
+    mixing = rng.normal(size=(8, 4))
+    sources = rng.normal(size=(n_frames, 4, 3))
+    return np.einsum("as,fsx->fax", mixing, sources) + 0.3 * rng.normal(size=(n_frames, 8, 3))
+
+
+# atoms 0..7 in groups 0, 1, 2 (atoms 2, 3), 3, 4 (atoms 5, 6), 5; bead 0 is atom 0 and
+# bead 1 atom 7, each with three free groups (two of them shared)
+MIXED_GROUPS = np.array([0, 1, 2, 2, 3, 4, 4, 5])
+MIXED_ATOMS = {0: [0], 1: [1], 2: [2, 3], 3: [4], 4: [5, 6], 5: [7]}  # group: its atoms
+MIXED_OWN = np.array([0, 5])
+MIXED_FREE = [np.array([1, 2, 3]), np.array([2, 3, 4])]
+
+
+def _stacked(forces: np.ndarray, own: int, free: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The bead's least-squares problem min_w |A w - b|², rows frames x xyz: A (3 n, k)
+    holds the free groups' summed forces, b (3 n,) minus the own group's."""
+    column = [forces[:, MIXED_ATOMS[g]].sum(axis=1).ravel() for g in free]
+    return np.stack(column, axis=1), -forces[:, MIXED_ATOMS[own]].sum(axis=1).ravel()
+
+
+def _mixed_fit(forces: np.ndarray, **kwargs):
+    gram = GroupGram(MIXED_GROUPS)
+    gram.add(forces[:300])  # accumulated in two chunks
+    gram.add(forces[300:])
+    return fit_optimal_weights(gram, MIXED_OWN, MIXED_FREE, **kwargs)
+
+
+def test_several_free_groups_per_bead_solve_the_stacked_least_squares_problem():
+    forces = _mixed_forces(1000, seed=11)
+    fit = _mixed_fit(forces, ridge=0.0)
+    for bead, (own, free) in enumerate(zip(MIXED_OWN, MIXED_FREE, strict=True)):
+        a, b = _stacked(forces, own, free)
+        expected = np.linalg.lstsq(a, b, rcond=None)[0]
+        np.testing.assert_allclose(fit.weights[bead, free], expected, rtol=1e-8, atol=1e-10)
+        # each group alone (no cross terms) gives other weights: the case needs them
+        alone = (a * b[:, None]).sum(0) / (a**2).sum(0)
+        assert np.abs(alone - expected).max() > 0.1
+        others = np.setdiff1d(np.arange(6), [own, *free])
+        assert fit.weights[bead, own] == 1.0 and (fit.weights[bead, others] == 0.0).all()
+        # the per-atom map gives the least-squares residual as the bead's force
+        mapped = np.einsum("a,fax->fx", fit.force_map[bead], forces).ravel()
+        np.testing.assert_allclose(mapped, a @ expected - b, atol=1e-9)
+    position_map = np.zeros((2, 8))
+    position_map[0, 0] = position_map[1, 7] = 1.0
+    check_force_map(position_map, fit.force_map, MIXED_GROUPS)
+
+
+@pytest.mark.parametrize("ridge", [0.5, None])
+def test_ridge_gives_the_closed_form_ridge_solution(ridge):
+    """w = (AᵀA + λ s 1)⁻¹ Aᵀb with s = tr(AᵀA) / k, the mean diagonal (λ relative);
+    None: the default λ = 1e-6."""
+    forces = _mixed_forces(1000, seed=12)
+    fit = _mixed_fit(forces) if ridge is None else _mixed_fit(forces, ridge=ridge)
+    lam = 1e-6 if ridge is None else ridge
+    for bead, (own, free) in enumerate(zip(MIXED_OWN, MIXED_FREE, strict=True)):
+        a, b = _stacked(forces, own, free)
+        ata = a.T @ a
+        shift = lam * np.trace(ata) / len(free)
+        expected = np.linalg.inv(ata + shift * np.eye(len(free))) @ (a.T @ b)
+        np.testing.assert_allclose(fit.weights[bead, free], expected, rtol=1e-9, atol=1e-12)
+        unregularised = np.linalg.lstsq(a, b, rcond=None)[0]
+        # the ridge moves the weights far beyond the tolerance above (by ~1e-6 relative
+        # for the default), so a fit that ignores it fails
+        change = np.abs(expected - unregularised).max() / np.abs(unregularised).max()
+        assert change > (0.05 if ridge else 1e-8)
