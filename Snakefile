@@ -14,6 +14,21 @@ Systems are data: a block of config/config.yaml with its `kind` (README: "Bring 
 own system"); the rules match the systems of their kind.
 """
 
+import sys
+from pathlib import Path
+
+# the library, importable without `pip install -e .`: its reader names the file, line and
+# column of a syntax error in config/config.yaml (Snakemake's own message names neither)
+sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "lib"))
+from cgexplain.config import ConfigError, read_config_file  # noqa: E402
+from snakemake.exceptions import WorkflowError  # noqa: E402
+
+if Path("config/config.yaml").exists():
+    try:
+        read_config_file("config/config.yaml")
+    except ConfigError as error:
+        raise WorkflowError(str(error)) from None
+
 
 configfile: "config/config.yaml"
 

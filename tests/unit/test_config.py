@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 
 import pytest
 import yaml
-from snakemake.utils import validate as snakemake_validate
-from snakemake_interface_common.exceptions import WorkflowError
 
 from cgexplain.config import (
     ConfigError,
     check_config,
     gpu_request,
+    load_config_files,
     load_schema,
-    schema_for,
+    merge_config,
+    read_config_file,
     system_seed,
     systems_of_kind,
+    validate_config,
 )
 
 from ..conftest import REPO
@@ -28,10 +27,7 @@ SCHEMA = str(REPO / "workflow" / "schemas" / "config.schema.yaml")
 
 def validate(config: dict, schema: str = SCHEMA) -> None:
     """Validate as the Snakefile does: the schema closed over the config's system blocks."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "schema.json"
-        path.write_text(json.dumps(schema_for(config, load_schema(schema))))
-        snakemake_validate(config, str(path))
+    validate_config(config, load_schema(schema))
 
 
 def load(name: str) -> dict:
@@ -73,7 +69,7 @@ def test_default_config_gets_every_default():
 
 
 def test_an_empty_config_names_the_missing_systems():
-    with pytest.raises(WorkflowError, match="'systems' is a required property"):
+    with pytest.raises(ConfigError, match="^config key 'systems' is missing$"):
         validate({}, SCHEMA)
 
 
@@ -110,7 +106,7 @@ def test_a_copied_liquid_is_a_liquid_of_its_builder():
     [
         (lambda c: c["water"].update(builder="tip4p"), "'tip4p' is not one of"),
         (lambda c: c["water"]["reference"].pop("box_edge"), "water.reference lacks box_edge"),
-        (lambda c: c["water"].pop("kind"), "'kind' is a required property"),
+        (lambda c: c["water"].pop("kind"), "config key 'water.kind' is missing"),
         (lambda c: c["ntl9"].update(kind="rna"), "'rna' is not one of"),
         (lambda c: c["methane"]["training"].pop("so3net"), "methane.training.so3net"),
     ],
@@ -118,49 +114,57 @@ def test_a_copied_liquid_is_a_liquid_of_its_builder():
 def test_a_system_block_that_is_not_of_its_kind_is_named(change, message):
     config = load("config")
     change(config)
-    with pytest.raises((WorkflowError, ConfigError), match=message):
+    with pytest.raises(ConfigError, match=message) as err:
         validate(config, SCHEMA)
         check_config(config)
+    assert "\n" not in str(err.value)
 
 
 @pytest.mark.parametrize(
-    "path, key",
+    "path, key, close",
     [
-        (("methane", "reference"), "lenght"),
-        (("water", "structure"), "rdf_maxx"),
-        ((), "sytems"),
-        (("threads",), "refrence"),
+        (("methane", "reference"), "lenght", "length"),
+        (("water", "structure"), "rdf_maxx", "rdf_max"),
+        ((), "sytems", "systems"),
+        (("threads",), "refrence", "reference"),
     ],
 )
-def test_unknown_key_is_named(path, key):
+def test_unknown_key_is_named(path, key, close):
+    """One line: the dotted key and the closest known one, no schema dump."""
     config = load("config")
     node = config
     for p in path:
         node = node.setdefault(p, {})
     node[key] = 1
-    with pytest.raises(WorkflowError) as err:
+    with pytest.raises(ConfigError) as err:
         validate(config, SCHEMA)
-    assert repr(key) in str(err.value)
+    dotted = ".".join([*path, key])
+    assert str(err.value) == f"config key {dotted!r} was unexpected (did you mean {close!r}?)"
 
 
 @pytest.mark.parametrize(
-    "path, value, where",
+    "path, value, message",
     [
-        (("water", "reference", "length"), -5.0, "['water']['reference']['length']"),
-        (("methane", "reference", "timestep"), "2 fs", "['methane']['reference']['timestep']"),
-        (("seed",), 0, "['seed']"),
-        (("systems",), ["methane", "argon"], "['systems']"),
+        (("water", "reference", "length"), -5.0, "'water.reference.length': -5.0 is less"),
+        (
+            ("methane", "reference", "timestep"),
+            "2 fs",
+            "'methane.reference.timestep': '2 fs' is not of type 'number'",
+        ),
+        (("seed",), 0, "'seed': 0 is less than the minimum of 1"),
+        (("systems",), ["methane", "argon"], "'systems[1]': 'argon' has no block in the config"),
+        (("methane",), [1, 2], "'methane' was unexpected"),
     ],
 )
-def test_bad_value_names_its_key(path, value, where):
+def test_bad_value_names_its_key(path, value, message):
     config = load("config")
     node = config
     for p in path[:-1]:
         node = node.setdefault(p, {})
     node[path[-1]] = value
-    with pytest.raises(WorkflowError) as err:
+    with pytest.raises(ConfigError) as err:
         validate(config, SCHEMA)
-    assert where in str(err.value)
+    assert message in str(err.value) and "\n" not in str(err.value)
 
 
 def test_save_interval_longer_than_run_is_named():
@@ -258,7 +262,7 @@ def test_protein_cross_checks_are_named():
 def test_bad_mutation_text_is_named():
     config = load("config")
     config["ntl9"]["mutations"] = ["I4N"]
-    with pytest.raises(WorkflowError, match="I4N"):
+    with pytest.raises(ConfigError, match="'ntl9.mutations\\[0\\]': 'I4N' does not match"):
         validate(config, SCHEMA)
 
 
@@ -283,3 +287,86 @@ def test_settings_come_from_the_config_blocks_without_class_defaults():
     del block["min_distance"]
     with pytest.raises(ConfigError, match="CGRunSettings needs min_distance"):
         CGRunSettings.from_config(block, seed=1)
+
+
+def _sources(tmp_path, overlay: str) -> list[tuple[str, dict]]:
+    """The default config and one overlay file, as the Snakefile passes them."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(overlay)
+    return [("config/config.yaml", load("config")), (str(path), read_config_file(path))]
+
+
+@pytest.mark.parametrize(
+    "overlay, message",
+    [
+        (
+            "methane:\n  reference:\n    lenght: 3\n",
+            "config key 'methane.reference.lenght' was unexpected (in {file}; did you mean "
+            "'length'?)",
+        ),
+        (
+            "sytems: [methane]\n",
+            "config key 'sytems' was unexpected (in {file}; did you mean 'systems'?)",
+        ),
+        (
+            "water:\n  structure: {rdf_max: far}\n",
+            "config key 'water.structure.rdf_max' in {file}: 'far' is not of type 'number'",
+        ),
+        (
+            "ntl9:\n  relevance: {gamma: -1}\n",
+            "config key 'ntl9.relevance.gamma' in {file}: -1 is less than the minimum of 0",
+        ),
+    ],
+)
+def test_a_problem_names_the_file_that_set_the_key(tmp_path, overlay, message):
+    sources = _sources(tmp_path, overlay)
+    config: dict = {}
+    for _, data in sources:
+        merge_config(config, data)
+    with pytest.raises(ConfigError) as err:
+        validate_config(config, sources=sources)
+    assert str(err.value) == message.format(file=tmp_path / "mine.yaml")
+
+
+@pytest.mark.parametrize(
+    "text, name, message",
+    [
+        ("a:\n  b: [1\n  c: 2\n", "x.yaml", r"x\.yaml:3:4: expected ',' or '\]', but got ':' "
+         r"\(while parsing a flow sequence from line 2, column 6\)$"),
+        ("a:\n\tb: 1\n", "x.yaml", r"x\.yaml:2:1: found character '\\t' that cannot start"),
+        ("- 1\n- 2\n", "x.yaml", r"x\.yaml: the top level must be a mapping of keys, not a list"),
+        ('{"a": 1,}', "x.json", r"x\.json:1:9: Expecting property name"),
+    ],
+)  # fmt: skip
+def test_a_syntax_error_names_file_line_and_column(tmp_path, text, name, message):
+    (tmp_path / name).write_text(text)
+    with pytest.raises(ConfigError, match=message) as err:
+        read_config_file(tmp_path / name)
+    assert "\n" not in str(err.value)
+
+
+def test_a_missing_config_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match=r"^config file not found: .*nowhere\.yaml$"):
+        read_config_file(tmp_path / "nowhere.yaml")
+
+
+def test_config_files_merge_like_snakemake(tmp_path):
+    """Later files win key by key; the result is validated with defaults filled."""
+    (tmp_path / "mine.yaml").write_text("methane:\n  reference: {length: 20.0}\nseed: 7\n")
+    config = load_config_files([REPO / "config" / "config.yaml", tmp_path / "mine.yaml"])
+    assert config["seed"] == 7 and config["methane"]["reference"]["length"] == 20.0
+    assert (
+        config["methane"]["reference"]["timestep"]
+        == load("config")["methane"]["reference"]["timestep"]
+    )
+    assert config["methane"]["reference"]["temperature"] == 300.0  # the schema's default
+
+
+def test_one_cross_check_error_is_one_line():
+    config = load("config")
+    validate(config, SCHEMA)
+    config["methane"]["reference"]["save_interval"] = 0.003
+    with pytest.raises(ConfigError) as err:
+        check_config(config)
+    assert str(err.value).startswith("invalid configuration: methane.reference.save_interval")
+    assert "\n" not in str(err.value)

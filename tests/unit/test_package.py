@@ -16,6 +16,20 @@ def test_import_cgexplain_makes_schnetpack_importable():
     assert "T_co" in proc.stdout
 
 
+def test_the_torch_shim_imports_no_torch_and_works_either_order():
+    """``import cgexplain`` stays light; the shim applies when torch loads, or at once."""
+    code = (
+        "import sys, cgexplain; print('torch' in sys.modules); "
+        "import torch.utils.data.dataloader as d; print(d.T_co)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines()[0] == "False" and "T_co" in proc.stdout
+    code = "import torch, cgexplain, schnetpack, torch.utils.data.dataloader as d; print(d.T_co)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
 def test_library_has_no_snakemake_import():
     pattern = re.compile(r"^\s*(import|from)\s+snakemake", re.MULTILINE)
     offenders = [

@@ -5,19 +5,19 @@ rules match `{system}` only among the systems of their kind. No rule names a sys
 Runtime and memory estimates are in resources.smk.
 """
 
-import json
 import os
 import sys
-import tempfile
 from argparse import Namespace
 from pathlib import Path
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 min_version("9.0")
 
 # The library lives in the repository; make it importable even without `pip install -e .`
-sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "lib"))
+# (the Snakefile did so already, to check config/config.yaml before reading it)
+if str(Path(workflow.basedir) / "workflow" / "lib") not in sys.path:
+    sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "lib"))
 
 from snakemake.exceptions import WorkflowError  # noqa: E402
 from snakemake.logging import logger  # noqa: E402
@@ -30,23 +30,46 @@ from cgexplain.md.lammps import (  # noqa: E402
 )
 from cgexplain.report import write_report_page  # noqa: E402
 from cgexplain.config import (  # noqa: E402
+    ConfigError,
     check_config,
     gpu_request,
     load_schema,
     parse_scatteritem,
-    schema_for,
+    read_config_file,
     shard_frames,
     system_seed,
     systems_of_kind,
+    validate_config,
 )
 
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
-# the schema file, closed over this config's system blocks (cgexplain.config.schema_for)
-with tempfile.TemporaryDirectory() as _tmp:
-    _schema = Path(_tmp) / "config.schema.json"
-    _schema.write_text(json.dumps(schema_for(config, load_schema(SCHEMA))))
-    validate(config, schema=str(_schema))
-check_config(config)
+
+
+def shown_path(path):
+    """``path`` relative to the working directory if inside it, else absolute."""
+    relative = os.path.relpath(path)
+    return str(Path(path).absolute()) if relative.startswith("..") else relative
+
+
+def config_sources():
+    """(label, content) of each config file and of --config, in Snakemake's merge order:
+    the Snakefile's configfile, then --configfile files, then --config."""
+    given = [Path(p) for p in workflow.overwrite_configfiles]
+    files = [Path(p) for p in workflow.configfiles if Path(p).absolute() not in given]
+    sources = [(shown_path(p), read_config_file(p)) for p in files + given]
+    if workflow.config_settings.config:
+        sources.append(("--config", dict(workflow.config_settings.config)))
+    return sources
+
+
+# the schema (closed over this config's system blocks) fills the defaults; a problem
+# stops the run with one line naming the key and the file that set it
+try:
+    if not workflow.modifier.skip_validation:
+        validate_config(config, load_schema(SCHEMA), config_sources())
+    check_config(config)
+except ConfigError as error:
+    raise WorkflowError(str(error)) from None
 
 # glibc malloc: keep freed memory for reuse instead of handing it back to the kernel on
 # every free (measured: GNN-LRP about 2x faster, same peak RSS). Each job's Python reads

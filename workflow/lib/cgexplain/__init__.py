@@ -10,7 +10,8 @@ knows nothing of the workflow's file layout. Subpackages, one job each:
 - :mod:`cgexplain.plots`: figures from small tables.
 
 Importing :mod:`cgexplain` installs the torch import shim SchNetPack 2.0.4 needs
-(see :mod:`cgexplain._compat`), so ``import cgexplain`` before ``import schnetpack``.
+(see :mod:`cgexplain._compat`; it does not import torch itself), so ``import cgexplain``
+before ``import schnetpack``.
 It also keeps freed memory in the process (:func:`cgexplain.runtime.tune_allocator`;
 ``CGEXPLAIN_MALLOC_TUNING=0`` turns that off), which makes torch on CPU about 1.5-2x
 faster on a virtual machine.

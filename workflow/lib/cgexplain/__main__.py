@@ -1,5 +1,6 @@
-"""Command line: ``python -m cgexplain explain --model M --trajectory T --out-pairs P ...``
-and ``python -m cgexplain stage-times`` (where a workflow run's time went).
+"""Command line: ``python -m cgexplain explain --model M --trajectory T --out-pairs P ...``,
+``python -m cgexplain stage-times`` (where a workflow run's time went) and
+``python -m cgexplain check-config FILE ...`` (a config file's problem as ``FILE:LINE:COL``).
 
 Explains every frame of a trajectory with GNN-LRP and writes the pair and triplet
 tables (parquet) with a ``frame`` column, the raw ``relevance`` (kcal/mol) and the
@@ -17,13 +18,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-
-import numpy as np
-
-from cgexplain.io import InputError
 
 log = logging.getLogger("cgexplain")
 
@@ -38,6 +36,9 @@ def read_frames(path: str | Path, start: int = 0, stop: int | None = None, strid
     """
     import ase
     import ase.io
+    import numpy as np
+
+    from cgexplain.io import InputError
 
     path = Path(path)
     if not path.exists():
@@ -74,17 +75,21 @@ def read_frames(path: str | Path, start: int = 0, stop: int | None = None, strid
 
 
 def explain(args: argparse.Namespace) -> None:
+    """Explain every selected frame of a trajectory and write the tables."""
+    from cgexplain.io import InputError
+
     for label, path in (("model", args.model), ("trajectory", args.trajectory)):
         if not Path(path).exists():  # before the slow imports
             raise InputError(f"{label} file not found: {path}")
     import torch
 
-    from cgexplain.io import load_model
+    from cgexplain.io import check_device, load_model
     from cgexplain.lrp.rules import parse_rule
     from cgexplain.lrp.trajectory import explain_trajectory
 
     torch.set_num_threads(args.threads) if args.threads else None
     rule = parse_rule(args.rule, gamma=args.gamma)
+    check_device(args.device, instead="--device cpu")
     model = load_model(args.model, args.device)
     frames, n_frames = read_frames(args.trajectory, args.start, args.stop, args.stride)
     explain_trajectory(
@@ -110,6 +115,7 @@ def stage_times(args: argparse.Namespace) -> None:
     """Print the wall time per stage and the critical path of a finished run."""
     from cgexplain.analysis import stage_times as st
     from cgexplain.analysis.stage_times import to_markdown
+    from cgexplain.io import InputError
 
     run_dir = Path(args.run_dir)
     logs = [Path(p) for p in args.log] or sorted((run_dir / ".snakemake" / "log").glob("*.log"))
@@ -146,9 +152,54 @@ def stage_times(args: argparse.Namespace) -> None:
               "are timed from the log (1 s resolution).")  # fmt: skip
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from cgexplain.lrp.rules import DEFAULT_GAMMA, RULES
+def check_config_files(args: argparse.Namespace) -> None:
+    """Read, merge and check config files as the workflow does; one line per verdict."""
+    from cgexplain.config import DEFAULT_CONFIG, load_config_files
 
+    base = Path(args.base) if args.base else Path("config/config.yaml")
+    if not args.base and not base.exists():
+        base = DEFAULT_CONFIG
+    files = [Path(f) for f in args.files]
+    given = {f.resolve() for f in files if f.exists()}
+    paths = files if base.resolve() in given else [base, *files]
+    load_config_files(paths)
+    print(f"config ok: {', '.join(map(str, paths))}")
+
+
+#: the LRP rules of :mod:`cgexplain.lrp.rules` and its default gamma (kept here so that
+#: ``--help`` needs no torch; a test checks they agree)
+RULE_NAMES = ("gamma", "lrp0")
+DEFAULT_GAMMA = 0.1
+
+
+def non_negative(text: str) -> float:
+    """argparse type: a finite number >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
+    return value
+
+
+def count(minimum: int) -> Callable[[str], int]:
+    """argparse type: an integer >= ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every subcommand (imports nothing heavy)."""
     parser = argparse.ArgumentParser(prog="cgexplain", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     exp = sub.add_parser("explain", help="GNN-LRP pair and triplet relevances of a trajectory")
@@ -157,15 +208,17 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out-pairs", required=True, help="pair table (parquet)")
     exp.add_argument("--out-triplets", required=True, help="triplet table (parquet)")
     exp.add_argument("--out-summary", help="per-frame energies and totals (parquet)")
-    exp.add_argument("--rule", choices=list(RULES), default="gamma")
-    exp.add_argument("--gamma", type=float, default=DEFAULT_GAMMA, help="gamma of the gamma rule")
+    exp.add_argument("--rule", choices=list(RULE_NAMES), default="gamma")
+    exp.add_argument(
+        "--gamma", type=non_negative, default=DEFAULT_GAMMA, help="gamma of the gamma rule (>= 0)"
+    )
     exp.add_argument("--max-order", type=int, choices=[2, 3], default=3)
     exp.add_argument("--start", type=int, default=0)
     exp.add_argument("--stop", type=int, default=None)
-    exp.add_argument("--stride", type=int, default=1)
-    exp.add_argument("--device", default="cpu")
-    exp.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
-    exp.add_argument("--chunk-size", type=int, default=65536)
+    exp.add_argument("--stride", type=count(1), default=1)
+    exp.add_argument("--device", default="cpu", help="torch device: cpu, cuda, cuda:N")
+    exp.add_argument("--threads", type=count(0), default=0, help="torch threads (0: default)")
+    exp.add_argument("--chunk-size", type=count(1), default=65536)
     exp.add_argument("--debug", action="store_true", help="show the traceback of an error")
     exp.set_defaults(func=explain, debug=False)
     times = sub.add_parser(
@@ -178,14 +231,28 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     times.add_argument("--debug", action="store_true", help="show the traceback of an error")
     times.set_defaults(func=stage_times)
+    check = sub.add_parser(
+        "check-config",
+        help="check config files as the workflow reads them; a problem as FILE:LINE:COL",
+    )
+    check.add_argument("files", nargs="+", metavar="FILE", help="config files, as --configfile")
+    check.add_argument(
+        "--base",
+        help="the workflow's own config, merged first (default: config/config.yaml here, "
+        "else the repository's)",
+    )
+    check.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    check.set_defaults(func=check_config_files)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the command line; bad input ends with one line on stderr and exit status 1."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("numexpr").setLevel(logging.WARNING)  # its thread-count notice
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    log.setLevel(logging.INFO)  # this package's progress; other libraries' notices stay quiet
     args = build_parser().parse_args(argv)
+    from cgexplain.io import InputError
+
     try:
         args.func(args)
     except (InputError, NotImplementedError, ValueError, OSError) as error:

@@ -52,6 +52,31 @@ class InputError(ValueError):
     """An input file is missing, unreadable or holds data of the wrong shape or values."""
 
 
+def check_device(device: str, instead: str = "device='cpu'") -> None:
+    """Raise :class:`InputError` unless torch can use ``device`` on this machine.
+
+    Args:
+        device: a torch device string (``cpu``, ``cuda``, ``cuda:1``, ``mps``).
+        instead: what the message suggests using (``--device cpu`` on the command line).
+    """
+    import torch
+
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise InputError(f"unknown device {device!r}: use cpu, cuda or cuda:N") from None
+    if parsed.type == "cuda":
+        n_gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if n_gpus == 0:
+            raise InputError(f"device {device!r} is not available (no CUDA device): use {instead}")
+        if parsed.index is not None and parsed.index >= n_gpus:
+            raise InputError(
+                f"device {device!r} is not available ({n_gpus} CUDA device(s)): use {instead}"
+            )
+    elif parsed.type == "mps" and not torch.backends.mps.is_available():
+        raise InputError(f"device {device!r} is not available (no MPS device): use {instead}")
+
+
 def load_model(path: str | os.PathLike, device: str = "cpu"):
     """Load a SchNetPack ``NeuralNetworkPotential`` saved with ``torch.save``.
 
@@ -61,13 +86,15 @@ def load_model(path: str | os.PathLike, device: str = "cpu"):
 
     Raises:
         InputError: naming the file, when it is missing, unreadable, not a PyTorch file,
-            or holds something that is not a SchNetPack potential.
+            or holds something that is not a SchNetPack potential; naming the device
+            when torch cannot use it here (:func:`check_device`).
     """
     path = Path(path)
     if not path.exists():
         raise InputError(f"model file not found: {path}")
     if not path.is_file():
         raise InputError(f"model path is not a file: {path}")
+    check_device(device)
     import torch
 
     import cgexplain  # noqa: F401  (SchNetPack import shim)

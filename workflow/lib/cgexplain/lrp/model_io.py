@@ -58,11 +58,33 @@ def check_frame(atoms: ase.Atoms) -> None:
         raise ValueError("frame has a non-finite periodic cell")
 
 
+def check_atomic_numbers(model: nn.Module, atoms: ase.Atoms | list[ase.Atoms]) -> None:
+    """Raise ``ValueError`` naming an atomic number outside the model's embedding table."""
+    table = getattr(model.representation, "embedding", None)
+    n_types = getattr(table, "num_embeddings", None)
+    if n_types is None:
+        return
+    for frame in [atoms] if isinstance(atoms, ase.Atoms) else atoms:
+        numbers = np.asarray(frame.numbers)
+        bad = np.flatnonzero((numbers < 0) | (numbers >= n_types))
+        if bad.size:
+            raise ValueError(
+                f"unknown element: Z={int(numbers[bad[0]])} (bead {int(bad[0])}; the model "
+                f"knows Z = 0-{n_types - 1})"
+            )
+
+
 def atoms_to_inputs(
     model: nn.Module, atoms: ase.Atoms | list[ase.Atoms]
 ) -> dict[str, torch.Tensor]:
-    """SchNetPack input batch of frames, neighbour list at the model's cutoff (pbc honoured)."""
+    """SchNetPack input batch of frames, neighbour list at the model's cutoff (pbc honoured).
+
+    Raises:
+        ValueError: an atomic number is outside the model's embedding table.
+    """
     import schnetpack as spk
+
+    check_atomic_numbers(model, atoms)
 
     dtype, device = model_dtype_device(model)
     converter = spk.interfaces.AtomsConverter(

@@ -77,7 +77,7 @@ class Gamma(Rule):
     """The LRP-gamma rule (published GNN-LRP variant).
 
     Attributes:
-        gamma: weight of the positive parts (published default 0.1).
+        gamma: weight of the positive parts, >= 0 (published default 0.1).
     """
 
     name: ClassVar[str] = "gamma"
@@ -90,8 +90,8 @@ class Gamma(Rule):
             raise ValueError(
                 f"gamma of the gamma rule must be a number, got {self.gamma!r}"
             ) from None
-        if not math.isfinite(value):
-            raise ValueError(f"gamma of the gamma rule must be finite, got {self.gamma!r}")
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"gamma of the gamma rule must be a finite number >= 0, got {value}")
         object.__setattr__(self, "gamma", value)
 
     def dense(
