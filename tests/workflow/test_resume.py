@@ -87,7 +87,11 @@ def test_killed_workflow_resumes_and_reproduces_tables(tmp_path):
         s: pd.read_csv(workdir / f"results/{s}/reference/triplets.csv")
         for s in ("water", "methane")
     }
-    snakemake(workdir, "-R", "analyze_reference_structure", *TARGETS, *tiny)
+    # targets first: `-R` takes every word after it up to the next option as a rule
+    rerun = snakemake(workdir, *TARGETS, "-R", "analyze_reference_structure", *tiny).stdout
+    stats = rerun.split("Job stats:")[1].split("\n\n")[0]  # job, count, ---, rows, total
+    jobs = dict(line.split() for line in stats.splitlines()[3:] if len(line.split()) == 2)
+    assert jobs == {"analyze_reference_structure": "2", "total": "2"}, stats
     for system, table in before.items():
         after = pd.read_csv(workdir / f"results/{system}/reference/triplets.csv")
         pd.testing.assert_frame_equal(table, after, check_exact=True)

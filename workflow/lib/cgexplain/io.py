@@ -351,8 +351,9 @@ def trajectory_length(path: str | os.PathLike) -> int:
 def concatenate_trajectories(paths: list[str | os.PathLike], output: str | os.PathLike) -> Path:
     """Join independent runs of one system (shards) into one trajectory, atomically.
 
-    Frames are streamed shard by shard (memory: one shard). Times are shifted so that
-    they increase across shards; ``metadata["shards"]`` keeps each shard's settings,
+    Frames are streamed shard by shard (memory: one shard). Each shard's times are
+    shifted so that its first frame comes one save interval after the previous shard's
+    last (shards start their clocks at their first saved frame, not at 0); ``metadata["shards"]`` keeps each shard's settings,
     seed and frame count, and ``run_summary`` sums frames and averages ns/day.
 
     Raises:
@@ -368,7 +369,7 @@ def concatenate_trajectories(paths: list[str | os.PathLike], output: str | os.Pa
             tmp, first.atomic_numbers, first.masses, first.molecule_index, first.names, {}
         )
         with writer:
-            offset = 0.0
+            next_start: float | None = None  # where the next shard's first frame goes
             for path in paths:
                 traj = load_trajectory(path)
                 if not (
@@ -378,9 +379,10 @@ def concatenate_trajectories(paths: list[str | os.PathLike], output: str | os.Pa
                     raise InputError(f"{path}: sites differ from those of {paths[0]}")
                 step = np.diff(traj.time).mean() if traj.n_frames > 1 else 0.0
                 frames = {key: getattr(traj, key) for key in FRAME_KEYS}
-                frames["time"] = traj.time + offset
+                shift = 0.0 if next_start is None else next_start - float(traj.time[0])
+                frames["time"] = traj.time + shift
                 writer.append(**frames)
-                offset = float(frames["time"][-1] + step)
+                next_start = float(frames["time"][-1] + step)
                 summary = traj.metadata.pop("run_summary", {})
                 speeds.append(summary.get("ns_per_day", np.nan))
                 shards_meta.append({"path": str(path), "frames": traj.n_frames, **traj.metadata})
