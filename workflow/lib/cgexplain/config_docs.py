@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from cgexplain.config import SCHEMA_PATH, load_schema
+from cgexplain.config import SCHEMA_PATH, load_schema, merge_config
 
 REPO = SCHEMA_PATH.parents[2]
 README = REPO / "config" / "README.md"
@@ -139,21 +139,13 @@ def key_tables(schema: Mapping[str, Any]) -> str:
     return "\n".join(out)
 
 
-def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> None:
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _merge(base[key], value)
-        else:
-            base[key] = copy.deepcopy(value)
-
-
 def scale_configs(config_dir: Path = REPO / "config") -> dict[str, dict[str, Any]]:
     """The configuration of each scale as Snakemake merges it (before defaults)."""
     base = yaml.safe_load((config_dir / "config.yaml").read_text())
     scales = {"config": base}
     for name in SCALES[1:]:
         merged = copy.deepcopy(base)
-        _merge(merged, yaml.safe_load((config_dir / f"{name}.yaml").read_text()) or {})
+        merge_config(merged, yaml.safe_load((config_dir / f"{name}.yaml").read_text()) or {})
         scales[name] = merged
     return scales
 
