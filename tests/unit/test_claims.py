@@ -1,142 +1,299 @@
-"""Claims of the study from synthetic tables: the test, its direction, the interval's
-verdict and which claims a run without some systems leaves out."""
+"""Claims of the study from synthetic tables: each claim function on data where the
+claim holds, where it fails and where its interval straddles the threshold; the verdict
+is decided by the interval alone."""
 
 from __future__ import annotations
-
-from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from cgexplain.analysis import claims as cl
+from cgexplain.analysis.study import STUDY
 from cgexplain.analysis.uncertainty import RunReplicates
 
-SETTINGS = {
-    "three_body_contrast": {"low": "methane", "high": "water", "max_ratio": 0.5},
-    "two_body_agreement": {"models": ["so3net", "painn"], "min_correlation": 0.8},
-    "well_at_rdf_peak": {"max_distance": 0.5},
-    "imc_angles": {"reproduced": ["methane"], "not_reproduced": ["water"], "max_js": 0.01},
-    "invariant_angles": {
-        "system": "water",
-        "model": "schnet",
-        "reference_model": "painn",
-        "min_factor": 2.0,
-    },
-    "folded_contacts": {"indicators": ["b1b3", "helix"], "max_relevance": 0.0},
-    "mutations_weaken": {"ILE4ASN": ["b1b2", "b1b3"], "LEU30PHE": ["helix"]},
-}
+SETTINGS: dict = {}  # every claim group at its schema default
 
 
-def _rep(ratio: float, spread: float, seed: int) -> RunReplicates:
-    reps = np.random.default_rng(seed).normal(ratio, spread, 400)
-    empty = np.zeros(1)
-    return RunReplicates(empty, empty, empty, empty[None], empty, empty, empty, empty, empty[None],
-                         {"ratio_3body_2body": (ratio, reps)}, 1, 10)  # fmt: skip
+def _run(profile=None, count=None, spread=0.0, numbers=None, map_mean=None, seed=0,
+         centers=None, n=400) -> RunReplicates:  # fmt: skip
+    """A synthetic bootstrap: replicates = value + N(0, spread) per bin and number."""
+    rng = np.random.default_rng(seed)
+    profile = np.zeros(3) if profile is None else np.asarray(profile, float)
+    centers = (
+        np.arange(profile.size, dtype=float) if centers is None else np.asarray(centers, float)
+    )
+    count = np.full(profile.size, 100.0) if count is None else np.asarray(count, float)
+    map_mean = np.zeros(4) if map_mean is None else np.asarray(map_mean, float)
+    nums = {k: (v, v + rng.normal(0, s, n)) for k, (v, s) in (numbers or {}).items()}
+    return RunReplicates(
+        centers, profile, count, profile + rng.normal(0, spread, (n, profile.size)),
+        np.arange(map_mean.size, dtype=float), np.zeros(map_mean.size), map_mean,
+        np.full(map_mean.size, 100.0), map_mean + rng.normal(0, spread, (n, map_mean.size)),
+        nums, 1, 50,
+    )  # fmt: skip
 
 
-def test_claim_row_tests_the_value_and_the_interval():
-    row = cl.claim_row("c", "q", 0.3, 0.2, 0.4, "<=", 0.5)
-    assert row["holds"] and row["decided"] and row["expected"] == "<= 0.5"
-    row = cl.claim_row("c", "q", 0.3, 0.2, 0.6, "<=", 0.5)
-    assert row["holds"] and not row["decided"]  # the interval crosses the threshold
-    row = cl.claim_row("c", "q", 0.7, 0.6, 0.8, "<=", 0.5)
-    assert not row["holds"] and row["decided"]
-    row = cl.claim_row("c", "q", -0.3, -0.45, 0.1, "<=", 0.5, absolute=True)
-    assert row["holds"] and row["decided"] and row["expected"] == "|x| <= 0.5"
-    row = cl.claim_row("c", "q", -0.3, -0.7, 0.1, "<=", 0.5, absolute=True)
-    assert row["holds"] and not row["decided"]
-    row = cl.claim_row("c", "q", 0.3, np.nan, np.nan, ">", 0.0)
-    assert row["holds"] and not row["decided"]  # no interval: not decided
-    assert not cl.claim_row("c", "q", np.nan, np.nan, np.nan, "<", 1.0)["holds"]
+def _verdicts(rows) -> dict[str, str]:
+    return {r["claim"]: r["verdict"] for r in rows}
 
 
-def test_liquid_claims():
-    replicates = {
-        ("methane", "painn"): _rep(0.05, 0.01, 1),
-        ("water", "painn"): _rep(0.4, 0.05, 2),
-        ("methane", "so3net"): _rep(0.3, 0.05, 3),
-        ("water", "so3net"): _rep(0.35, 0.05, 4),
-        ("methane", "schnet"): _rep(0.1, 0.01, 5),  # no water schnet: no contrast row
+def test_the_verdict_is_decided_by_the_interval_alone():
+    assert cl.verdict(0.2, 0.4, "<", 0.5) == "holds"
+    assert cl.verdict(0.6, 0.8, "<", 0.5) == "does not hold"
+    assert cl.verdict(0.4, 0.6, "<", 0.5).startswith("undecided")
+    assert cl.verdict(np.nan, np.nan, "<", 0.5) == "undecided (no interval)"
+    # the point value plays no part: a value on the claimed side with an interval on
+    # the other still does not hold
+    row = cl.claim_row("weak_dip", "m", "q", 0.1, 0.6, 0.8, "<", 0.5, "control")
+    assert row["verdict"] == "does not hold"
+    assert tuple(row) == cl.CLAIM_COLUMNS
+    assert row["figure"] == STUDY["weak_dip"].figure and row["study_words"]
+    assert row["expected"] == "< 0.5" and row["threshold_from"] == "control"
+
+
+def test_every_claim_carries_the_study_words_and_a_figure():
+    for key, claim in STUDY.items():
+        assert claim.figure.startswith(("Fig", "Suppl")), key
+        assert claim.words and claim.statement, key
+
+
+def test_runs_skips_a_group_or_any_dotted_prefix():
+    settings = {"paper_scale_only": ["mutation.ILE4ASN", "weak_dip"]}
+    assert not cl.runs(settings, "mutation", "ILE4ASN")
+    assert not cl.runs(settings, "mutation.ILE4ASN", "res4_hydrophobic")
+    assert cl.runs(settings, "mutation", "LEU30PHE")
+    assert not cl.runs(settings, "weak_dip") and cl.runs(settings, "well_at_rdf_peak")
+
+
+def _metrics(rows) -> pd.DataFrame:
+    """structure_metrics.csv rows: (system, model, shell_angle_js, low, high); the q and
+    RDF metrics copy it."""
+    out = []
+    for system, model, v, lo, hi in rows:
+        row = {"system": system, "model": model}
+        for name in cl.STRUCTURE_METRICS:
+            row.update({name: v, f"{name}_ci_low": lo, f"{name}_ci_high": hi})
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def test_structure_claims_hold_fail_and_straddle():
+    metrics = _metrics([
+        ("water", "imc", 1.0e-3, 0.9e-3, 1.1e-3),      # the failing control
+        ("water", "painn", 1.0e-4, 0.8e-4, 1.2e-4),    # holds: far below it
+        ("water", "schnet", 1.0e-3, 0.7e-3, 1.3e-3),   # straddles it
+        ("methane", "imc", 2.0e-3, 1.8e-3, 2.2e-3),    # fails: above water's IMC
+        ("methane", "painn", 1.0e-4, 0.9e-4, 1.1e-4),
+        ("water", "painn_rc4", 5.0e-4, 4.0e-4, 6.0e-4),
+    ])  # fmt: skip
+    models = {"water": ["painn", "schnet"], "methane": ["painn"]}
+    series = {"water": [("painn_rc4", 4.0), ("painn", 6.0)]}
+    rows = cl.structure_claims(SETTINGS, metrics, models, series)
+    by = {(r["claim_id"], r["quantity"]): r for r in rows}
+    q = "shell_angle_js(painn, water) / shell_angle_js(imc, water)"
+    assert by["structure_reproduced", q]["verdict"] == "holds"
+    assert by["structure_reproduced", q]["value"] == pytest.approx(0.1)
+    q = "shell_angle_js(schnet, water) / shell_angle_js(imc, water)"
+    assert by["structure_reproduced", q]["verdict"].startswith("undecided")
+    # the RDF's control is IMC of the same liquid (fitted to that RDF)
+    q = "rdf_l1_shell(painn, methane) / rdf_l1_shell(imc, methane)"
+    assert by["structure_reproduced", q]["verdict"] == "holds"
+    q = "shell_angle_js(imc, methane) / shell_angle_js(imc, water)"
+    assert by["imc_structure.reproduced", q]["verdict"] == "does not hold"
+    q = "shell_angle_js(imc, water) / shell_angle_js(best network, water)"
+    assert by["imc_structure.missed", q]["verdict"] == "holds"
+    assert "painn" in by["imc_structure.missed", q]["threshold_from"]
+    q = "shell_angle_js(schnet, water) / shell_angle_js(painn, water)"
+    assert by["invariant_structure.missed", q]["verdict"] == "holds"
+    fine = [r for r in rows if r["claim_id"] == "invariant_structure.fine"]
+    assert fine and all(r["verdict"] == "not run: no schnet model for methane" for r in fine)
+    q = "shell_angle_js(painn_rc4) / shell_angle_js(painn), water"
+    assert by["cutoff_structure", q]["verdict"] == "holds"
+    # without IMC: the rows that need it say why they were not run
+    rows = cl.structure_claims(SETTINGS, metrics[metrics["model"] != "imc"], models, {},
+                               "not run: VOTCA/LAMMPS missing")  # fmt: skip
+    reproduced = [r for r in rows if r["claim_id"] == "structure_reproduced"]
+    assert reproduced and {r["verdict"] for r in reproduced} == {"not run: VOTCA/LAMMPS missing"}
+    assert [r["verdict"] for r in rows if r["claim_id"] == "cutoff_structure"] == [
+        "not run: no cutoff series (training.cutoff_series)"
+    ]
+
+
+def _rdf() -> pd.DataFrame:
+    """g(r): 0 below 3 Å, a peak of height 3 at 4 Å falling linearly to 1 at 5 Å."""
+    r = np.arange(0.05, 8.0, 0.1)
+    g = np.where(
+        r < 3.0, 0.0, np.where(r < 4.0, 3.0 * (r - 3.0), np.maximum(1.0, 3.0 - 2.0 * (r - 4.0)))
+    )
+    return pd.DataFrame({"r": r, "g": g})
+
+
+def test_wall_and_peak_half_width_against_the_analytic_rdf():
+    rdf = _rdf()
+    assert cl.wall_distance(rdf) == pytest.approx(3.35, abs=0.051)  # g = 3(r-3) reaches 1 at 3.33
+    r_peak, outer = cl.peak_half_width(rdf, "outer")
+    assert r_peak == pytest.approx(4.05)  # the bin centre of the maximum (g = 2.9)
+    # half height above 1: g = 1.95, at r = 4.525 outside and 3.65 inside (exact: g is
+    # linear between the bins interpolated)
+    assert r_peak + outer == pytest.approx(4.525)
+    assert r_peak - cl.peak_half_width(rdf, "inner")[1] == pytest.approx(3.65)
+
+
+def test_relevance_claims_hold_fail_and_straddle():
+    rdf = _rdf()
+    centers = np.arange(0.05, 8.0, 0.1)
+    shape = np.where(centers < 3.4, 0.0, -np.exp(-((centers - 4.0) ** 2)))
+    count = np.where(centers < 3.4, 0.0, 100.0)
+    runs = {
+        ("methane", "painn"): _run(
+            shape,
+            count,
+            0.01,
+            {"ratio_3body_2body": (0.01, 0.001), "well_position": (4.1, 0.05)},
+            centers=centers,
+            seed=1,
+        ),  # fmt: skip
+        ("water", "painn"): _run(
+            shape,
+            count,
+            0.01,
+            {"ratio_3body_2body": (0.1, 0.005), "well_position": (5.5, 0.05)},
+            centers=centers,
+            seed=2,  # fmt: skip
+            map_mean=[1.0, 2.0, 3.0, 4.0],
+        ),
+        ("methane", "so3net"): _run(
+            shape * 1.3,
+            count,
+            0.01,
+            {"ratio_3body_2body": (0.09, 0.02), "well_position": (4.0, 0.8)},
+            centers=centers,
+            seed=3,
+        ),  # fmt: skip
+        ("water", "so3net"): _run(
+            -shape,
+            count,
+            0.01,
+            {"ratio_3body_2body": (0.1, 0.005)},
+            centers=centers,
+            seed=4,
+            map_mean=[4.0, 3.0, 2.0, 1.0],
+        ),  # fmt: skip
     }
-    agreement = pd.DataFrame(
-        {"system": ["methane", "water", "methane", "water"],
-         "quantity": ["corr_2body_painn_so3net"] * 2 + ["well_minus_rdf_peak"] * 2,
-         "model": ["painn,so3net", "painn,so3net", "painn", "so3net"],
-         "value": [0.95, 0.7, -0.2, 0.8], "ci_low": [0.9, 0.6, -0.3, 0.6],
-         "ci_high": [0.98, 0.85, -0.1, 1.0]}
-    )  # fmt: skip
-    rows = pd.DataFrame(cl.liquid_claims(SETTINGS, agreement, replicates, 0.95)).set_index(
-        "quantity"
-    )
-    contrast = rows.loc["ratio_3body_2body[methane] / ratio_3body_2body[water], painn"]
-    assert contrast["value"] == pytest.approx(0.125) and contrast["holds"] and contrast["decided"]
-    assert contrast["ci_low"] < 0.125 < contrast["ci_high"]
-    so3 = rows.loc["ratio_3body_2body[methane] / ratio_3body_2body[water], so3net"]
-    assert not so3["holds"]
-    assert not any("schnet" in q for q in rows.index)
-    assert rows.loc["corr_2body_painn_so3net, methane", "holds"]  # models sorted: painn, so3net
-    water = rows.loc["corr_2body_painn_so3net, water"]
-    assert not water["holds"] and not water["decided"]  # 0.7 < 0.8, interval reaches 0.85
-    assert rows.loc["well_position - rdf_first_peak / Å, methane painn", "holds"]
-    assert not rows.loc["well_position - rdf_first_peak / Å, water so3net", "holds"]
-    assert len(rows) == 6
+    rows = cl.relevance_claims(SETTINGS, pd.DataFrame(columns=["system", "quantity", "model", "value"]),
+                               runs, {"methane": rdf, "water": rdf}, 0.95)  # fmt: skip
+    v = {(r["claim_id"], r["claim"].split("(")[-1]): r["verdict"] for r in rows}
+    assert v["three_body_contrast", "painn)"] == "holds"  # 0.01 / 0.1
+    assert v["three_body_contrast", "so3net)"].startswith("undecided")  # 0.09 / 0.1, wide
+    assert v["two_body_agreement.positive", "methane)"] == "holds"
+    assert v["two_body_agreement.positive", "water)"] == "does not hold"  # mirrored curve
+    assert v["three_body_agreement.positive", "water painn, so3net)"] == "does not hold"
+    assert v["well_at_rdf_peak", "methane painn)"] == "holds"  # 4.1 in [3.67, 4.5]
+    assert v["well_at_rdf_peak", "water painn)"] == "does not hold"  # 5.5: outside
+    assert v["well_at_rdf_peak", "methane so3net)"].startswith("undecided")  # ± 1.6 Å
 
 
-def test_angle_claims():
-    metrics = pd.DataFrame(
-        {"system": ["methane", "water", "water", "water"], "model": ["imc", "imc", "painn", "schnet"],
-         "angle_js": [0.004, 0.05, 0.01, 0.03]}
-    )  # fmt: skip
-    rows = pd.DataFrame(cl.angle_claims(SETTINGS, metrics)).set_index("quantity")
-    assert (
-        rows.loc["angle_js(imc), methane", "holds"]
-        and rows.loc["angle_js(imc), methane", "expected"] == "<= 0.01"
-    )
-    assert (
-        rows.loc["angle_js(imc), water", "holds"]
-        and rows.loc["angle_js(imc), water", "expected"] == "> 0.01"
-    )
-    factor = rows.loc["angle_js(schnet) / angle_js(painn), water"]
-    assert factor["value"] == pytest.approx(3.0) and factor["holds"]
-    assert (
-        pd.DataFrame(cl.angle_claims(SETTINGS, metrics[metrics["model"] != "schnet"])).shape[0]
-        == 2
+def test_two_body_agreement_ignores_the_wall():
+    """Two curves that agree beyond the wall and disagree only inside it (r < 3.3 Å,
+    where the reference g(r) < 1) agree: the wall is not where the claim is tested."""
+    rdf = _rdf()
+    centers = np.arange(0.05, 8.0, 0.1)
+    beyond = -np.exp(-((centers - 4.0) ** 2)) + 0.1 * np.sin(3 * centers)
+    a = np.where(centers < 3.3, 50.0 * (3.3 - centers), beyond)
+    b = np.where(centers < 3.3, -50.0 * (3.3 - centers), beyond)
+    count = np.where(centers < 2.5, 0.0, 100.0)
+    runs = {("methane", "painn"): _run(a, count, 0.01, {}, centers=centers, seed=1),
+            ("methane", "so3net"): _run(b, count, 0.01, {}, centers=centers, seed=2)}  # fmt: skip
+    rows = [r for r in cl.relevance_claims(SETTINGS, pd.DataFrame(columns=["system", "quantity",
+            "model", "value"]), runs, {"methane": rdf}, 0.95) if r["claim_id"].startswith("two_body")]  # fmt: skip
+    assert rows[0]["value"] > 0.99 and rows[0]["verdict"] == "holds"
+
+
+def test_vertex_angle_claims():
+    numbers = {"vertex_angle_of_min": (55.0, 1.0), "vertex_mean_50_60": (-2.0, 0.1),
+               "vertex_mean_100_120": (-0.5, 0.1), "short_edge_mean": (0.4, 0.05),
+               "short_edge_threshold": (2.5, 0.0)}  # fmt: skip
+    runs = {
+        ("water", "painn"): _run(numbers=numbers, seed=1),
+        ("water", "so3net"): _run(
+            numbers={
+                **numbers,
+                "vertex_angle_of_min": (100.0, 1.0),
+                "short_edge_mean": (0.0, 0.05),
+            },
+            seed=2,
+        ),  # fmt: skip
+        ("water", "schnet"): _run(numbers={**numbers, "vertex_angle_of_min": (59.0, 3.0)}, seed=3),
+    }
+    empty = pd.DataFrame(columns=["system", "quantity", "model", "value"])
+    rows = cl.relevance_claims(SETTINGS, empty, runs, {}, 0.95)
+    v = {(r["claim_id"], r["claim"].split("(")[-1]): r["verdict"] for r in rows}
+    assert v["vertex_angle.minimum", "water painn)"] == "holds"
+    assert v["vertex_angle.minimum", "water so3net)"] == "does not hold"
+    assert v["vertex_angle.minimum", "water schnet)"].startswith("undecided")  # 59 ± 6
+    assert v["vertex_angle.window", "water painn)"] == "holds"
+    assert v["three_body_short_edges", "water painn)"] == "holds"
+    assert v["three_body_short_edges", "water so3net)"].startswith("undecided")
+
+
+def test_profile_claims_divergence_vanishing_and_weak_dip():
+    centers = np.arange(0.05, 6.0, 0.1)
+    count = np.where(centers < 2.5, 0.0, 100.0)
+    # a wall of height 50 at 2.55 Å and a well at 4 Å, both under the cosine envelope
+    envelope = 0.5 * (np.cos(np.pi * centers / 5.0) + 1.0)
+    wall = np.where(centers < 3.2, 50.0 * np.exp(-(centers - 2.55) * 5), 0.0)
+    well = -np.exp(-((centers - 4.0) ** 2) * 4)
+    profile = (wall + well) * envelope
+    # bootstrap noise 1e-5 per bin (the well is 0.095 deep after the envelope)
+    runs = {("methane", "painn"): _run(profile, count, 1e-5, {}, centers=centers, seed=1),
+            ("methane", "so3net"): _run(0.5 * profile, count, 1e-5, {}, centers=centers, seed=2),
+            ("water", "painn"): _run(np.where(centers < 4.9, well, 0.3), count, 0.001, {},
+                                     centers=centers, seed=3)}  # fmt: skip
+    cutoffs = {("methane", "painn"): 5.0, ("methane", "so3net"): 5.0, ("water", "painn"): 5.0}
+    rows = cl.profile_claims(SETTINGS, runs, cutoffs, 0.95)
+    v = {(r["claim_id"], r["claim"].split("(")[-1]): r["verdict"] for r in rows}
+    assert v["two_body_shape.divergence", "methane painn)"] == "holds"
+    assert v["two_body_shape.vanishes", "methane painn)"] == "holds"
+    assert v["two_body_shape.divergence", "water painn)"] == "does not hold"  # no wall
+    assert v["two_body_shape.vanishes", "water painn)"] == "does not hold"  # 0.3 at 4.95 Å
+    assert v["weak_dip", "methane so3net vs painn)"] == "holds"
+
+
+class _M:
+    def __init__(self, value, low, high, detail="d"):
+        self.value, self.ci_low, self.ci_high, self.detail = value, low, high, detail
+
+
+def test_protein_claims_from_measurements():
+    measured = {
+        "folded_contacts:b1b3": _M(-3.0, -4.0, -2.0),
+        "folded_contacts:helix": _M(1.0, 0.5, 2.0),
+        "top_contacts.stabilising": _M(0.55, 0.3, 0.8),
+        "mutation:ILE4ASN.res4_hydrophobic": _M(2.0, 1.0, 3.0),
+        "mutation:LEU30PHE.helix_all": "not run: no such contacts",
+    }
+    rows = cl.protein_claims(SETTINGS, "ntl9 painn", measured)
+    assert [r["verdict"] for r in rows] == [
+        "holds",
+        "does not hold",
+        "undecided (the interval crosses the threshold)",
+        "holds",
+        "not run: no such contacts",
+    ]
+    skipped = cl.protein_claims({"paper_scale_only": ["mutation.ILE4ASN"]}, "p", measured)
+    assert skipped[3]["verdict"] == cl.PAPER_SCALE_ONLY and skipped[4]["verdict"].startswith(
+        "not run"
     )
 
 
-def test_contact_relevance_per_frame_and_protein_claims():
+def test_contact_relevance_per_frame():
     pairs = pd.DataFrame(
         {"frame": [0, 0, 0, 2, 2], "i": [1, 1, 4, 1, 2], "j": [5, 6, 9, 5, 6],
          "relevance_norm": [-1.0, -2.0, 7.0, -0.5, 3.0]}
     )  # fmt: skip
     sums = cl.contact_relevance_per_frame(pairs, np.array([[1, 5], [1, 6]]), np.array([0, 1, 2]))
     np.testing.assert_allclose(sums, [-3.0, 0.0, -0.5])
-    rng = np.random.default_rng(0)
-    per_frame = {"b1b3": rng.normal(-2.0, 0.5, 40), "helix": rng.normal(0.5, 0.5, 40)}
-    rows = pd.DataFrame(cl.contact_claims(SETTINGS, "ntl9 painn", per_frame, 200, 1, 0.95, 2))
-    assert rows["holds"].tolist() == [True, False] and rows["decided"].all()
-    assert rows["value"].tolist() == pytest.approx(
-        [per_frame["b1b3"].mean(), per_frame["helix"].mean()]
-    )
-    contacts = pd.DataFrame(
-        {"frame": np.repeat(np.arange(20), 3), "indicator": ["b1b2", "b1b3", "helix"] * 20,
-         "difference": np.tile([0.5, 0.3, -0.2], 20) + rng.normal(0, 0.05, 60)}
-    )  # fmt: skip
-    rows = pd.DataFrame(
-        cl.mutation_claims(
-            SETTINGS, "ntl9 painn", {"ILE4ASN": contacts, "LEU30PHE": contacts}, 200, 1, 0.95, 1
-        )
-    )
-    assert rows["claim"].tolist() == [
-        "ILE4ASN weakens ntl9 painn's b1b2+b1b3 contacts",
-        "LEU30PHE weakens ntl9 painn's helix contacts",
-    ]
-    assert rows["value"][0] == pytest.approx(
-        contacts[contacts["indicator"] != "helix"]["difference"].sum() / 20
-    )
-    assert rows["holds"].tolist() == [True, False]
-    assert cl.mutation_claims(SETTINGS, "x", {}, 10, 1, 0.95, 1) == []  # no mutation: no row
 
 
 def test_correlated_frames_widen_the_interval_when_the_block_length_is_automatic():
@@ -146,10 +303,10 @@ def test_correlated_frames_widen_the_interval_when_the_block_length_is_automatic
     x = np.zeros(400)
     for t in range(1, x.size):
         x[t] = 0.95 * x[t - 1] + rng.normal()
-    iid = cl.contact_claims(SETTINGS, "p", {"b1b3": x - 5}, 300, 1, 0.95, 1)[0]
-    auto = cl.contact_claims(SETTINGS, "p", {"b1b3": x - 5}, 300, 1, 0.95, None)[0]
-    assert auto["value"] == iid["value"]
-    assert auto["ci_high"] - auto["ci_low"] > 2 * (iid["ci_high"] - iid["ci_low"])
+    iid = cl.mean_interval(x - 5, 300, 1, 0.95, 1)
+    auto = cl.mean_interval(x - 5, 300, 1, 0.95, None)
+    assert auto[0] == iid[0]
+    assert auto[2] - auto[1] > 2 * (iid[2] - iid[1])
 
 
 def _state_pairs() -> tuple[pd.DataFrame, pd.Series, dict]:
@@ -201,475 +358,3 @@ def test_state_contact_relevance_needs_a_label_for_every_explained_frame():
     pairs, labels, contacts = _state_pairs()
     with pytest.raises(InputError, match="1 explained frames have no state label"):
         cl.state_contact_relevance(pairs, labels.drop(index=5), contacts, 50, 0, 0.9)
-
-
-def test_verdict_words_follow_holds_and_the_interval():
-    assert cl.claim_row("c", "q", 0.3, 0.2, 0.4, "<=", 0.5)["verdict"] == "holds"
-    assert cl.claim_row("c", "q", 0.7, 0.6, 0.8, "<=", 0.5)["verdict"] == "does not hold"
-    crossing = cl.claim_row("c", "q", 0.6, 0.4, 0.8, "<=", 0.5)["verdict"]
-    assert crossing == "does not hold (undecided: the interval crosses the threshold)"
-    missing = cl.claim_row("c", "q", 3.0, np.nan, np.nan, ">=", 2.0)["verdict"]
-    assert missing == "holds (undecided: no interval)"
-
-
-def test_paper_scale_only_claims_are_listed_as_not_run_and_not_tested():
-    settings = {**SETTINGS, "paper_scale_only": ["invariant_angles", "three_body_contrast"]}
-    replicates = {
-        ("methane", "painn"): _rep(0.05, 0.01, 1),
-        ("water", "painn"): _rep(0.4, 0.05, 2),
-    }
-    agreement = pd.DataFrame(columns=["system", "quantity", "model", "value", "ci_low", "ci_high"])
-    assert cl.liquid_claims(SETTINGS, agreement, replicates, 0.95)  # tested by default
-    assert cl.liquid_claims(settings, agreement, replicates, 0.95) == []
-    metrics = pd.DataFrame(
-        {"system": ["water", "water"], "model": ["painn", "schnet"], "angle_js": [1e-3, 5e-3]}
-    )
-    assert [r["quantity"] for r in cl.angle_claims(settings, metrics)] == []
-    rows = pd.DataFrame(cl.not_run_claims(settings, None))
-    assert rows["quantity"].tolist() == ["invariant_angles", "three_body_contrast"]
-    assert (rows["verdict"] == cl.PAPER_SCALE_ONLY).all() and rows["value"].isna().all()
-    assert tuple(rows.columns) == cl.CLAIM_COLUMNS
-
-
-def test_missing_imc_tools_give_not_run_rows_for_the_imc_claims():
-    reason = "not run: VOTCA/LAMMPS missing (lmp not found)"
-    rows = pd.DataFrame(cl.not_run_claims(SETTINGS, reason))
-    assert rows["quantity"].tolist() == ["angle_js(imc), methane", "angle_js(imc), water"]
-    assert (rows["verdict"] == reason).all() and not rows["decided"].any()
-    assert cl.not_run_claims(SETTINGS, None) == []
-    # a group left to the paper scale is listed once, not also as missing tools
-    settings = {**SETTINGS, "paper_scale_only": ["imc_angles"]}
-    assert pd.DataFrame(cl.not_run_claims(settings, reason))["quantity"].tolist() == ["imc_angles"]
-
-
-def test_invariant_angle_ratio_gets_the_range_of_the_two_intervals():
-    metrics = pd.DataFrame({
-        "system": ["water", "water"], "model": ["painn", "schnet"],
-        "angle_js": [1e-3, 5e-3], "angle_js_ci_low": [0.8e-3, 4e-3],
-        "angle_js_ci_high": [1.25e-3, 6e-3],
-    })  # fmt: skip
-    row = cl.angle_claims(SETTINGS, metrics)[-1]
-    assert row["value"] == pytest.approx(5.0)
-    assert (row["ci_low"], row["ci_high"]) == pytest.approx((3.2, 7.5))
-    assert row["holds"] and row["decided"]  # 3.2 >= 2
-    metrics.loc[1, "angle_js_ci_low"] = 2e-3  # 2e-3 / 1.25e-3 = 1.6 < 2
-    assert cl.angle_claims(SETTINGS, metrics)[-1]["verdict"].startswith("holds (undecided")
-
-
-def test_one_mutation_can_be_left_to_the_paper_scale():
-    rng = np.random.default_rng(1)
-    contacts = pd.DataFrame(
-        {"frame": np.repeat(np.arange(20), 3), "indicator": ["b1b2", "b1b3", "helix"] * 20,
-         "difference": np.tile([0.5, 0.3, 0.2], 20) + rng.normal(0, 0.05, 60)}
-    )  # fmt: skip
-    settings = {**SETTINGS, "paper_scale_only": ["mutations_weaken.ILE4ASN"]}
-    found = {"ILE4ASN": contacts, "LEU30PHE": contacts}
-    rows = cl.mutation_claims(settings, "ntl9 painn", found, 200, 1, 0.95, 1)
-    assert [r["claim"] for r in rows] == ["LEU30PHE weakens ntl9 painn's helix contacts"]
-    assert len(cl.mutation_claims(SETTINGS, "ntl9 painn", found, 200, 1, 0.95, 1)) == 2
-    (skipped,) = cl.not_run_claims(settings, None)
-    assert skipped["claim"] == "ILE4ASN weakens the b1b2+b1b3 contacts"
-    assert skipped["quantity"] == "mutations_weaken.ILE4ASN"
-    assert skipped["verdict"] == cl.PAPER_SCALE_ONLY
-
-
-# --- every claim kind holding, failing and undecided -------------------------------------
-
-HOLDS, FAILS = "holds", "does not hold"
-CROSSES = " (undecided: the interval crosses the threshold)"
-NO_INTERVAL = " (undecided: no interval)"
-NAN = float("nan")
-
-
-def _check(row: dict, value: float, interval: tuple, holds: bool, decided: bool, text: str):
-    """A claims row in full: columns, value, interval, test and verdict (NaN == NaN)."""
-    assert tuple(row) == cl.CLAIM_COLUMNS
-    assert row["value"] == pytest.approx(value, rel=1e-12, nan_ok=True)
-    assert (row["ci_low"], row["ci_high"]) == pytest.approx(interval, rel=1e-12, nan_ok=True)
-    assert row["holds"] is holds and row["decided"] is decided
-    assert row["verdict"] == text
-
-
-def _only(rows: list[dict]) -> dict:
-    assert len(rows) == 1, [r["quantity"] for r in rows]
-    return rows[0]
-
-
-def _replicates(estimate: float, reps: np.ndarray) -> RunReplicates:
-    empty = np.zeros(1)
-    return RunReplicates(empty, empty, empty, empty[None], empty, empty, empty, empty, empty[None],
-                         {"ratio_3body_2body": (estimate, reps)}, 1, 10)  # fmt: skip
-
-
-NO_AGREEMENT = pd.DataFrame(columns=["system", "quantity", "model", "value", "ci_low", "ci_high"])
-SPREAD = np.linspace(-1.0, 1.0, 401)  # 401 replicates; the 95% interval is +-0.95 of the spread
-
-
-@pytest.mark.parametrize(
-    ("methane", "half_width", "holds", "decided", "text"),
-    [
-        pytest.param(0.05, 0.01, True, True, HOLDS, id="holds"),  # 0.125, [0.10, 0.15]
-        pytest.param(0.36, 0.01, False, True, FAILS, id="fails"),  # 0.9, [0.88, 0.92]
-        pytest.param(0.19, 0.04, True, False, HOLDS + CROSSES, id="crosses-holds"),  # 0.475
-        pytest.param(0.21, 0.04, False, False, FAILS + CROSSES, id="crosses-fails"),  # 0.525
-        pytest.param(0.20, 0.0, True, True, HOLDS, id="at-threshold"),  # 0.5 <= 0.5
-        pytest.param(0.05, NAN, True, False, HOLDS + NO_INTERVAL, id="no-replicates"),
-    ],
-)
-def test_three_body_contrast_verdicts(methane, half_width, holds, decided, text):
-    """methane / water ratio of 3-body to 2-body relevance <= 0.5; water's ratio is 0.4
-    in every replicate, methane's spread evenly by +-half_width (NaN: all replicates NaN)."""
-    replicates = {
-        ("methane", "painn"): _replicates(methane, methane + half_width * SPREAD),
-        ("water", "painn"): _replicates(0.4, np.full(401, 0.4)),
-    }
-    row = _only(cl.liquid_claims(SETTINGS, NO_AGREEMENT, replicates, 0.95))
-    ratio = methane / 0.4
-    expected = np.quantile((methane + half_width * SPREAD) / 0.4, [0.025, 0.975])
-    if np.isnan(half_width):
-        expected = (NAN, NAN)
-    _check(row, ratio, tuple(expected), holds, decided, text)
-    assert row["expected"] == "<= 0.5"
-    assert row["quantity"] == "ratio_3body_2body[methane] / ratio_3body_2body[water], painn"
-    assert (
-        row["claim"]
-        == "methane's 3-body relevance, relative to 2-body, is far below water's (painn)"
-    )
-
-
-def test_three_body_contrast_needs_both_liquids_of_the_model():
-    replicates = {
-        ("methane", "painn"): _replicates(0.05, np.full(10, 0.05)),
-        ("water", "so3net"): _replicates(0.4, np.full(10, 0.4)),
-        ("water", "painn"): _replicates(0.4, np.full(10, 0.4)),
-    }
-    rows = cl.liquid_claims(SETTINGS, NO_AGREEMENT, replicates, 0.95)
-    assert [r["quantity"][-5:] for r in rows] == ["painn"]  # water alone gives no row
-    del replicates["methane", "painn"]
-    assert cl.liquid_claims(SETTINGS, NO_AGREEMENT, replicates, 0.95) == []
-
-
-@pytest.mark.parametrize(
-    ("value", "low", "high", "holds", "decided", "text"),
-    [
-        pytest.param(0.95, 0.90, 0.98, True, True, HOLDS, id="holds"),
-        pytest.param(0.50, 0.40, 0.60, False, True, FAILS, id="fails"),
-        pytest.param(0.85, 0.75, 0.90, True, False, HOLDS + CROSSES, id="crosses-holds"),
-        pytest.param(0.70, 0.60, 0.85, False, False, FAILS + CROSSES, id="crosses-fails"),
-        pytest.param(0.80, 0.80, 0.90, True, True, HOLDS, id="at-threshold"),  # >= 0.8
-        pytest.param(0.90, NAN, NAN, True, False, HOLDS + NO_INTERVAL, id="no-interval"),
-        pytest.param(NAN, NAN, NAN, False, False, FAILS + NO_INTERVAL, id="no-value"),
-    ],
-)
-def test_two_body_agreement_verdicts(value, low, high, holds, decided, text):
-    """Correlation of painn's and so3net's 2-body curves >= 0.8."""
-    agreement = pd.DataFrame(
-        {"system": ["water"], "quantity": ["corr_2body_painn_so3net"], "model": ["painn,so3net"],
-         "value": [value], "ci_low": [low], "ci_high": [high]}
-    )  # fmt: skip
-    row = _only(cl.liquid_claims(SETTINGS, agreement, {}, 0.95))
-    _check(row, value, (low, high), holds, decided, text)
-    assert row["expected"] == ">= 0.8" and row["quantity"] == "corr_2body_painn_so3net, water"
-
-
-@pytest.mark.parametrize(
-    ("value", "low", "high", "holds", "decided", "text"),
-    [
-        pytest.param(-0.2, -0.3, -0.1, True, True, HOLDS, id="holds"),
-        pytest.param(-0.3, -0.45, 0.1, True, True, HOLDS, id="holds-interval-around-0"),
-        pytest.param(0.8, 0.6, 1.0, False, True, FAILS, id="fails"),
-        pytest.param(-0.8, -1.0, -0.6, False, True, FAILS, id="fails-below"),  # |-0.8| > 0.5
-        pytest.param(0.3, 0.1, 0.6, True, False, HOLDS + CROSSES, id="crosses-holds"),
-        pytest.param(-0.3, -0.7, 0.1, True, False, HOLDS + CROSSES, id="crosses-below"),
-        pytest.param(-0.6, -0.7, -0.4, False, False, FAILS + CROSSES, id="crosses-fails"),
-        pytest.param(0.6, -0.1, 0.9, False, False, FAILS + CROSSES, id="fails-around-0"),
-        # both ends beyond 0.5, but the interval holds 0 (|x| = 0 <= 0.5): not decided
-        pytest.param(0.8, -0.6, 1.0, False, False, FAILS + CROSSES, id="fails-ends-out-0-in"),
-        pytest.param(-0.2, NAN, NAN, True, False, HOLDS + NO_INTERVAL, id="no-interval"),
-    ],
-)
-def test_well_at_rdf_peak_verdicts(value, low, high, holds, decided, text):
-    """|well position - RDF first peak| <= 0.5 Å, on the interval's nearest and farthest
-    |x| (0 when it contains 0)."""
-    agreement = pd.DataFrame(
-        {"system": ["methane"], "quantity": ["well_minus_rdf_peak"], "model": ["so3net"],
-         "value": [value], "ci_low": [low], "ci_high": [high]}
-    )  # fmt: skip
-    row = _only(cl.liquid_claims(SETTINGS, agreement, {}, 0.95))
-    _check(row, value, (low, high), holds, decided, text)
-    assert row["expected"] == "|x| <= 0.5"
-    assert row["quantity"] == "well_position - rdf_first_peak / Å, methane so3net"
-
-
-@pytest.mark.parametrize(
-    ("system", "js", "low", "high", "holds", "decided", "text"),
-    [
-        # methane: IMC reproduces the angles, JS <= 0.01
-        pytest.param("methane", 0.004, 0.003, 0.005, True, True, HOLDS, id="methane-holds"),
-        pytest.param("methane", 0.02, 0.015, 0.025, False, True, FAILS, id="methane-fails"),
-        pytest.param("methane", 0.009, 0.007, 0.012, True, False, HOLDS + CROSSES,
-                     id="methane-crosses"),
-        pytest.param("methane", 0.01, 0.01, 0.01, True, True, HOLDS, id="methane-at-threshold"),
-        pytest.param("methane", 0.004, None, None, True, False, HOLDS + NO_INTERVAL,
-                     id="methane-no-interval-columns"),
-        # water: IMC misses the angles, JS > 0.01
-        pytest.param("water", 0.05, 0.04, 0.06, True, True, HOLDS, id="water-holds"),
-        pytest.param("water", 0.005, 0.004, 0.006, False, True, FAILS, id="water-fails"),
-        pytest.param("water", 0.008, 0.006, 0.012, False, False, FAILS + CROSSES,
-                     id="water-crosses"),
-        pytest.param("water", 0.01, 0.01, 0.01, False, True, FAILS, id="water-at-threshold"),
-        pytest.param("water", 0.05, None, None, True, False, HOLDS + NO_INTERVAL,
-                     id="water-no-interval-columns"),
-        pytest.param("water", 0.05, NAN, NAN, True, False, HOLDS + NO_INTERVAL,
-                     id="water-nan-interval"),
-    ],
-)  # fmt: skip
-def test_imc_angle_verdicts(system, js, low, high, holds, decided, text):
-    """One IMC row of structure_metrics.csv, with or without the interval columns."""
-    table = {"system": [system], "model": ["imc"], "angle_js": [js]}
-    if low is not None:
-        table.update(angle_js_ci_low=[low], angle_js_ci_high=[high])
-    row = _only(cl.angle_claims(SETTINGS, pd.DataFrame(table)))
-    interval = (NAN, NAN) if low is None else (low, high)
-    _check(row, js, interval, holds, decided, text)
-    assert row["quantity"] == f"angle_js(imc), {system}"
-    assert row["expected"] == ("<= 0.01" if system == "methane" else "> 0.01")
-    verb = "reproduces" if system == "methane" else "misses"
-    assert row["claim"] == f"a pair potential (IMC) {verb} {system}'s triplet angles"
-
-
-PAINN = (1e-3, 0.8e-3, 1.25e-3)  # water painn: angle_js, ci_low, ci_high
-
-
-@pytest.mark.parametrize(
-    ("schnet", "painn", "interval", "holds", "decided", "text"),
-    [
-        pytest.param((5e-3, 4e-3, 6e-3), PAINN, (3.2, 7.5), True, True, HOLDS, id="holds"),
-        pytest.param((1.2e-3, 1e-3, 1.4e-3), PAINN, (0.8, 1.75), False, True, FAILS, id="fails"),
-        pytest.param((5e-3, 2e-3, 6e-3), PAINN, (1.6, 7.5), True, False, HOLDS + CROSSES,
-                     id="crosses-holds"),
-        pytest.param((1.5e-3, 1e-3, 3e-3), PAINN, (0.8, 3.75), False, False, FAILS + CROSSES,
-                     id="crosses-fails"),
-        pytest.param((5e-3, NAN, NAN), PAINN, (NAN, NAN), True, False, HOLDS + NO_INTERVAL,
-                     id="no-interval"),
-        pytest.param((5e-3, 4e-3, 6e-3), (1e-3, 0.0, 2e-3), (NAN, NAN), True, False,
-                     HOLDS + NO_INTERVAL, id="reference-interval-reaches-0"),
-    ],
-)  # fmt: skip
-def test_invariant_angle_verdicts(schnet, painn, interval, holds, decided, text):
-    """angle_js(schnet) / angle_js(painn) >= 2 for water, its interval the range of the
-    ratio over both intervals (a_low / b_high, a_high / b_low)."""
-    metrics = pd.DataFrame(
-        [("water", "schnet", *schnet), ("water", "painn", *painn)],
-        columns=["system", "model", "angle_js", "angle_js_ci_low", "angle_js_ci_high"],
-    )
-    row = _only(cl.angle_claims(SETTINGS, metrics))
-    _check(row, schnet[0] / painn[0], interval, holds, decided, text)
-    assert row["expected"] == ">= 2"
-    assert row["quantity"] == "angle_js(schnet) / angle_js(painn), water"
-
-
-def test_invariant_angle_claim_needs_both_models_and_a_positive_reference():
-    metrics = pd.DataFrame(
-        {"system": ["water", "water", "methane"], "model": ["schnet", "painn", "painn"],
-         "angle_js": [5e-3, 0.0, 1e-3]}
-    )  # fmt: skip
-    assert cl.angle_claims(SETTINGS, metrics) == []  # painn's JS is 0: no ratio
-    assert cl.angle_claims(SETTINGS, metrics.iloc[[0, 2]]) == []  # no water painn
-    assert cl.angle_claims(SETTINGS, metrics.iloc[1:]) == []  # no water schnet
-
-
-ALTERNATING = np.tile([-1.0, 1.0], 20)  # mean 0; a 95% interval of about +-0.3 (iid)
-
-
-@pytest.mark.parametrize(
-    ("series", "holds", "decided", "text"),
-    [
-        pytest.param(np.full(40, -2.0), True, True, HOLDS, id="holds"),
-        pytest.param(np.full(40, 1.0), False, True, FAILS, id="fails"),
-        pytest.param(ALTERNATING - 0.05, True, False, HOLDS + CROSSES, id="crosses-holds"),
-        pytest.param(ALTERNATING + 0.05, False, False, FAILS + CROSSES, id="crosses-fails"),
-        pytest.param(np.zeros(40), False, True, FAILS, id="at-threshold"),  # not < 0
-    ],
-)
-def test_folded_contact_verdicts(series, holds, decided, text):
-    """Mean summed relevance of an indicator's native contacts on F frames < 0."""
-    row = _only(cl.contact_claims(SETTINGS, "ntl9 painn", {"b1b3": series}, 200, 1, 0.95, 1))
-    if decided:  # a constant series: every resample has its mean
-        interval = (series.mean(), series.mean())
-    else:
-        interval = (row["ci_low"], row["ci_high"])
-        assert row["ci_low"] < 0.0 < row["ci_high"] and row["ci_high"] - row["ci_low"] < 1.0
-    _check(row, series.mean(), interval, holds, decided, text)
-    assert row["expected"] == "< 0"
-    assert row["claim"] == "ntl9 painn's folded state is stabilised by its b1b3 contacts"
-
-
-def test_folded_contact_claims_need_the_indicator_s_frames():
-    per_frame = {"b1b3": np.array([]), "b1b2": np.full(5, -1.0), "helix": np.full(5, -1.0)}
-    rows = cl.contact_claims(SETTINGS, "p", per_frame, 50, 1, 0.95, 1)
-    assert [r["claim"] for r in rows] == ["p's folded state is stabilised by its helix contacts"]
-    assert cl.contact_claims(SETTINGS, "p", {}, 50, 1, 0.95, 1) == []
-
-
-def _differences(per_indicator: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Mutant - wild type, one row per (frame, indicator), frames 0..n-1."""
-    return pd.DataFrame(
-        [{"frame": f, "indicator": k, "difference": v} for k, values in per_indicator.items()
-         for f, v in enumerate(values)]
-    )  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    ("b1b2", "b1b3", "holds", "decided", "text"),
-    [
-        pytest.param(np.full(40, 0.5), np.full(40, -0.1), True, True, HOLDS, id="holds"),
-        pytest.param(np.full(40, 0.1), np.full(40, -0.5), False, True, FAILS, id="fails"),
-        pytest.param(
-            ALTERNATING, np.full(40, 0.05), True, False, HOLDS + CROSSES, id="crosses-holds"
-        ),
-        pytest.param(
-            ALTERNATING, np.full(40, -0.05), False, False, FAILS + CROSSES, id="crosses-fails"
-        ),
-        pytest.param(
-            np.full(40, 0.3), np.full(40, -0.3), False, True, FAILS, id="at-threshold"
-        ),  # 0 is not > 0
-    ],
-)
-def test_mutation_verdicts(b1b2, b1b3, holds, decided, text):
-    """ILE4ASN weakens b1b2+b1b3: the per-frame sum of both indicators' changes, averaged
-    over frames, > 0; the helix (not ILE4ASN's) changes by -10 and must not count."""
-    table = _differences({"b1b2": b1b2, "b1b3": b1b3, "helix": np.full(40, -10.0)})
-    rows = cl.mutation_claims(SETTINGS, "ntl9 painn", {"ILE4ASN": table}, 200, 1, 0.95, 1)
-    row = _only(rows)
-    mean = float(np.mean(b1b2 + b1b3))
-    if decided:
-        interval = (mean, mean)
-    else:
-        interval = (row["ci_low"], row["ci_high"])
-        assert row["ci_low"] < 0.0 < row["ci_high"]
-    _check(row, mean, interval, holds, decided, text)
-    assert row["expected"] == "> 0"
-    assert row["claim"] == "ILE4ASN weakens ntl9 painn's b1b2+b1b3 contacts"
-
-
-def test_mutation_claims_need_the_mutation_s_indicators():
-    helix_only = _differences({"helix": np.full(5, 1.0)})
-    empty = helix_only.iloc[:0]
-    found = {"ILE4ASN": helix_only, "LEU30PHE": empty}  # no b1b2/b1b3 rows; no rows at all
-    assert cl.mutation_claims(SETTINGS, "p", found, 50, 1, 0.95, 1) == []
-    (row,) = cl.mutation_claims(SETTINGS, "p", {"LEU30PHE": helix_only}, 50, 1, 0.95, 1)
-    assert row["claim"] == "LEU30PHE weakens p's helix contacts" and row["value"] == 1.0
-
-
-# --- claims not run -------------------------------------------------------------------
-
-
-def test_not_run_row_is_an_untested_claim():
-    row = cl.not_run_row("some claim", "some quantity", "not run: reason")
-    assert tuple(row) == cl.CLAIM_COLUMNS
-    assert (row["claim"], row["quantity"], row["expected"]) == ("some claim", "some quantity", "")
-    assert all(np.isnan(row[k]) for k in ("value", "ci_low", "ci_high", "holds"))
-    assert row["decided"] is False and row["verdict"] == "not run: reason"
-
-
-@pytest.mark.parametrize(
-    ("entry", "claim"),
-    [
-        *[pytest.param(group, text, id=group) for group, text in cl.CLAIM_GROUPS.items()],
-        pytest.param("folded_contacts.b1b3", cl.CLAIM_GROUPS["folded_contacts"] + " (b1b3)",
-                     id="group-item"),
-        pytest.param("mutations_weaken.LEU30PHE", "LEU30PHE weakens the helix contacts",
-                     id="mutation"),
-        pytest.param("mutations_weaken.ALA9GLY", "ALA9GLY weakens the expected contacts",
-                     id="unknown-mutation"),
-    ],
-)  # fmt: skip
-def test_paper_scale_only_entries_give_one_not_run_row_each(entry, claim):
-    settings = {**SETTINGS, "paper_scale_only": [entry]}
-    for reason in (None, "not run: VOTCA/LAMMPS missing"):
-        rows = cl.not_run_claims(settings, reason)
-        if reason and entry != "imc_angles":  # the IMC rows of the missing tools follow
-            assert [r["quantity"] for r in rows[1:]] == [
-                "angle_js(imc), methane", "angle_js(imc), water"
-            ]  # fmt: skip
-            rows = rows[:1]
-        assert rows == [cl.not_run_row(claim, entry, cl.PAPER_SCALE_ONLY)]
-    assert cl.PAPER_SCALE_ONLY.startswith("not run: ")
-
-
-def test_missing_imc_tools_give_the_imc_claims_as_not_run_rows():
-    reason = "not run: VOTCA/LAMMPS missing (lmp not found)"
-    settings = {**SETTINGS, "imc_angles": {**SETTINGS["imc_angles"],
-                                           "reproduced": ["methane", "argon"]}}  # fmt: skip
-    assert cl.not_run_claims(settings, reason) == [
-        cl.not_run_row("a pair potential (IMC) reproduces methane's triplet angles",
-                       "angle_js(imc), methane", reason),
-        cl.not_run_row("a pair potential (IMC) reproduces argon's triplet angles",
-                       "angle_js(imc), argon", reason),
-        cl.not_run_row("a pair potential (IMC) misses water's triplet angles",
-                       "angle_js(imc), water", reason),
-    ]  # fmt: skip
-    assert cl.not_run_claims(settings, "") == [] and cl.not_run_claims(settings, None) == []
-
-
-def test_runs_checks_the_group_and_the_item():
-    settings = {"paper_scale_only": ["imc_angles", "mutations_weaken.ILE4ASN"]}
-    assert not cl.runs(settings, "imc_angles") and cl.runs(settings, "invariant_angles")
-    assert cl.runs(settings, "mutations_weaken") and cl.runs({}, "imc_angles")
-    assert not cl.runs(settings, "mutations_weaken", "ILE4ASN")
-    assert cl.runs(settings, "mutations_weaken", "LEU30PHE")
-    assert not cl.runs({"paper_scale_only": ["mutations_weaken"]}, "mutations_weaken", "X")
-
-
-#: which claim group a row's quantity belongs to
-GROUP_OF_QUANTITY = {
-    "ratio_3body_2body": "three_body_contrast",
-    "corr_2body": "two_body_agreement",
-    "well_position": "well_at_rdf_peak",
-    "angle_js(imc)": "imc_angles",
-    "angle_js(schnet)": "invariant_angles",
-    "mean summed 2-body": "folded_contacts",
-    "mean change": "mutations_weaken",
-}
-
-
-def _all_claims(settings: Mapping) -> list[dict]:
-    """Every claim function on inputs that give each group rows."""
-    replicates = {
-        ("methane", "painn"): _replicates(0.05, np.full(10, 0.05)),
-        ("water", "painn"): _replicates(0.4, np.full(10, 0.4)),
-    }
-    agreement = pd.DataFrame(
-        {"system": ["water", "water"], "quantity": ["corr_2body_painn_so3net", "well_minus_rdf_peak"],
-         "model": ["painn,so3net", "painn"], "value": [0.9, 0.1], "ci_low": [0.85, 0.0],
-         "ci_high": [0.95, 0.2]}
-    )  # fmt: skip
-    metrics = pd.DataFrame(
-        {"system": ["methane", "water", "water", "water"], "model": ["imc", "imc", "painn", "schnet"],
-         "angle_js": [0.004, 0.05, 0.01, 0.03]}
-    )  # fmt: skip
-    per_frame = {"b1b3": np.full(5, -1.0), "helix": np.full(5, -1.0)}
-    table = _differences({k: np.full(5, 0.2) for k in ("b1b2", "b1b3", "helix")})
-    differences = {"ILE4ASN": table, "LEU30PHE": table}
-    return [
-        *cl.liquid_claims(settings, agreement, replicates, 0.95),
-        *cl.angle_claims(settings, metrics),
-        *cl.contact_claims(settings, "p", per_frame, 20, 0, 0.95, 1),
-        *cl.mutation_claims(settings, "p", differences, 20, 0, 0.95, 1),
-    ]
-
-
-def _groups(rows: list[dict]) -> list[str]:
-    return [
-        next(g for prefix, g in GROUP_OF_QUANTITY.items() if r["quantity"].startswith(prefix))
-        for r in rows
-    ]
-
-
-@pytest.mark.parametrize("group", list(cl.CLAIM_GROUPS))
-def test_a_paper_scale_only_group_is_not_tested_and_the_others_are(group):
-    everything = _groups(_all_claims(SETTINGS))
-    assert sorted(set(everything)) == sorted(cl.CLAIM_GROUPS)  # each group has rows
-    left = _groups(_all_claims({**SETTINGS, "paper_scale_only": [group]}))
-    assert left == [g for g in everything if g != group]

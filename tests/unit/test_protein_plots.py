@@ -421,3 +421,16 @@ def test_maps_with_chain_neighbours_masked(tmp_path):
     )
     assert ok()
     _assert_fig7(fig, {"ILE4ASN": masked}, {"ILE4ASN": 3}, n_top=5)
+
+
+def test_fig4_marks_named_basins_and_says_which_frames(tmp_path):
+    paths, ok = _written(tmp_path, "fig4_basins")
+    surfaces = {"reference": _surface(0), "cg": _surface(1)}
+    marks = {"F": (0.5, -0.25), "P1": (-1.0, 0.5)}
+    fig = plots.plot_fig4(surfaces, paths, basins=marks, caption="unbiased runs only")
+    assert ok()
+    for ax in fig.axes[:2]:
+        assert _texts(ax) == ["F", "P1"]
+        crosses = [line.get_xydata().tolist() for line in ax.get_lines()]
+        assert crosses == [[[0.5, -0.25]], [[-1.0, 0.5]]]
+    assert fig._suptitle.get_text() == "unbiased runs only"

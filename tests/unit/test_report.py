@@ -13,19 +13,22 @@ from cgexplain.report import MARKER, claims_rst, verdict_counts, write_report_pa
 
 def _table() -> pd.DataFrame:
     rows = [
-        cl.claim_row("methane is pairwise (painn)", "q1", 0.12, 0.05, 0.2, "<=", 0.5),
+        cl.claim_row("three_body_contrast", "painn", "q1", 0.12, 0.05, 0.2, "<", 1.0, "the study"),
         cl.claim_row(
-            "the well sits at the RDF peak (water, so3net)",
+            "well_at_rdf_peak",
+            "water so3net",
             "q2",
             0.9,
             0.7,
             1.1,
             "<=",
             0.5,
-            absolute=True,
+            "the RDF peak's half width",
         ),  # fmt: skip
-        cl.claim_row("a claim with a crossing interval", "q3", 0.45, 0.3, 0.6, "<=", 0.5),
-        cl.not_run_row("IMC reproduces methane's angles", "q4", "not run: VOTCA/LAMMPS missing"),
+        cl.claim_row("weak_dip", "methane", "q3", 0.45, 0.3, 0.6, "<=", 0.5, "painn"),
+        cl.not_run_row(
+            "imc_structure.reproduced", "methane", "q4", "not run: VOTCA/LAMMPS missing"
+        ),
     ]
     return pd.DataFrame(rows, columns=list(cl.CLAIM_COLUMNS))
 
@@ -40,8 +43,9 @@ def test_claims_table_renders_every_row_with_value_interval_and_verdict():
     html = publish_parts(claims_rst(_table()), writer="html")["html_body"]
     assert "System Message" not in html  # docutils reports rst errors inline
     assert html.count("<li>") == 4  # one item per claim
-    assert "0.12 [0.05, 0.2]" in html and "&lt;= 0.5" in html
-    assert "|x| &lt;= 0.5" in html and "does not hold" in html
+    assert "0.12 [0.05, 0.2]" in html and "&lt; 1" in html and "&lt;= 0.5" in html
+    assert "does not hold" in html and "(Fig. 3)" in html
+    assert "threshold: the RDF peak's half width" in html
     assert "not run: VOTCA/LAMMPS missing" in html
     assert "1 of 4 claims hold" in html
 
@@ -56,7 +60,8 @@ def test_report_page_from_template_and_without_claims(tmp_path):
     table = _table()
     table.to_csv(claims, index=False)
     text = write_report_page(template, claims, out).read_text()
-    assert "the well sits at the RDF peak" in text and "Figures follow." in text
+    assert "2-body stabilising well lies within the first RDF peak" in text
+    assert "Figures follow." in text
     assert np.isnan(pd.read_csv(claims)["value"].iloc[-1])
     template.write_text("no marker\n")
     with pytest.raises(ValueError, match=MARKER):
@@ -66,4 +71,4 @@ def test_report_page_from_template_and_without_claims(tmp_path):
 def test_a_table_without_the_verdict_column_gets_one():
     old = _table().iloc[:3].drop(columns="verdict")
     html = publish_parts(claims_rst(old), writer="html")["html_body"]
-    assert "1 of 3 claims hold" in html and "holds (undecided: the interval crosses" in html
+    assert "0 of 3 claims hold" in html and "table of an older version" in html

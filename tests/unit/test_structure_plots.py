@@ -135,3 +135,41 @@ def test_pair_potential_vs_relevance_draws_both_axes(tmp_path):
     for axis, values in ((ax, table["pair_energy"]), (twin, table[["painn", "so3net"]])):
         lo, hi = axis.get_ylim()
         assert lo <= np.min(values.to_numpy()) and hi >= np.max(values.to_numpy())
+
+
+def test_figS1_and_comparison_draw_the_shell_panels_when_given(tmp_path):
+    angles = np.linspace(1.0, 179.0, 90)
+    q = np.linspace(-0.98, 0.98, 50)
+
+    def shell(shift: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return (
+            pd.DataFrame(
+                {"angle": angles, "density": np.exp(-(((angles - 100 - shift) / 30) ** 2))}
+            ),
+            pd.DataFrame({"q": q, "density": np.exp(-(((q - 0.5 - shift / 100) / 0.2) ** 2))}),
+        )
+
+    reference = (_rdf(3.95, 2.2), _triplets(0))
+    models = {
+        "imc": (_rdf(4.0, 2.1), _triplets(1), *shell(-10)),
+        "painn": (_rdf(4.3, 1.8), _triplets(2), *shell(5)),
+    }
+    path = str(tmp_path / "figS1.png")
+    fig = plots.plot_figS1(*reference, models, "water", [path], reference_shell=shell(0))
+    assert_figure(path, (8.0, 6.4))
+    ax_shell, ax_q = fig.axes[2:4]
+    assert ax_shell.get_title() == "water: first-shell angles"
+    curves = [line for line in ax_shell.get_lines() if line.get_linestyle() != ":"]
+    assert [line.get_label() for line in curves] == ["reference", "IMC pair potential", "painn"]
+    for line, table in zip(curves, [shell(0)[0], *(m[2] for m in models.values())], strict=True):
+        np.testing.assert_allclose(line.get_xydata(), table[["angle", "density"]])
+    for line, table in zip(
+        ax_q.get_lines(), [shell(0)[1], *(m[3] for m in models.values())], strict=True
+    ):
+        np.testing.assert_allclose(line.get_xydata(), table[["q", "density"]])
+    assert curves[1].get_linestyle() == "--" and curves[0].get_color() == "0.1"
+    path = str(tmp_path / "comparison.png")
+    fig = plots.plot_structure_comparison(*reference, models, "water", path, shell(0))
+    assert_figure(path, (6.4, 10.0))
+    axes = np.array(fig.axes).reshape(4, 2)
+    np.testing.assert_allclose(axes[3, 1].get_lines()[1].get_xydata(), models["painn"][3])

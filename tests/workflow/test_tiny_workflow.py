@@ -215,16 +215,20 @@ def test_structure_metrics_table_and_comparison_figures(tiny_run):
     imc = [("methane", "imc"), ("water", "imc")] if has_imc_tools() else []
     series = [("water", "painn_rc3p5")]  # tiny's cutoff series: one copy of water's PaiNN
     assert sorted(zip(table["system"], table["model"], strict=True)) == sorted(
-        [(system, model) for system in ("methane", "water") for model in MODELS] + imc + series
+        [(system, model) for system in ("methane", "water") for model in MODELS]
+        + imc
+        + series
+        + [("methane", "reference_half"), ("water", "reference_half")]  # the noise control
     )
     assert ((table["angle_js"] >= 0) & (table["angle_js"] <= np.log(2) + 1e-12)).all()
-    for metric in ("max_abs_dg", "angle_js"):  # block-bootstrap intervals
+    shell = ("shell_angle_js", "q_js", "q_mean", "q_mean_reference", "dq_mean", "rdf_l1_shell")
+    for metric in ("max_abs_dg", "angle_js", *shell):  # block-bootstrap intervals
         low, high = table[f"{metric}_ci_low"], table[f"{metric}_ci_high"]
         assert (np.isfinite(low) & (low <= high)).all(), table
     assert (table["max_abs_dg"] > 0).all()
-    for system in ("methane", "water"):  # one column per model (3)
+    for system in ("methane", "water"):  # one column per model (3), 4 rows
         png = tiny_run / f"results/figures/structure_{system}.png"
-        assert_figure(png, (9.6, 5.0), min_bytes=10_000)
+        assert_figure(png, (9.6, 10.0), min_bytes=10_000)
 
 
 @pytest.mark.parametrize("system", ["methane", "water"])
@@ -348,6 +352,11 @@ def test_bootstrap_intervals_of_each_run(tiny_run, system):
         np.testing.assert_allclose(profile["mean"], published["mean"], equal_nan=True)
         tmap = pd.read_csv(base / "bootstrap/triplet_map_ci.csv")
         assert len(tmap) == 400 and (tmap["ci_width"].dropna() >= 0).all()
+        # the first-shell vertex-angle profile: the bootstrap estimate is the stage's table
+        vertex = pd.read_csv(base / "bootstrap/vertex_angle_profile_ci.csv")
+        published = pd.read_csv(base / "vertex_angle_profile.csv")
+        np.testing.assert_allclose(vertex["mean"], published["mean"], equal_nan=True)
+        assert summary["shell_cutoff"] > 0 and "short_edge_mean" in numbers.index
 
 
 def test_claims_table(tiny_run):
@@ -415,7 +424,7 @@ def test_cutoff_series(tiny_run):
         assert row.max_abs_dg == pytest.approx(same["max_abs_dg"], rel=1e-5)
         assert row.angle_js == pytest.approx(same["angle_js"], rel=1e-5)
     for ext in ("png", "pdf"):
-        assert_figure(tiny_run / f"results/figures/figS2_water.{ext}", (8.0, 3.2), min_bytes=5_000)
+        assert_figure(tiny_run / f"results/figures/figS2_water.{ext}", (8.0, 6.4), min_bytes=5_000)
     assert not (tiny_run / "results/methane/simulation/cutoff_series.csv").exists()
 
 

@@ -450,6 +450,19 @@ def relevance_input(name):
     return table
 
 
+def reference_rdf(wildcards):
+    """Input function: a liquid's reference RDF, whose first minimum bounds the first
+    shell of the vertex-angle tables; none for a protein."""
+    if wildcards.system in LIQUIDS:
+        return f"results/{wildcards.system}/reference/rdf.csv"
+    return []
+
+
+def shell_cutoff_setting(wildcards):
+    """Params function: the configured first-shell edge (Å), None: the RDF's first minimum."""
+    return (config[wildcards.system].get("structure") or {}).get("shell_cutoff")
+
+
 def spectrum_settings(wildcards):
     """Bootstrap settings of a system's n-body spectrum, with its recorded seed."""
     return {
@@ -487,26 +500,34 @@ def protein_claim_runs():
 
 def claims_inputs(wildcards):
     """Everything results/validation/claims.csv reads: the agreement and structure
-    tables, the liquids' bootstrap replicates and, per protein model, its primary
-    source's pairs, states and mutation contact tables."""
+    tables, the liquids' reference RDFs and bootstrap replicates and, per protein model,
+    its primary source's pairs, states, structure, TICA frames and mutation contact
+    tables."""
     files = {
         "agreement": "results/relevance/agreement.csv",
         "metrics": "results/validation/structure_metrics.csv",
         "replicates": primary_relevance("bootstrap/replicates.npz"),
+        "rdfs": [f"results/{s}/reference/rdf.csv" for s in LIQUIDS],
         "pairs": [],
-        "frames": [],
         "states": [],
         "elements": [],
+        "structures": [],
+        "reference_frames": [],
+        "model_frames": [],
         "mutations": [],
     }
     for system, model, source in protein_claim_runs():
         base = f"results/{system}/relevance/{model}/{source}"
         files["pairs"].append(f"{base}/pairs.parquet")
-        files["frames"].append(f"{base}/frames.csv")
         files["states"].append(
             protein_state_frames(Namespace(system=system, model=model, source=source))
         )
         files["elements"].append(f"results/{system}/states/elements.json")
+        files["structures"].append(f"results/{system}/reference/prepared.pdb")
+        files["reference_frames"].append(
+            f"results/{system}/states/frames_reference.csv"
+        )
+        files["model_frames"].append(f"results/{system}/states/frames_{model}.csv")
         files["mutations"] += [
             f"{base}/mutations/{m}_contacts.csv" for m in config[system]["mutations"]
         ]
@@ -519,7 +540,13 @@ def claims_params(wildcards):
     return {
         "claims": config["claims"],
         "imc_skipped": IMC_SKIPPED,
+        "liquids": list(LIQUIDS),
         "liquid_runs": [list(run) for run in model_pairs()],
+        "cutoffs": [config[s]["training"][m]["cutoff"] for s, m in model_pairs()],
+        "cutoff_series": {
+            s: [list(run) for run in cutoff_series_runs(s)] for s in LIQUIDS
+        },
+        "min_count": min([config[s]["relevance"]["min_count"] for s in LIQUIDS] or [5]),
         "confidence": min(
             [config[s]["relevance"]["bootstrap"]["confidence"] for s in SYSTEMS]
             or [0.95]

@@ -30,6 +30,16 @@ rule plot_structure_comparison:
             "results/{{system}}/simulation/{model}/triplets.csv",
             model=config[wc.system]["training"]["models"],
         ),
+        reference_shell_angles="results/{system}/reference/shell_angles.csv",
+        reference_tetrahedral="results/{system}/reference/tetrahedral.csv",
+        shell_angles=lambda wc: expand(
+            "results/{{system}}/simulation/{model}/shell_angles.csv",
+            model=config[wc.system]["training"]["models"],
+        ),
+        tetrahedral=lambda wc: expand(
+            "results/{{system}}/simulation/{model}/tetrahedral.csv",
+            model=config[wc.system]["training"]["models"],
+        ),
     output:
         report(
             "results/figures/structure_{system}.png",
@@ -63,6 +73,16 @@ rule plot_figS1:
             "results/{{system}}/simulation/{model}/triplets.csv",
             model=["imc", *models_of(wc.system)],
         ),
+        reference_shell_angles="results/{system}/reference/shell_angles.csv",
+        reference_tetrahedral="results/{system}/reference/tetrahedral.csv",
+        shell_angles=lambda wc: expand(
+            "results/{{system}}/simulation/{model}/shell_angles.csv",
+            model=["imc", *models_of(wc.system)],
+        ),
+        tetrahedral=lambda wc: expand(
+            "results/{{system}}/simulation/{model}/tetrahedral.csv",
+            model=["imc", *models_of(wc.system)],
+        ),
     output:
         png=report(
             "results/figures/figS1_{system}.png",
@@ -89,6 +109,10 @@ rule plot_fig2:
     input:
         rdf="results/{system}/simulation/{model}/rdf.csv",
         reference_rdf="results/{system}/reference/rdf.csv",
+        shell_angles="results/{system}/simulation/{model}/shell_angles.csv",
+        tetrahedral="results/{system}/simulation/{model}/tetrahedral.csv",
+        reference_shell_angles="results/{system}/reference/shell_angles.csv",
+        reference_tetrahedral="results/{system}/reference/tetrahedral.csv",
         profile=relevance_input("pair_profile.csv"),
         summary=relevance_input("summary.json"),
         ci=relevance_input("bootstrap/pair_profile_ci.csv"),
@@ -112,8 +136,12 @@ rule plot_fig2:
 
 
 rule plot_fig3:
+    """Fig. 3 (largest angle) beside the authors' first-shell vertex-angle map and profile."""
     input:
         map=relevance_input("triplet_map.csv"),
+        vertex_map=relevance_input("triplet_vertex_map.csv"),
+        vertex_profile=relevance_input("bootstrap/vertex_angle_profile_ci.csv"),
+        summary=relevance_input("summary.json"),
     output:
         png=report(
             "results/figures/fig3_{system}_{model}.png",
@@ -129,6 +157,7 @@ rule plot_fig3:
     threads: 1
     params:
         min_count=lambda wc: config[wc.system]["relevance"]["min_count"],
+        confidence=lambda wc: config[wc.system]["relevance"]["bootstrap"]["confidence"],
     script:
         "../scripts/plot_fig3.py"
 
@@ -279,6 +308,7 @@ rule plot_fig4:
     threads: 1
     params:
         labels=lambda wc: ["reference", *[f"CG {m}" for m in models_of(wc.system)]],
+        method=setting("states", "method"),
     script:
         "../scripts/plot_fig4.py"
 

@@ -60,6 +60,8 @@ rule analyze_reference_structure:
     output:
         rdf="results/{system}/reference/rdf.csv",
         triplets="results/{system}/reference/triplets.csv",
+        shell_angles="results/{system}/reference/shell_angles.csv",
+        tetrahedral="results/{system}/reference/tetrahedral.csv",
         summary="results/{system}/reference/structure.json",
         frames="results/{system}/reference/structure_frames.npz",
     log:

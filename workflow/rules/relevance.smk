@@ -59,11 +59,14 @@ rule summarize_relevance:
         model="results/{system}/training/{model}/model.pt",
         pairs="results/{system}/relevance/{model}/{source}/pairs.parquet",
         triplets="results/{system}/relevance/{model}/{source}/triplets.parquet",
+        rdf=reference_rdf,
     output:
         pair_profile="results/{system}/relevance/{model}/{source}/pair_profile.csv",
         pair_histogram="results/{system}/relevance/{model}/{source}/pair_histogram.csv",
         triplet_map="results/{system}/relevance/{model}/{source}/triplet_map.csv",
         triplet_adjacent="results/{system}/relevance/{model}/{source}/triplet_adjacent.csv",
+        vertex_map="results/{system}/relevance/{model}/{source}/triplet_vertex_map.csv",
+        vertex_profile="results/{system}/relevance/{model}/{source}/vertex_angle_profile.csv",
         summary="results/{system}/relevance/{model}/{source}/summary.json",
     log:
         "logs/summarize_relevance/{system}/{model}/{source}.log",
@@ -78,6 +81,7 @@ rule summarize_relevance:
         runtime=10,
     params:
         settings=relevance_settings,
+        shell_cutoff=shell_cutoff_setting,
     script:
         "../scripts/summarize_relevance.py"
 
@@ -138,11 +142,13 @@ rule bootstrap_relevance:
         pairs="results/{system}/relevance/{model}/{source}/pairs.parquet",
         triplets="results/{system}/relevance/{model}/{source}/triplets.parquet",
         frames="results/{system}/relevance/{model}/{source}/frames.csv",
+        rdf=reference_rdf,
     output:
         profile="results/{system}/relevance/{model}/{source}/bootstrap/pair_profile_ci.csv",
         map="results/{system}/relevance/{model}/{source}/bootstrap/triplet_map_ci.csv",
         numbers="results/{system}/relevance/{model}/{source}/bootstrap/numbers_ci.csv",
         replicates="results/{system}/relevance/{model}/{source}/bootstrap/replicates.npz",
+        vertex_profile="results/{system}/relevance/{model}/{source}/bootstrap/vertex_angle_profile_ci.csv",
     log:
         "logs/bootstrap_relevance/{system}/{model}/{source}.log",
     benchmark:
@@ -155,6 +161,7 @@ rule bootstrap_relevance:
         runtime=lambda wildcards, attempt: 30 * attempt,
     params:
         settings=bootstrap_settings,
+        shell_cutoff=shell_cutoff_setting,
     script:
         "../scripts/bootstrap_relevance.py"
 

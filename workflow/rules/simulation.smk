@@ -29,9 +29,12 @@ rule simulate_cg:
 rule analyze_cg_structure:
     input:
         trajectory="results/{system}/simulation/{model}/trajectory.h5",
+        reference="results/{system}/reference/structure.json",  # its first-shell radius
     output:
         rdf="results/{system}/simulation/{model}/rdf.csv",
         triplets="results/{system}/simulation/{model}/triplets.csv",
+        shell_angles="results/{system}/simulation/{model}/shell_angles.csv",
+        tetrahedral="results/{system}/simulation/{model}/tetrahedral.csv",
         summary="results/{system}/simulation/{model}/structure.json",
         frames="results/{system}/simulation/{model}/structure_frames.npz",
     log:
@@ -65,6 +68,9 @@ rule validate_structure:
         ],
         reference_frames=[
             f"results/{s}/reference/structure_frames.npz" for s, m in structure_pairs()
+        ],
+        reference_summary=[
+            f"results/{s}/reference/structure.json" for s, m in structure_pairs()
         ],
         frames=[
             f"results/{s}/simulation/{m}/structure_frames.npz"
@@ -102,6 +108,16 @@ rule compare_cutoffs:
         ],
         triplets=lambda wc: [
             f"results/{wc.system}/simulation/{m}/triplets.csv"
+            for m, _ in cutoff_series_runs(wc.system)
+        ],
+        reference_shell_angles="results/{system}/reference/shell_angles.csv",
+        reference_tetrahedral="results/{system}/reference/tetrahedral.csv",
+        shell_angles=lambda wc: [
+            f"results/{wc.system}/simulation/{m}/shell_angles.csv"
+            for m, _ in cutoff_series_runs(wc.system)
+        ],
+        tetrahedral=lambda wc: [
+            f"results/{wc.system}/simulation/{m}/tetrahedral.csv"
             for m, _ in cutoff_series_runs(wc.system)
         ],
     output:

@@ -6,8 +6,10 @@ for _index, _models in enumerate(sorted({tuple(models_of(p)) for p in PROTEINS})
     _proteins = [p for p in PROTEINS if tuple(models_of(p)) == _models]
 
     rule:
-        """Native-contact states (F, U, P1, P2) of every reference and CG frame, TICA on
-        Cα pair distances of the reference, free-energy surfaces of both on the same axes.
+        """Folding states (F, U, P1, P2) of every reference and CG frame: basins of the
+        unbiased reference's TICA surface (states.method tica) or native-contact fractions
+        (contacts), both compared in agreement.csv; TICA on Cα pair distances of the
+        reference, free-energy surfaces (reference: unbiased runs) on the same axes.
         """
         name:
             "assign_states" if _index == 0 else f"assign_states_{_index}"
@@ -28,6 +30,7 @@ for _index, _models in enumerate(sorted({tuple(models_of(p)) for p in PROTEINS})
                 "results/{{system}}/states/fes_{source}.csv",
                 source=["reference", *_models],
             ),
+            agreement="results/{system}/states/agreement.csv",
         log:
             "logs/assign_states/{system}.log",
         benchmark:
@@ -44,5 +47,8 @@ for _index, _models in enumerate(sorted({tuple(models_of(p)) for p in PROTEINS})
             settings=setting("states"),
             temperature=setting("simulation", "temperature"),
             models=list(_models),
+            seed=lambda wildcards: system_seed(
+                config["seed"], wildcards.system, "states"
+            ),
         script:
             "../scripts/assign_states.py"

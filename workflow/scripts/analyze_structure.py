@@ -1,8 +1,12 @@
-"""Snakemake entry point: RDF and triplet-angle statistics of a CG trajectory."""
+"""Snakemake entry point: RDF, triplet-angle, first-shell angle and tetrahedral-order
+statistics of a CG trajectory (the reference's or a CG simulation's)."""
+
+import json
 
 import numpy as np
 
-from cgexplain.analysis.rdf import first_peak, frame_rdfs, radial_distribution
+from cgexplain.analysis.rdf import first_minimum, first_peak, frame_rdfs, radial_distribution
+from cgexplain.analysis.shell import ANGLE_RANGE, Q_RANGE, density_table, frame_shell_statistics
 from cgexplain.analysis.triplets import frame_triplet_counts, histogram_table
 from cgexplain.io import atomic_output, load_trajectory, write_json
 from cgexplain.runlog import run_logging
@@ -19,14 +23,34 @@ with run_logging(snakemake.log[0]) as log:
     rdf = radial_distribution(pos, box, p["rdf_max"], p["rdf_bins"])
     counts = frame_triplet_counts(pos, box, p["triplet_cutoff"], p["angle_bins"], p["edge_bins"])
     triplets = histogram_table(counts, p["triplet_cutoff"])
-    # per frame: g(r) and largest-angle counts, for the metrics' bootstrap intervals
+    # first-shell radius: the config's, else the reference's first g(r) minimum; a CG run
+    # takes the reference's (its summary json), so every run shares the same shell
+    if snakemake.input.get("reference"):
+        with open(snakemake.input.reference) as handle:
+            r_shell = float(json.load(handle)["shell_cutoff"])
+    elif p.get("shell_cutoff") is not None:
+        r_shell = float(p["shell_cutoff"])
+    else:
+        r_shell = first_minimum(rdf)[0]
+    shell = frame_shell_statistics(pos, box, r_shell, p["shell_angle_bins"], p["q_bins"])
+    log.info("first shell %.3f Å: %.2f neighbours, mean q %.3f", r_shell,
+             shell["shell_coordination"].mean(), shell["q_mean"].mean())  # fmt: skip
+    # per frame: g(r), largest-angle, first-shell angle and q counts, mean q, for the
+    # metrics' bootstrap intervals
     with atomic_output(snakemake.output.frames) as tmp, open(tmp, "wb") as handle:
         np.savez_compressed(
             handle,
             g=frame_rdfs(pos, box, p["rdf_max"], p["rdf_bins"]),
             angle_counts=counts.sum(axis=2),
             frames=frames,
+            **shell,
         )
+    with atomic_output(snakemake.output.shell_angles) as tmp:
+        table = density_table(shell["shell_angle_counts"], ANGLE_RANGE, "angle")
+        table.to_csv(tmp, index=False, float_format="%.6g")
+    with atomic_output(snakemake.output.tetrahedral) as tmp:
+        table = density_table(shell["q_counts"], Q_RANGE, "q")
+        table.to_csv(tmp, index=False, float_format="%.6g")
     with atomic_output(snakemake.output.rdf) as tmp:
         rdf.to_csv(tmp, index=False, float_format="%.6g")
     with atomic_output(snakemake.output.triplets) as tmp:
@@ -45,6 +69,9 @@ with run_logging(snakemake.log[0]) as log:
         "bead_density_per_A3": traj.n_sites / volume,
         "mass_density_g_cm3": traj.masses.sum() / AVOGADRO / (volume * CM3_PER_ANGSTROM3),
         "triplets_per_frame": float(triplets["count"].sum()),
+        "shell_cutoff": r_shell,
+        "shell_coordination": float(shell["shell_coordination"].mean()),
+        "q_mean": float(shell["q_mean"].mean()),
         "source": snakemake.wildcards.get("model", "reference"),
         **{f"md_{k}": v for k, v in run_summary.items()},
     }

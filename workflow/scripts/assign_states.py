@@ -1,10 +1,25 @@
-"""Snakemake entry point: folding states, TICA and free-energy surfaces of the protein."""
+"""Snakemake entry point: folding states, TICA and free-energy surfaces of the protein.
+
+``states.method: tica`` labels frames by the basins of the unbiased reference's TICA
+surface (:mod:`cgexplain.analysis.basins`); ``contacts`` by native-contact fractions
+(:mod:`cgexplain.analysis.states`). Both labels are computed and compared in
+``states/agreement.csv``; the reference surface is built from unbiased frames only.
+"""
 
 import numpy as np
 import pandas as pd
 
 from cgexplain import columns as col
+from cgexplain.analysis.basins import (
+    agreement_table,
+    basin_fractions,
+    basin_labels,
+    biased_frames,
+    find_basins,
+    name_basins,
+)
 from cgexplain.analysis.states import (
+    ELEMENTS,
     StateElements,
     element_contacts,
     frame_states,
@@ -34,12 +49,77 @@ with run_logging(snakemake.log[0]) as log:
         for m, path in zip(snakemake.params.models, snakemake.input.simulations, strict=True)
     )
     features = {name: pair_distance_features(t.positions) for name, t in sources.items()}
-    runs = trajectory_runs(sources["reference"])
+    runs = {name: trajectory_runs(t) for name, t in sources.items()}
     tica = TICAProjection(
-        split_runs(features["reference"], runs), p["tica_lag"], n_pca=p["tica_pca"] or None
+        split_runs(features["reference"], runs["reference"]),
+        p["tica_lag"],
+        n_pca=p["tica_pca"] or None,
     )
     log.info("TICA lag %d frames, timescales %s frames", tica.lagtime, tica.timescales)
     tics = {name: tica.transform(f) for name, f in features.items()}
+    biased = {name: np.zeros(t.n_frames, dtype=bool) for name, t in sources.items()}
+    ref = sources["reference"]
+    biased["reference"] = biased_frames(ref.metadata, ref.n_frames)
+    free = ~biased["reference"]
+    log.info(
+        "reference: %d of %d frames from unbiased runs build the surface and the basins "
+        "(walled runs left out: no overlap between them, so no reweighting)",
+        free.sum(),
+        len(free),
+    )
+    tables = {}
+    for name, traj in sources.items():
+        table = frame_states(traj.positions, contacts, p["tolerance"], p["formed"], p["broken"])
+        table[col.RUN] = runs[name]
+        table[col.TIC1], table[col.TIC2] = tics[name][:, 0], tics[name][:, 1]
+        tables[name] = table
+    lag = int(p.get("msm_lag") or tica.lagtime)
+    basins = find_basins(
+        tics["reference"][free],
+        runs["reference"][free],
+        p["n_clusters"],
+        lag,
+        p["n_basins"],
+        snakemake.params.seed,
+    )
+    of_frame = {name: basins.assign(t) for name, t in tics.items()}
+    reference = tables["reference"]
+    means = basin_fractions(reference[free], of_frame["reference"][free], basins.n_basins)
+    names = name_basins(
+        means[list(ELEMENTS)].to_numpy(),
+        p["formed"],
+        p["broken"],
+        means[col.N_FRAMES].to_numpy(),
+        p["min_frames"],
+    )
+    log.info(
+        "TICA basins (%s%s): unbiased frames and mean contact fractions\n%s",
+        basins.method,
+        f": {basins.reason}" if basins.reason else "",
+        means.assign(name=names).to_string(),
+    )
+    agreement = [
+        agreement_table(
+            "reference_unbiased",
+            of_frame["reference"][free],
+            names,
+            reference[free],
+            reference[col.STATE].to_numpy()[free],
+        )
+    ]
+    for name, table in tables.items():
+        contact = table[col.STATE].to_numpy()
+        agreement.append(agreement_table(name, of_frame[name], names, table, contact))
+        table[col.CONTACT_STATE] = contact
+        table[col.BASIN] = of_frame[name]
+        table[col.BIASED] = biased[name]
+        if p["method"] == "tica":
+            table[col.STATE] = basin_labels(of_frame[name], names)
+    agreement = pd.concat(agreement, ignore_index=True)
+    log.info("TICA basins against contact states:\n%s", agreement.to_string(index=False))
+    with atomic_output(snakemake.output.agreement) as tmp:
+        agreement.to_csv(tmp, index=False)
+    log.info("states from %s", p["method"])
     every = np.concatenate(list(tics.values()))
     ranges = tuple((float(every[:, k].min()), float(every[:, k].max())) for k in range(2))
     counts = []
@@ -50,18 +130,16 @@ with run_logging(snakemake.log[0]) as log:
             strict=True,
         )
     )
-    for (name, traj), fes_path in zip(sources.items(), snakemake.output.surfaces, strict=True):
-        table = frame_states(traj.positions, contacts, p["tolerance"], p["formed"], p["broken"])
-        table[col.RUN] = trajectory_runs(traj)
-        table[col.TIC1], table[col.TIC2] = tics[name][:, 0], tics[name][:, 1]
+    for (name, table), fes_path in zip(tables.items(), snakemake.output.surfaces, strict=True):
         with atomic_output(outputs[name]) as tmp:
             table.to_csv(tmp, index=False)
         kind = "reference" if name == "reference" else "cg"
         part = state_counts(table[col.STATE].to_numpy(), f"{kind} {name}", p["min_frames"])
         counts.append(part.assign(source=kind, model="" if kind == "reference" else name))
+        keep = ~biased[name]
         surface = free_energy_surface(
-            tics[name][:, 0],
-            tics[name][:, 1],
+            tics[name][keep, 0],
+            tics[name][keep, 1],
             snakemake.params.temperature,
             p["tica_bins"],
             ranges,

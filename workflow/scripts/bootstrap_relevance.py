@@ -1,13 +1,24 @@
-"""Snakemake entry point: block-bootstrap intervals of one relevance run."""
+"""Snakemake entry point: block-bootstrap intervals of one relevance run.
+
+A liquid (reference RDF given, or ``structure.shell_cutoff`` set) also gets the interval
+of its first-shell vertex-angle profile and the vertex-angle and short-edge numbers
+(:func:`cgexplain.analysis.uncertainty.bootstrap_run`); a protein an empty profile table.
+"""
 
 import pandas as pd
 
 from cgexplain.analysis.uncertainty import bootstrap_run, save_replicates
+from cgexplain.analysis.vertex_angles import shell_cutoff
 from cgexplain.io import atomic_output
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
     p = dict(snakemake.params.settings)
+    rdf_path = snakemake.input.get("rdf")  # [] for a protein
+    configured = snakemake.params.shell_cutoff
+    r_shell = None
+    if configured is not None or rdf_path:
+        r_shell = shell_cutoff(pd.read_csv(rdf_path) if rdf_path else None, configured)
     rep = bootstrap_run(
         pd.read_parquet(snakemake.input.pairs),
         pd.read_parquet(snakemake.input.triplets),
@@ -21,11 +32,13 @@ with run_logging(snakemake.log[0]) as log:
         n_resamples=p["n_resamples"],
         seed=p["seed"],
         block_length=p["block_length"],
+        shell_cutoff=r_shell,
     )
     tables = {
         "profile": rep.profile_table(p["confidence"]),
         "map": rep.map_table(p["confidence"]),
         "numbers": rep.numbers_table(p["confidence"]).assign(seed=p["seed"]),
+        "vertex_profile": rep.vertex_profile_table(p["confidence"]),
     }
     for name, table in tables.items():
         with atomic_output(snakemake.output[name]) as tmp:

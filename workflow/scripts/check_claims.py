@@ -5,7 +5,7 @@ import json
 import pandas as pd
 
 from cgexplain.analysis import claims as cl
-from cgexplain.analysis.states import StateElements, element_contacts
+from cgexplain.analysis import protein_claims as pc
 from cgexplain.analysis.uncertainty import load_replicates
 from cgexplain.io import atomic_output
 from cgexplain.runlog import run_logging
@@ -17,43 +17,57 @@ with run_logging(snakemake.log[0]) as log:
         tuple(run): load_replicates(path)
         for run, path in zip(p["liquid_runs"], snakemake.input.replicates, strict=True)
     }
-    rows = cl.liquid_claims(
-        settings, pd.read_csv(snakemake.input.agreement), replicates, confidence
+    rdfs = {
+        system: pd.read_csv(path)
+        for system, path in zip(p["liquids"], snakemake.input.rdfs, strict=True)
+    }
+    metrics = pd.read_csv(snakemake.input.metrics)
+    rows = cl.structure_claims(
+        settings,
+        metrics,
+        {s: [m for s2, m in p["liquid_runs"] if s2 == s] for s in p["liquids"]},
+        {s: [tuple(run) for run in runs] for s, runs in p["cutoff_series"].items()},
+        p["imc_skipped"],
     )
-    rows += cl.angle_claims(settings, pd.read_csv(snakemake.input.metrics))
+    rows += cl.relevance_claims(
+        settings,
+        pd.read_csv(snakemake.input.agreement),
+        replicates,
+        rdfs,
+        confidence,
+        p["min_count"],
+    )
+    cutoffs = {tuple(run): cut for run, cut in zip(p["liquid_runs"], p["cutoffs"], strict=True)}
+    rows += cl.profile_claims(settings, replicates, cutoffs, confidence, p["min_count"])
     mutation_files = iter(snakemake.input.mutations)
-    for run, pairs, frames, states, elements in zip(
+    for run, pairs, states, elements, structure, fes_ref, fes_cg in zip(
         p["protein_runs"],
         snakemake.input.pairs,
-        snakemake.input.frames,
         snakemake.input.states,
         snakemake.input.elements,
+        snakemake.input.structures,
+        snakemake.input.reference_frames,
+        snakemake.input.model_frames,
         strict=True,
     ):
-        structure = StateElements.read(elements)
-        contacts = element_contacts(
-            structure.native_positions, structure.elements, run["native_cutoff"]
-        )
-        explained = pd.read_csv(frames)["frame"].to_numpy()
-        labels = pd.read_csv(states, keep_default_na=False).set_index("frame")["state"]
-        folded = explained[labels.reindex(explained).to_numpy() == "F"]
-        table = pd.read_parquet(pairs)
-        per_frame = {
-            name: cl.contact_relevance_per_frame(table, pair_list, folded)
-            for name, (pair_list, _) in contacts.items()
-        }
-        label = f"{run['system']} {run['model']}"
-        log.info("%s: %d of %d explained frames are folded", label, len(folded), len(explained))
-        # block length: the configured one, else from each series' autocorrelation
-        common = (run["n_resamples"], run["seed"], confidence, run["block_length"])
-        found = cl.contact_claims(settings, label, per_frame, *common)
         differences = {m: pd.read_csv(next(mutation_files)) for m in run["mutations"]}
-        found += cl.mutation_claims(settings, label, differences, *common)
-        rows += found
-    rows += cl.not_run_claims(settings, p["imc_skipped"])
+        measured = pc.measure_protein_claims(
+            settings,
+            pd.read_parquet(pairs),
+            pd.read_csv(states, keep_default_na=False),
+            elements,
+            structure,
+            differences,
+            pd.read_csv(fes_ref, keep_default_na=False),
+            pd.read_csv(fes_cg, keep_default_na=False),
+            run,
+            confidence,
+        )
+        label = f"{run['system']} {run['model']}"
+        rows += cl.protein_claims(settings, label, measured)
     table = pd.DataFrame(rows, columns=list(cl.CLAIM_COLUMNS))
     with atomic_output(snakemake.output[0]) as tmp:
         table.to_csv(tmp, index=False)
-    log.info("claims:\n%s", table.to_string(index=False))
+    log.info("claims:\n%s", table.drop(columns=["study_words"]).to_string(index=False))
     log.info("settings: %s", json.dumps(p, default=str))
-    log.info("verdicts: %s", table["verdict"].value_counts().to_dict())
+    log.info("verdicts: %s", table["verdict"].str.split(" \\(").str[0].value_counts().to_dict())

@@ -5,6 +5,7 @@ import pandas as pd
 import torch
 
 from cgexplain.analysis.claims import contact_relevance_per_frame
+from cgexplain.analysis.protein_claims import mutation_pair_sets
 from cgexplain.analysis.relevance import matrix_table, normalize_contributions, pair_matrix
 from cgexplain.analysis.states import StateElements, element_contacts
 from cgexplain.cg.mapping import parse_mutation
@@ -25,6 +26,17 @@ with run_logging(snakemake.log[0]) as log:
     )
     index, new_type = parse_mutation(
         snakemake.wildcards.mutation, names, snakemake.params.first_residue
+    )
+    # the state indicators' native contacts, then the pair sets this mutation is expected
+    # to change (res<n>_hydrophobic, helix_all, b1b3_not<n>)
+    indicators = {name: pair_list for name, (pair_list, _) in contacts.items()}
+    indicators.update(
+        mutation_pair_sets(
+            structure,
+            snakemake.wildcards.mutation,
+            snakemake.params.first_residue,
+            snakemake.params.native_cutoff,
+        )
     )
     device = "cuda" if torch.cuda.is_available() else "cpu"
     model = load_model(snakemake.input.model, device=device)
@@ -50,7 +62,7 @@ with run_logging(snakemake.log[0]) as log:
             matrices[label] = pair_matrix(pairs, traj.n_sites, np.asarray(chosen))
             per_frame[label] = {
                 name: contact_relevance_per_frame(pairs, pair_list, np.asarray(chosen))
-                for name, (pair_list, _) in contacts.items()
+                for name, pair_list in indicators.items()
             }
         matrices["difference"] = matrices["mutant"] - matrices["wild_type"]
         row = matrices["difference"][index]
@@ -59,7 +71,7 @@ with run_logging(snakemake.log[0]) as log:
         log.warning("no folded frames: the mutation map stays empty")
     with atomic_output(snakemake.output.difference) as tmp:
         matrix_table(matrices, name="kind").assign(n_frames=len(chosen)).to_csv(tmp, index=False)
-    # per folded frame and state indicator: summed relevance of its native contacts
+    # per folded frame and indicator: summed relevance of its pairs
     rows = [
         pd.DataFrame(
             {
@@ -69,7 +81,7 @@ with run_logging(snakemake.log[0]) as log:
                 "mutant": per_frame["mutant"][name],
             }
         )
-        for name in (contacts if per_frame else ())
+        for name in (indicators if per_frame else ())
     ]
     columns = ["frame", "indicator", "wild_type", "mutant"]
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)

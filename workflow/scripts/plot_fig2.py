@@ -1,4 +1,5 @@
-"""Snakemake entry point: Fig. 2, RDF and mean 2-body relevance of one system and model."""
+"""Snakemake entry point: Fig. 2, RDF and mean 2-body relevance of one system and model,
+with its first-shell angle and tetrahedral-order distributions against the reference."""
 
 import json
 
@@ -21,4 +22,11 @@ with run_logging(snakemake.log[0]):
         min_count=snakemake.params.min_count,
         cutoff=summary["cutoff"],
         ci=pd.read_csv(snakemake.input.ci),
+        shell=tuple(
+            (pd.read_csv(angles), pd.read_csv(q))
+            for angles, q in (
+                (snakemake.input.shell_angles, snakemake.input.tetrahedral),
+                (snakemake.input.reference_shell_angles, snakemake.input.reference_tetrahedral),
+            )
+        ),
     )

@@ -6,10 +6,16 @@ from cgexplain.plots.structure import plot_figS1
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]):
+    inp = snakemake.input
     models = {
-        model: (pd.read_csv(rdf), pd.read_csv(tri))
-        for model, rdf, tri in zip(
-            snakemake.params.models, snakemake.input.rdfs, snakemake.input.triplets, strict=True
+        model: tuple(pd.read_csv(path) for path in paths)
+        for model, *paths in zip(
+            snakemake.params.models,
+            inp.rdfs,
+            inp.triplets,
+            inp.shell_angles,
+            inp.tetrahedral,
+            strict=True,
         )
     }
     plot_figS1(
@@ -18,4 +24,8 @@ with run_logging(snakemake.log[0]):
         models,
         snakemake.wildcards.system,
         [snakemake.output.png, snakemake.output.pdf],
+        reference_shell=(
+            pd.read_csv(inp.reference_shell_angles),
+            pd.read_csv(inp.reference_tetrahedral),
+        ),
     )

@@ -1,4 +1,5 @@
-"""Snakemake entry point: RDF and angle distribution of each CG model vs the reference."""
+"""Snakemake entry point: RDF, largest-angle, first-shell angle and tetrahedral-order
+distributions of each CG model vs the reference."""
 
 import pandas as pd
 
@@ -7,10 +8,16 @@ from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]):
     system = snakemake.wildcards.system
+    inp = snakemake.input
     models = {
-        model: (pd.read_csv(rdf), pd.read_csv(tri))
-        for model, rdf, tri in zip(
-            snakemake.params.models, snakemake.input.rdfs, snakemake.input.triplets, strict=True
+        model: tuple(pd.read_csv(path) for path in paths)
+        for model, *paths in zip(
+            snakemake.params.models,
+            inp.rdfs,
+            inp.triplets,
+            inp.shell_angles,
+            inp.tetrahedral,
+            strict=True,
         )
     }
     plot_structure_comparison(
@@ -19,4 +26,8 @@ with run_logging(snakemake.log[0]):
         models,
         system,
         snakemake.output[0],
+        reference_shell=(
+            pd.read_csv(inp.reference_shell_angles),
+            pd.read_csv(inp.reference_tetrahedral),
+        ),
     )

@@ -112,6 +112,22 @@ PAIR_HISTOGRAM_COLUMNS = (X, Y, COUNT)
 ANGLE_LOW, ANGLE_HIGH = "angle_low", "angle_high"
 TRIPLET_ADJACENT_COLUMNS = (X, Y, MEAN, COUNT, ANGLE_LOW, ANGLE_HIGH)
 
+# --- first-shell vertex angles (analysis.vertex_angles): triplet_vertex_map.csv (map
+# --- columns as triplet_map.csv), vertex_angle_profile.csv,
+# --- bootstrap/vertex_angle_profile_ci.csv -----------------------------------------------
+
+#: vertex of a triplet (0, 1, 2 = bead i, j, k)
+VERTEX = "vertex"
+#: angle at a vertex whose two adjacent edges lie in the first shell, degrees
+VERTEX_ANGLE = "angle_deg"
+VERTEX_ENTRY_COLUMNS = (
+    FRAME, VERTEX, VERTEX_ANGLE, OPPOSITE_EDGE, ADJACENT_SHORT, ADJACENT_LONG,
+    RELEVANCE_NORM, N_WALKS,
+)  # fmt: skip
+VERTEX_PROFILE_COLUMNS = (LOWER, UPPER, CENTER, MEAN, COUNT, N_WALKS)
+CI_LOW, CI_HIGH = "ci_low", "ci_high"
+VERTEX_PROFILE_CI_COLUMNS = (CENTER, MEAN, COUNT, CI_LOW, CI_HIGH)
+
 # --- relevance agreement: relevance/agreement.csv ---------------------------------------
 
 QUANTITY = "quantity"
@@ -132,6 +148,15 @@ B1B2, B1B3, HELIX = "b1b2", "b1b3", "helix"
 #: independent run of the frame; TICA coordinates (dimensionless)
 RUN, TIC1, TIC2 = "run", "tic1", "tic2"
 STATE_FRAME_COLUMNS = (FRAME, B1B2, B1B3, HELIX, STATE, RUN, TIC1, TIC2)
+#: TICA basin of a frame (-1: none); its contact-fraction label; frame from a walled run
+BASIN, CONTACT_STATE, BIASED = "basin", "contact_state", "biased"
+#: states/agreement.csv: TICA basins against contact-fraction states (counts per
+#: contact state F, U, P1, P2, none) and the fraction of frames whose labels agree
+AGREEMENT_FRACTION = "agreement"
+STATE_AGREEMENT_COLUMNS = (
+    SOURCE, BASIN, STATE, N_FRAMES, B1B2, B1B3, HELIX, "F", "U", "P1", "P2", "none",
+    AGREEMENT_FRACTION,
+)  # fmt: skip
 
 # --- frames per state: ntl9/states.csv --------------------------------------------------
 

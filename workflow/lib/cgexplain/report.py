@@ -61,13 +61,7 @@ def claims_rst(table: pd.DataFrame) -> str:
     if table.empty:
         return "No claim could be tested on this run's systems and models.\n"
     if "verdict" not in table:  # a table written before the verdict column existed
-        from cgexplain.analysis.claims import verdict
-
-        table = table.assign(verdict=[
-            verdict(bool(h), bool(d), lo, hi)
-            for h, d, lo, hi in zip(table["holds"], table["decided"], table["ci_low"],
-                                    table["ci_high"], strict=True)
-        ])  # fmt: skip
+        table = table.assign(verdict="undecided (table of an older version: rerun check_claims)")
     counts = verdict_counts(table)
     n_no, n_open, n_skip = counts["does not hold"], counts["undecided"], counts["not run"]
     summary = (
@@ -83,9 +77,14 @@ def claims_rst(table: pd.DataFrame) -> str:
         if not (math.isnan(row.ci_low) or math.isnan(row.ci_high)):
             value += f" [{_number(row.ci_low)}, {_number(row.ci_high)}]"
         test = row.expected if isinstance(row.expected, str) and row.expected else ""
+        source = getattr(row, "threshold_from", "")
+        figure = getattr(row, "figure", "")
         lines.append(
-            f"- **{_cell(row.verdict)}**: {_cell(row.claim)}"
+            f"- **{_cell(row.verdict)}**: "
+            + (f"({_cell(figure)}) " if isinstance(figure, str) and figure else "")
+            + _cell(row.claim)
             + (f" — {_cell(value)}, test {_cell(test)}" if test else "")
+            + (f" (threshold: {_cell(source)})" if isinstance(source, str) and source else "")
         )
     return "\n".join(lines) + "\n"
 

@@ -1,22 +1,29 @@
 """The study's claims, tested on this run's numbers (``results/validation/claims.csv``).
 
-Bonneau et al., Nat. Commun. (2025) draw conclusions from their figures; each function
-here turns one of them into a number with an interval and a test against a threshold
-that the configuration holds (``claims`` block), never the code. A claim whose inputs
-the run lacks (a system or model not built) gives no row.
+Bonneau et al., Nat. Commun. 16, 9898 (2025) draw conclusions from their figures; each
+function here turns one of them into a measured quantity with an interval and an
+expected relation. The study's words and figure of each claim are in
+:mod:`cgexplain.analysis.study`. A threshold is either the study's own (a number or a
+window it states) or a *control measured in the same run*, folded into the quantity so
+that the threshold itself is a plain number (e.g. a divergence over the divergence of
+the IMC pair potential, compared with 1); ``threshold_from`` says which.
 
-Every row: ``claim`` (text), ``quantity`` (what was computed), ``value``, ``ci_low``,
-``ci_high`` (bootstrap percentile interval; NaN where the stage has none yet),
-``expected`` (the test as text, e.g. ``"<= 0.5"``) and ``holds`` (the test on the value).
-``decided`` says whether the whole interval is on the same side of the threshold (NaN
-interval: False). ``verdict`` says it in words: ``holds``, ``does not hold``, either
-followed by ``(undecided: ...)`` when the interval crosses the threshold or is missing,
-or ``not run: <reason>`` for a claim this run did not test (its tools are missing, or
-the configuration names it in ``claims.paper_scale_only``), whose value is NaN.
+The verdict is decided by the interval alone (never by the point value): ``holds`` when
+the whole interval lies on the claimed side of the threshold, ``does not hold`` when it
+lies on the other side, ``undecided`` otherwise (the interval crosses the threshold, or
+there is none). ``not run: <reason>`` marks a claim this run did not test (its system,
+model or tools are missing, or the configuration lists it in
+``claims.paper_scale_only``); its value is NaN.
+
+Columns (:data:`CLAIM_COLUMNS`): ``claim_id``, ``figure``, ``study_words``, ``claim``
+(what is tested, in our words, with its system/model), ``quantity``, ``value``,
+``ci_low``, ``ci_high`` (block-bootstrap percentile interval), ``expected`` (relation
+to the threshold), ``threshold_from``, ``verdict``.
 """
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Mapping, Sequence
 
@@ -25,223 +32,114 @@ import pandas as pd
 
 from cgexplain.analysis.bootstrap import block_bootstrap, block_length_from_autocorrelation
 from cgexplain.analysis.states import STATES
-from cgexplain.analysis.uncertainty import RunReplicates, interval
+from cgexplain.analysis.study import STUDY
+from cgexplain.analysis.uncertainty import RunReplicates, interval, paired_correlation_interval
 from cgexplain.io import InputError
 
 __all__ = [
     "CLAIM_COLUMNS",
-    "CLAIM_GROUPS",
     "PAPER_SCALE_ONLY",
-    "not_run_claims",
-    "not_run_row",
-    "runs",
-    "verdict",
     "STATE_CONTACT_COLUMNS",
-    "angle_claims",
+    "VERDICTS",
     "claim_row",
-    "contact_claims",
     "contact_relevance_per_frame",
-    "liquid_claims",
-    "mutation_claims",
+    "not_run_row",
+    "peak_half_width",
+    "profile_claims",
+    "protein_claims",
+    "ratio_range",
+    "relevance_claims",
+    "runs",
     "state_contact_relevance",
+    "structure_claims",
+    "verdict",
+    "wall_distance",
 ]
 
 CLAIM_COLUMNS = (
-    "claim", "quantity", "value", "ci_low", "ci_high", "expected", "holds", "decided", "verdict",
+    "claim_id", "figure", "study_words", "claim", "quantity", "value", "ci_low", "ci_high",
+    "expected", "threshold_from", "verdict",
 )  # fmt: skip
-#: the claim groups of the ``claims`` config block, with the claim each one tests
-CLAIM_GROUPS = {
-    "three_body_contrast": "3-body relevance, relative to 2-body, is far lower in one liquid than in another",
-    "two_body_agreement": "two architectures learn the same 2-body relevance curve",
-    "well_at_rdf_peak": "the 2-body stabilising well sits at the first RDF peak",
-    "imc_angles": "a pair potential (IMC) reproduces some liquids' triplet angles and misses others'",
-    "invariant_angles": "an invariant network misses angular structure an equivariant one gets",
-    "folded_contacts": "a protein's folded state is stabilised by its native contacts",
-    "mutations_weaken": "point mutations weaken the contacts they are expected to weaken",
-}  # fmt: skip
-#: reason of a claim group the configuration leaves to the study's scale
+VERDICTS = ("holds", "does not hold", "undecided")
+#: reason of a claim the configuration leaves to the study's scale
 PAPER_SCALE_ONLY = "not run: paper scale only (claims.paper_scale_only; config/paper.yaml)"
 _OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
 
 
+# --------------------------------------------------------------------------- rows
+
+
+def verdict(low: float, high: float, op: str, threshold: float) -> str:
+    """The verdict of an interval ``[low, high]`` against ``x op threshold`` (module
+    docstring): ``holds``, ``does not hold`` or ``undecided (...)``."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return "undecided (no interval)"
+    test = _OPS[op]
+    ends = [bool(test(low, threshold)), bool(test(high, threshold))]
+    if all(ends):
+        return "holds"
+    if not any(ends):
+        return "does not hold"
+    return "undecided (the interval crosses the threshold)"
+
+
 def claim_row(
-    claim: str,
+    claim_id: str,
+    subject: str,
     quantity: str,
     value: float,
     low: float,
     high: float,
     op: str,
     threshold: float,
-    absolute: bool = False,
+    threshold_from: str,
 ) -> dict:
-    """One claims-table row; ``absolute`` tests |value| (and the interval's largest |x|)."""
-    test = _OPS[op]
-    x = abs(value) if absolute else value
-    holds = bool(np.isfinite(x) and test(x, threshold))
-    if np.isfinite(low) and np.isfinite(high):
-        if absolute:
-            near = 0.0 if low <= 0 <= high else min(abs(low), abs(high))
-            far = max(abs(low), abs(high))
-            ends = (near, far)
-        else:
-            ends = (low, high)
-        decided = all(test(e, threshold) == holds for e in ends)
-    else:
-        decided = False
-    expected = f"{'|x| ' if absolute else ''}{op} {threshold:g}"
-    return {"claim": claim, "quantity": quantity, "value": value, "ci_low": low,
-            "ci_high": high, "expected": expected, "holds": holds, "decided": decided,
-            "verdict": verdict(holds, decided, low, high)}  # fmt: skip
+    """One claims-table row of the study's claim ``claim_id`` (a key of
+    :data:`cgexplain.analysis.study.STUDY`) tested on ``subject`` (system, model...)."""
+    study = STUDY[claim_id]
+    return {
+        "claim_id": claim_id,
+        "figure": study.figure,
+        "study_words": study.words,
+        "claim": f"{study.statement} ({subject})" if subject else study.statement,
+        "quantity": quantity,
+        "value": float(value),
+        "ci_low": float(low),
+        "ci_high": float(high),
+        "expected": f"{op} {threshold:g}",
+        "threshold_from": threshold_from,
+        "verdict": verdict(low, high, op, threshold),
+    }
 
 
-def verdict(holds: bool, decided: bool, low: float, high: float) -> str:
-    """A claim's verdict in words (module docstring)."""
-    text = "holds" if holds else "does not hold"
-    if decided:
-        return text
-    if not (np.isfinite(low) and np.isfinite(high)):
-        return f"{text} (undecided: no interval)"
-    return f"{text} (undecided: the interval crosses the threshold)"
-
-
-def not_run_row(claim: str, quantity: str, reason: str) -> dict:
+def not_run_row(claim_id: str, subject: str, quantity: str, reason: str) -> dict:
     """A row for a claim this run did not test; ``reason`` starts with ``not run:``."""
-    return {"claim": claim, "quantity": quantity, "value": np.nan, "ci_low": np.nan,
-            "ci_high": np.nan, "expected": "", "holds": np.nan, "decided": False,
-            "verdict": reason}  # fmt: skip
+    study = STUDY[claim_id]
+    return {
+        "claim_id": claim_id,
+        "figure": study.figure,
+        "study_words": study.words,
+        "claim": f"{study.statement} ({subject})" if subject else study.statement,
+        "quantity": quantity,
+        "value": np.nan,
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "expected": "",
+        "threshold_from": "",
+        "verdict": reason,
+    }
 
 
 def runs(settings: Mapping, group: str, item: str | None = None) -> bool:
-    """Whether a claim group, or one item of it (a mutation of ``mutations_weaken``), is
-    tested at this scale: neither ``group`` nor ``group.item`` is in ``paper_scale_only``."""
-    skipped = settings.get("paper_scale_only", ())
-    return group not in skipped and (item is None or f"{group}.{item}" not in skipped)
+    """Whether a claim is tested at this scale: no dotted prefix of ``group.item`` (a
+    claim group, e.g. ``mutation``, or a part of one, e.g. ``mutation.ILE4ASN``) is in
+    ``paper_scale_only``."""
+    skipped = set(settings.get("paper_scale_only", ()))
+    parts = (f"{group}.{item}" if item else group).split(".")
+    return not any(".".join(parts[:k]) in skipped for k in range(1, len(parts) + 1))
 
 
-def not_run_claims(settings: Mapping, imc_skipped: str | None) -> list[dict]:
-    """Rows of the claims this run leaves out: each ``paper_scale_only`` group, and the
-    IMC angle claims when the IMC stage did not run (``imc_skipped``: the reason)."""
-    rows = []
-    for entry in settings.get("paper_scale_only", ()):
-        group, _, item = entry.partition(".")
-        if group == "mutations_weaken" and item:
-            indicators = "+".join(settings["mutations_weaken"].get(item, ()))
-            claim = f"{item} weakens the {indicators or 'expected'} contacts"
-        else:
-            claim = CLAIM_GROUPS[group] + (f" ({item})" if item else "")
-        rows.append(not_run_row(claim, entry, PAPER_SCALE_ONLY))
-    if imc_skipped and runs(settings, "imc_angles"):
-        c = settings["imc_angles"]
-        for system in c["reproduced"]:
-            rows.append(not_run_row(f"a pair potential (IMC) reproduces {system}'s triplet angles",
-                                    f"angle_js(imc), {system}", imc_skipped))  # fmt: skip
-        for system in c["not_reproduced"]:
-            rows.append(not_run_row(f"a pair potential (IMC) misses {system}'s triplet angles",
-                                    f"angle_js(imc), {system}", imc_skipped))  # fmt: skip
-    return rows
-
-
-def _agreement(table: pd.DataFrame, system: str, quantity: str, model: str) -> pd.Series | None:
-    rows = table[
-        (table["system"] == system) & (table["quantity"] == quantity) & (table["model"] == model)
-    ]
-    return rows.iloc[0] if len(rows) else None
-
-
-def liquid_claims(
-    settings: Mapping,
-    agreement: pd.DataFrame,
-    replicates: Mapping[tuple[str, str], RunReplicates],
-    confidence: float,
-) -> list[dict]:
-    """Claims on the liquids' relevance (Figs. 2-3).
-
-    Args:
-        settings: the ``claims`` config block.
-        agreement: ``results/relevance/agreement.csv`` (with intervals).
-        replicates: (system, model) -> bootstrap replicates of its primary run.
-    """
-    rows = []
-    c = settings["three_body_contrast"]
-    low_sys, high_sys = c["low"], c["high"]
-    contrast = runs(settings, "three_body_contrast")
-    for (system, model), rep in sorted(replicates.items()) if contrast else []:
-        if system != low_sys or (high_sys, model) not in replicates:
-            continue
-        a, ra = rep.numbers["ratio_3body_2body"]
-        b, rb = replicates[high_sys, model].numbers["ratio_3body_2body"]
-        lo, hi = interval((ra[: len(rb)] / rb[: len(ra)])[:, None], confidence)
-        rows.append(claim_row(
-            f"{low_sys}'s 3-body relevance, relative to 2-body, is far below {high_sys}'s ({model})",
-            f"ratio_3body_2body[{low_sys}] / ratio_3body_2body[{high_sys}], {model}",
-            a / b, lo[0], hi[0], "<=", c["max_ratio"],
-        ))  # fmt: skip
-    c = settings["two_body_agreement"]
-    a, b = sorted(c["models"])
-    for system in sorted(set(agreement["system"])) if runs(settings, "two_body_agreement") else []:
-        row = _agreement(agreement, system, f"corr_2body_{a}_{b}", f"{a},{b}")
-        if row is not None:
-            rows.append(claim_row(
-                f"{a} and {b} learn the same 2-body relevance curve ({system})",
-                f"corr_2body_{a}_{b}, {system}", row["value"], row["ci_low"], row["ci_high"],
-                ">=", c["min_correlation"],
-            ))  # fmt: skip
-    c = settings["well_at_rdf_peak"]
-    wells = agreement[agreement["quantity"] == "well_minus_rdf_peak"]
-    if not runs(settings, "well_at_rdf_peak"):
-        wells = wells.iloc[:0]
-    for row in wells.sort_values(["system", "model"]).itertuples():
-        rows.append(claim_row(
-            f"the 2-body stabilising well sits at the first RDF peak ({row.system}, {row.model})",
-            f"well_position - rdf_first_peak / Å, {row.system} {row.model}",
-            row.value, row.ci_low, row.ci_high, "<=", c["max_distance"], absolute=True,
-        ))  # fmt: skip
-    return rows
-
-
-def angle_claims(settings: Mapping, metrics: pd.DataFrame) -> list[dict]:
-    """Claims on the triplet-angle structure of CG models (Figs. S1, S3).
-
-    Args:
-        metrics: ``results/validation/structure_metrics.csv`` (``system``, ``model``,
-            ``angle_js``; optional ``angle_js_ci_low``/``_high``).
-    """
-    rows = []
-
-    def js(system: str, model: str) -> tuple[float, float, float] | None:
-        part = metrics[(metrics["system"] == system) & (metrics["model"] == model)]
-        if not len(part):
-            return None
-        r = part.iloc[0]
-        return (float(r["angle_js"]), float(r.get("angle_js_ci_low", np.nan)),
-                float(r.get("angle_js_ci_high", np.nan)))  # fmt: skip
-
-    c = settings["imc_angles"]
-    imc = runs(settings, "imc_angles")
-    for system in c["reproduced"] if imc else []:
-        v = js(system, "imc")
-        if v is not None:
-            rows.append(claim_row(f"a pair potential (IMC) reproduces {system}'s triplet angles",
-                                  f"angle_js(imc), {system}", *v, "<=", c["max_js"]))  # fmt: skip
-    for system in c["not_reproduced"] if imc else []:
-        v = js(system, "imc")
-        if v is not None:
-            rows.append(claim_row(f"a pair potential (IMC) misses {system}'s triplet angles",
-                                  f"angle_js(imc), {system}", *v, ">", c["max_js"]))  # fmt: skip
-    c = settings["invariant_angles"]
-    invariant, equivariant = js(c["system"], c["model"]), js(c["system"], c["reference_model"])
-    tested = runs(settings, "invariant_angles")
-    if tested and invariant is not None and equivariant is not None and equivariant[0] > 0:
-        rows.append(claim_row(
-            f"the invariant {c['model']} misses {c['system']}'s angles that {c['reference_model']} gets",
-            f"angle_js({c['model']}) / angle_js({c['reference_model']}), {c['system']}",
-            invariant[0] / equivariant[0], *_ratio_range(invariant, equivariant), ">=",
-            c["min_factor"],
-        ))  # fmt: skip
-    return rows
-
-
-def _ratio_range(
+def ratio_range(
     a: tuple[float, float, float], b: tuple[float, float, float]
 ) -> tuple[float, float]:
     """Range of a / b over the intervals of a and b (value, low, high), both positive:
@@ -250,6 +148,491 @@ def _ratio_range(
     if not (np.all(np.isfinite([a[1], a[2], b[1], b[2]])) and b[1] > 0 and a[1] >= 0):
         return np.nan, np.nan
     return a[1] / b[2], a[2] / b[1]
+
+
+def _ratio(claim_id, subject, quantity, a, b, op, threshold_from) -> dict:
+    """A row testing a / b against 1 with :func:`ratio_range` as its interval."""
+    value = a[0] / b[0] if b[0] > 0 else np.nan
+    return claim_row(claim_id, subject, quantity, value, *ratio_range(a, b), op, 1.0,
+                     threshold_from)  # fmt: skip
+
+
+# --------------------------------------------------------------------- structure
+
+
+#: structure metrics (``structure_metrics.csv`` columns) and what they measure
+STRUCTURE_METRICS = {
+    "shell_angle_js": "first-shell angle distribution",
+    "q_js": "tetrahedral order parameter distribution",
+    "rdf_l1_shell": "RDF beyond the repulsive wall",
+}
+
+
+def _metric(metrics: pd.DataFrame, system: str, model: str, name: str):
+    """(value, ci_low, ci_high) of a structure metric, or None."""
+    if name not in metrics:
+        return None
+    part = metrics[(metrics["system"] == system) & (metrics["model"] == model)]
+    if not len(part):
+        return None
+    r = part.iloc[0]
+    value = float(r[name])
+    if not np.isfinite(value):
+        return None
+    return value, float(r.get(f"{name}_ci_low", np.nan)), float(r.get(f"{name}_ci_high", np.nan))
+
+
+def structure_claims(
+    settings: Mapping,
+    metrics: pd.DataFrame,
+    models: Mapping[str, Sequence[str]],
+    series: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+    imc_skipped: str | None = None,
+) -> list[dict]:
+    """Claims on the structure of CG liquids (Figs. 2, S1, S2, S3, S7).
+
+    Each divergence from the reference (``structure_metrics.csv``: ``shell_angle_js``,
+    ``q_js``, ``rdf_l1_shell`` with intervals) is compared with a control of the same
+    run and metric:
+
+    - *reproduces* (every CG network, each liquid): below the divergence of the IMC pair
+      potential for the liquid the study says it fails on (``claims.structure.failing``,
+      water), i.e. the network is decisively closer to the reference than the study's
+      example of a missed structure. For the RDF, which IMC matches by construction,
+      the control is IMC in the same liquid (the network is as close as the pair
+      potential fitted to this RDF).
+    - IMC reproduces ``reproduced`` liquids (methane): below the same failing control.
+    - IMC misses the failing liquid's structure: above the best network's divergence.
+    - SchNet misses water's angular structure: above PaiNN's; fine for methane: below
+      the failing control.
+    - PaiNN needs a larger cutoff for water: each smaller cutoff of the cutoff series
+      above the largest one's divergence.
+
+    Args:
+        settings: the ``claims`` config block.
+        metrics: ``results/validation/structure_metrics.csv``.
+        models: system -> its trained CG networks (not IMC, not the cutoff series).
+        series: system -> the cutoff series' (model name, cutoff Å), base model
+            included, as ``structure_metrics.csv`` names them.
+        imc_skipped: the reason IMC did not run, if it did not.
+    """
+    rows: list[dict] = []
+    c = settings.get("structure", {})
+    failing = c.get("failing", "water")
+    systems = sorted(models)
+    angular = [m for m in STRUCTURE_METRICS if m != "rdf_l1_shell"]
+    if runs(settings, "structure_reproduced"):
+        for system in systems:
+            for model in models[system]:
+                for name, what in STRUCTURE_METRICS.items():
+                    mine = _metric(metrics, system, model, name)
+                    control_system = system if name == "rdf_l1_shell" else failing
+                    control = _metric(metrics, control_system, "imc", name)
+                    if mine is None:
+                        continue
+                    subject = f"{system} {model}, {what}"
+                    if control is None:
+                        rows.append(not_run_row("structure_reproduced", subject, name,
+                                                imc_skipped or "not run: no IMC control"))  # fmt: skip
+                        continue
+                    rows.append(_ratio(
+                        "structure_reproduced", subject,
+                        f"{name}({model}, {system}) / {name}(imc, {control_system})",
+                        mine, control, "<",
+                        f"IMC in {control_system} (fitted to this RDF)" if name == "rdf_l1_shell"
+                        else f"IMC in {failing}: the study's example of a missed structure",
+                    ))  # fmt: skip
+    if runs(settings, "imc_structure"):
+        for name in angular:
+            what = STRUCTURE_METRICS[name]
+            control = _metric(metrics, failing, "imc", name)
+            for system in c.get("reproduced", ["methane"]):
+                mine = _metric(metrics, system, "imc", name)
+                if mine is not None and control is not None:
+                    rows.append(_ratio(
+                        "imc_structure.reproduced", f"{system}, {what}",
+                        f"{name}(imc, {system}) / {name}(imc, {failing})", mine, control, "<",
+                        f"IMC in {failing}: the study's example of a missed structure",
+                    ))  # fmt: skip
+            imc = _metric(metrics, failing, "imc", name)
+            found = {
+                m: v for m in models.get(failing, ()) if (v := _metric(metrics, failing, m, name))
+            }
+            if imc is not None and found:
+                model, b = min(found.items(), key=lambda item: item[1][0])
+                rows.append(_ratio(
+                    "imc_structure.missed", f"{failing}, {what}",
+                    f"{name}(imc, {failing}) / {name}(best network, {failing})", imc, b, ">",
+                    f"the best network in {failing} ({model})",
+                ))  # fmt: skip
+    if runs(settings, "invariant_structure"):
+        inv, eqv = c.get("invariant", "schnet"), c.get("equivariant", "painn")
+        for name in angular:
+            what = STRUCTURE_METRICS[name]
+            a, b = _metric(metrics, failing, inv, name), _metric(metrics, failing, eqv, name)
+            if a is not None and b is not None:
+                rows.append(_ratio(
+                    "invariant_structure.missed", f"{failing}, {what}",
+                    f"{name}({inv}, {failing}) / {name}({eqv}, {failing})", a, b, ">",
+                    f"the equivariant {eqv} in the same liquid",
+                ))  # fmt: skip
+            control = _metric(metrics, failing, "imc", name)
+            for system in [s for s in systems if s != failing]:
+                a = _metric(metrics, system, inv, name)
+                if a is None:
+                    rows.append(not_run_row("invariant_structure.fine", f"{system}, {what}", name,
+                                            f"not run: no {inv} model for {system}"))  # fmt: skip
+                elif control is not None:
+                    rows.append(_ratio(
+                        "invariant_structure.fine", f"{system}, {what}",
+                        f"{name}({inv}, {system}) / {name}(imc, {failing})", a, control, "<",
+                        f"IMC in {failing}: the study's example of a missed structure",
+                    ))  # fmt: skip
+    if runs(settings, "cutoff_structure"):
+        found = False
+        for system, cuts in sorted((series or {}).items()):
+            if len(cuts) < 2:
+                continue
+            largest = max(cuts, key=lambda run: run[1])[0]
+            for name in angular:
+                what = STRUCTURE_METRICS[name]
+                ref = _metric(metrics, system, largest, name)
+                for m, cut in sorted(cuts, key=lambda run: run[1]):
+                    mine = _metric(metrics, system, m, name)
+                    if m == largest or mine is None or ref is None:
+                        continue
+                    found = True
+                    rows.append(_ratio(
+                        "cutoff_structure", f"{system} {m} ({cut:g} Å) vs {largest}, {what}",
+                        f"{name}({m}) / {name}({largest}), {system}", mine, ref, ">",
+                        f"the same model with the largest cutoff ({largest})",
+                    ))  # fmt: skip
+        if not found:
+            rows.append(not_run_row("cutoff_structure", failing, "cutoff series",
+                                    "not run: no cutoff series (training.cutoff_series)"))  # fmt: skip
+    return rows
+
+
+# ---------------------------------------------------------------- relevance curves
+
+
+def wall_distance(rdf: pd.DataFrame) -> float:
+    """Where the reference g(r) first reaches 1 (Å): the repulsive wall's edge; 2-body
+    shapes are compared beyond it, where the liquid's structure is."""
+    r, g = rdf["r"].to_numpy(float), rdf["g"].to_numpy(float)
+    above = np.flatnonzero(g >= 1.0)
+    return float(r[above[0]]) if above.size else float("nan")
+
+
+def peak_half_width(rdf: pd.DataFrame, side: str) -> tuple[float, float]:
+    """Position (Å) of the first peak of g(r) and its half width (Å) on one side
+    (``"inner"`` or ``"outer"``): the distance from the peak to where g falls to half
+    the peak's height above the ideal-gas level, (g_peak + 1) / 2."""
+    from cgexplain.analysis.rdf import first_peak
+
+    r, g = rdf["r"].to_numpy(float), rdf["g"].to_numpy(float)
+    r_peak, g_peak = first_peak(rdf)
+    k = int(np.argmin(np.abs(r - r_peak)))
+    half = 0.5 * (g_peak + 1.0)
+    step = 1 if side == "outer" else -1
+    i = k
+    while 0 <= i + step < len(r) and g[i + step] > half:
+        i += step
+    j = i + step
+    if not 0 <= j < len(r):
+        return r_peak, float("nan")
+    # linear interpolation between bins i (above half) and j (at or below)
+    x = r[i] + (half - g[i]) * (r[j] - r[i]) / (g[j] - g[i])
+    return r_peak, float(abs(x - r_peak))
+
+
+def _masked_profile(rep: RunReplicates, keep: np.ndarray):
+    count = np.where(keep, rep.profile_count, 0.0)
+    return rep.profile, count, rep.profile_reps
+
+
+def _number(rep: RunReplicates, name: str, confidence: float):
+    """(estimate, low, high) of a bootstrapped number of a run, or None."""
+    if name not in rep.numbers:
+        return None
+    est, reps = rep.numbers[name]
+    low, high = interval(reps[:, None], confidence)
+    return float(est), float(low[0]), float(high[0])
+
+
+def relevance_claims(
+    settings: Mapping,
+    agreement: pd.DataFrame,
+    replicates: Mapping[tuple[str, str], RunReplicates],
+    rdfs: Mapping[str, pd.DataFrame],
+    confidence: float,
+    min_count: int = 5,
+) -> list[dict]:
+    """Claims on the liquids' relevance (Figs. 2-3): the 3-body contrast of two liquids,
+    the two architectures' 2-body agreement beyond the wall (two readings), water's
+    3-body maps across architectures (two readings), the stabilising well at the first
+    RDF peak, and the first-shell vertex angle of the most stabilising 3-body terms.
+
+    Args:
+        settings: the ``claims`` config block.
+        agreement: ``results/relevance/agreement.csv`` (with intervals).
+        replicates: (system, model) -> bootstrap replicates of its primary run.
+        rdfs: system -> reference RDF table (``r``, ``g``).
+    """
+    rows: list[dict] = []
+    c = settings.get("three_body_contrast", {})
+    low_sys, high_sys = c.get("low", "methane"), c.get("high", "water")
+    factor = float(c.get("factor", 1.0))
+    for (system, model), rep in (
+        sorted(replicates.items()) if runs(settings, "three_body_contrast") else []
+    ):
+        if system != low_sys or (high_sys, model) not in replicates:
+            continue
+        a, ra = rep.numbers["ratio_3body_2body"]
+        b, rb = replicates[high_sys, model].numbers["ratio_3body_2body"]
+        n = min(len(ra), len(rb))
+        lo, hi = interval((ra[:n] / rb[:n])[:, None], confidence)
+        rows.append(claim_row(
+            "three_body_contrast", model,
+            f"ratio_3body_2body[{low_sys}] / ratio_3body_2body[{high_sys}], {model}",
+            a / b, lo[0], hi[0], "<", factor, c.get("factor_from", "the study: smaller"),
+        ))  # fmt: skip
+    c = settings.get("two_body_agreement", {})
+    pair = sorted(c.get("models", ["painn", "so3net"]))
+    if runs(settings, "two_body_agreement"):
+        for system in sorted({s for s, _ in replicates}):
+            if (system, pair[0]) not in replicates or (system, pair[1]) not in replicates:
+                continue
+            ra, rb = replicates[system, pair[0]], replicates[system, pair[1]]
+            wall = wall_distance(rdfs[system]) if system in rdfs else np.nan
+            keep = ra.profile_centers >= wall
+            est, lo, hi = paired_correlation_interval(
+                *_masked_profile(ra, keep), *_masked_profile(rb, keep), min_count, confidence
+            )
+            q = f"corr_2body({pair[0]}, {pair[1]}) at r >= {wall:.2f} Å, {system}"
+            rows.append(claim_row("two_body_agreement.positive", system, q, est, lo, hi, ">", 0.0,
+                                  "reading 1: positively correlated beyond the wall"))  # fmt: skip
+            imc = agreement[(agreement["system"] == system)
+                            & (agreement["quantity"] == "corr_imc_2body")
+                            & agreement["model"].isin(pair)]["value"]  # fmt: skip
+            if len(imc) == 2 and np.isfinite(imc).all():
+                top = float(imc.max())
+                rows.append(claim_row(
+                    "two_body_agreement.beyond_imc", system, q + " - max corr(network, U_IMC)",
+                    est - top, lo - top, hi - top, ">", 0.0,
+                    "reading 2: the networks agree better with each other than with the "
+                    "IMC pair potential of the same liquid",
+                ))  # fmt: skip
+    c = settings.get("three_body_agreement", {})
+    tri_sys = c.get("system", "water")
+    if runs(settings, "three_body_agreement"):
+        models = sorted(m for s, m in replicates if s == tri_sys)
+        for n, a in enumerate(models):
+            for b in models[n + 1 :]:
+                ra, rb = replicates[tri_sys, a], replicates[tri_sys, b]
+                est, lo, hi = paired_correlation_interval(
+                    ra.map_mean, ra.map_count, ra.map_reps, rb.map_mean, rb.map_count,
+                    rb.map_reps, min_count, confidence,
+                )  # fmt: skip
+                q = f"corr_3body({a}, {b}), {tri_sys}"
+                rows.append(claim_row("three_body_agreement.positive", f"{tri_sys} {a}, {b}", q,
+                                      est, lo, hi, ">", 0.0,
+                                      "reading 1: positively correlated maps"))  # fmt: skip
+                e2, l2, h2 = paired_correlation_interval(
+                    ra.profile, ra.profile_count, ra.profile_reps, rb.profile,
+                    rb.profile_count, rb.profile_reps, min_count, confidence,
+                )  # fmt: skip
+                rows.append(claim_row(
+                    "three_body_agreement.as_two_body", f"{tri_sys} {a}, {b}",
+                    f"{q} - corr_2body({a}, {b}) (interval: ends combined)",
+                    est - e2, lo - h2, hi - l2, ">=", 0.0,
+                    "reading 2: the maps agree as well as the same models' 2-body curves",
+                ))  # fmt: skip
+    if runs(settings, "well_at_rdf_peak"):
+        for (system, model), rep in sorted(replicates.items()):
+            well = _number(rep, "well_position", confidence)
+            if well is None or system not in rdfs:
+                continue
+            r_peak, _ = peak_half_width(rdfs[system], "outer")
+            side = "outer" if well[0] >= r_peak else "inner"
+            _, width = peak_half_width(rdfs[system], side)
+            d = np.array(well) - r_peak
+            # |well - peak| - half width: <= 0 inside the peak; interval from the well's
+            lo, hi = (
+                (0.0 if d[1] <= 0 <= d[2] else min(abs(d[1]), abs(d[2]))),
+                max(abs(d[1]), abs(d[2])),
+            )
+            rows.append(claim_row(
+                "well_at_rdf_peak", f"{system} {model}",
+                f"|well - rdf first peak| - half width of the peak ({side}, {width:.2f} Å)",
+                abs(d[0]) - width, lo - width, hi - width, "<=", 0.0,
+                "the reference RDF's first peak: its half width at half height above 1",
+            ))  # fmt: skip
+    c = settings.get("vertex_angle", {})
+    window = c.get("window", [50.0, 60.0])
+    for (system, model), rep in (
+        sorted(replicates.items()) if runs(settings, "vertex_angle") else []
+    ):
+        if system != c.get("system", "water"):
+            continue
+        where = _number(rep, "vertex_angle_of_min", confidence)
+        if where is None:
+            rows.append(not_run_row("vertex_angle.minimum", f"{system} {model}", "vertex_angle_of_min",
+                                    "not run: no vertex-angle profile in the replicates"))  # fmt: skip
+            continue
+        tol = float(c.get("tolerance", 5.0))
+        rows.append(_window_row(system, model, where, window[0] - tol, window[1] + tol, window))
+        a, b = (
+            _number(rep, "vertex_mean_50_60", confidence),
+            _number(rep, "vertex_mean_100_120", confidence),
+        )
+        if a is not None and b is not None:
+            _, ra = rep.numbers["vertex_mean_50_60"]
+            _, rb = rep.numbers["vertex_mean_100_120"]
+            lo, hi = interval((ra - rb)[:, None], confidence)
+            rows.append(claim_row(
+                "vertex_angle.window", f"{system} {model}",
+                "mean 3-body relevance per walk at vertex angles 50-60° minus at 100-120°",
+                a[0] - b[0], lo[0], hi[0], "<", 0.0,
+                "the tetrahedral window 100-120° of the same map",
+            ))  # fmt: skip
+        short = _number(rep, "short_edge_mean", confidence)
+        if short is not None:
+            edge = rep.numbers.get("short_edge_threshold", (np.nan, None))[0]
+            rows.append(claim_row(
+                "three_body_short_edges", f"{system} {model}",
+                f"mean 3-body relevance per walk of triplets with shortest edge <= {edge:.2f} Å",
+                *short, ">", 0.0, "sign: destabilising is > 0",
+            ))  # fmt: skip
+    return rows
+
+
+def _window_row(system, model, where, lo_w, hi_w, window) -> dict:
+    """The most stabilising vertex angle lies in the study's window (widened by the
+    tolerance): tested as the distance outside it, max(lo - x, x - hi) <= 0, which must
+    hold at both ends of the angle's interval for ``holds``."""
+
+    def outside(x: float) -> float:
+        return max(lo_w - x, x - hi_w)
+
+    ends = [outside(where[1]), outside(where[2])]
+    # inside a window the distance outside is negative; over an interval [a, b] its
+    # largest value is at an end, its smallest at the window centre if [a, b] holds it
+    centre = 0.5 * (lo_w + hi_w)
+    low = outside(centre) if where[1] <= centre <= where[2] else min(ends)
+    return claim_row(
+        "vertex_angle.minimum",
+        f"{system} {model}",
+        f"distance (deg) of the most stabilising first-shell vertex angle "
+        f"({where[0]:.1f}° [{where[1]:.1f}, {where[2]:.1f}]) outside {lo_w:g}-{hi_w:g}°",
+        outside(where[0]),
+        low,
+        max(ends),
+        "<=",
+        0.0,
+        f"the study's window {window[0]:g}-{window[1]:g}°, widened by the tolerance",
+    )
+
+
+def profile_claims(
+    settings: Mapping,
+    replicates: Mapping[tuple[str, str], RunReplicates],
+    cutoffs: Mapping[tuple[str, str], float],
+    confidence: float,
+    min_count: int = 5,
+) -> list[dict]:
+    """Claims on the shape of the 2-body curve (Fig. 2): it rises steeply
+    (destabilising) as r -> 0 and vanishes at the cutoff; methane SO3Net's well is
+    weaker than PaiNN's.
+
+    - divergence: the mean at the shortest populated distance over the well's depth,
+      > 1 (the wall rises above the well's scale; control: the run's own well);
+    - vanishing: |mean| in the last populated bin below the cutoff over the well's
+      depth, below the ratio of the cosine cutoff envelope f(r) = (cos(pi r / r_c) +
+      1) / 2 at that bin's inner edge and at the well (how much the architecture's
+      envelope shrinks an interaction between the two; Behler, J. Chem. Phys. 134,
+      074106 (2011)).
+
+    Args:
+        cutoffs: (system, model) -> the model's cutoff (Å).
+    """
+    rows: list[dict] = []
+    for (system, model), rep in (
+        sorted(replicates.items()) if runs(settings, "two_body_shape") else []
+    ):
+        centers = rep.profile_centers
+        ok = (rep.profile_count >= min_count) & np.isfinite(rep.profile)
+        if ok.sum() < 3 or (system, model) not in cutoffs:
+            continue
+        with np.errstate(all="ignore"):
+            depth_reps = -np.nanmin(np.where(ok, rep.profile_reps, np.nan), axis=1)
+        depth = -float(np.min(rep.profile[ok]))
+        if depth <= 0:
+            continue
+        first = int(np.flatnonzero(ok)[0])
+        ratio_reps = rep.profile_reps[:, first] / depth_reps
+        lo, hi = interval(ratio_reps[:, None], confidence)
+        rows.append(claim_row(
+            "two_body_shape.divergence", f"{system} {model}",
+            f"mean 2-body relevance at r = {centers[first]:.2f} Å (shortest populated bin) "
+            "/ depth of the well",
+            rep.profile[first] / depth, lo[0], hi[0], ">", 1.0, "the run's own well depth",
+        ))  # fmt: skip
+        cut = cutoffs[system, model]
+        below = np.flatnonzero(ok & (centers < cut))
+        if not below.size:
+            continue
+        last = int(below[-1])
+        h = float(centers[1] - centers[0]) if len(centers) > 1 else 0.0
+        inner = centers[last] - 0.5 * h
+        r_well = float(centers[ok][np.argmin(rep.profile[ok])])
+        envelope = _cosine_cutoff(inner, cut) / _cosine_cutoff(r_well, cut)
+        ratio_reps = np.abs(rep.profile_reps[:, last]) / depth_reps
+        lo, hi = interval(ratio_reps[:, None], confidence)
+        rows.append(claim_row(
+            "two_body_shape.vanishes", f"{system} {model}",
+            f"|mean 2-body relevance| at r = {centers[last]:.2f} Å (last bin below the "
+            f"{cut:g} Å cutoff) / well depth",
+            abs(rep.profile[last]) / depth, lo[0], hi[0], "<", envelope,
+            f"the cosine cutoff envelope f({inner:.2f} Å) / f({r_well:.2f} Å, the well)",
+        ))  # fmt: skip
+    c = settings.get("weak_dip", {})
+    system, weak, strong = (
+        c.get("system", "methane"),
+        c.get("model", "so3net"),
+        c.get("reference_model", "painn"),
+    )
+    if (
+        runs(settings, "weak_dip")
+        and (system, weak) in replicates
+        and (system, strong) in replicates
+    ):
+        depths = []
+        for m in (weak, strong):
+            rep = replicates[system, m]
+            ok = (rep.profile_count >= min_count) & np.isfinite(rep.profile)
+            with np.errstate(all="ignore"):
+                reps = -np.nanmin(np.where(ok, rep.profile_reps, np.nan), axis=1)
+            depths.append((-float(np.min(rep.profile[ok])), reps))
+        n = min(len(depths[0][1]), len(depths[1][1]))
+        lo, hi = interval((depths[0][1][:n] / depths[1][1][:n])[:, None], confidence)
+        cw, cs = c.get("cutoffs", {}).get(weak), c.get("cutoffs", {}).get(strong)
+        rows.append(claim_row(
+            "weak_dip", f"{system} {weak} vs {strong}",
+            f"well depth({weak}) / well depth({strong}), {system}",
+            depths[0][0] / depths[1][0], lo[0], hi[0], "<", 1.0,
+            f"the {strong} model of the same liquid"
+            + (f" (cutoffs {cw} and {cs} Å)" if cw and cs else ""),
+        ))  # fmt: skip
+    return rows
+
+
+def _cosine_cutoff(r: float, cutoff: float) -> float:
+    """Cosine cutoff envelope (cos(pi r / r_c) + 1) / 2 for r < r_c, else 0."""
+    return 0.5 * (math.cos(math.pi * r / cutoff) + 1.0) if r < cutoff else 0.0
+
+
+# ----------------------------------------------------------------------- proteins
 
 
 def contact_relevance_per_frame(
@@ -324,7 +707,7 @@ def state_contact_relevance(
             row = {"state": state, "indicator": name, "n_frames": len(frames)}
             if len(frames):
                 values = contact_relevance_per_frame(pairs, pair_list, frames)
-                est, low, high = _mean_interval(
+                est, low, high = mean_interval(
                     values, n_resamples, seed + k, confidence, block_length
                 )
                 row.update(mean=est, ci_low=low, ci_high=high)
@@ -337,10 +720,13 @@ def state_contact_relevance(
     return table.reindex(columns=list(STATE_CONTACT_COLUMNS))
 
 
-def _mean_interval(values: np.ndarray, n_resamples: int, seed: int, confidence: float,
-                   block_length: int | None) -> tuple[float, float, float]:  # fmt: skip
+def mean_interval(values: np.ndarray, n_resamples: int, seed: int, confidence: float,
+                  block_length: int | None) -> tuple[float, float, float]:  # fmt: skip
     """Mean over frames with its block-bootstrap interval; ``block_length`` None: 5
     integrated autocorrelation times of the values themselves (frames are correlated)."""
+    values = np.asarray(values, dtype=float)
+    if values.size and np.ptp(values) == 0:  # a constant series: no spread to resample
+        return float(values[0]), float(values[0]), float(values[0])
     if block_length is None:
         block_length = block_length_from_autocorrelation(values) if len(values) > 2 else 1
     est, low, high = block_bootstrap(
@@ -350,67 +736,61 @@ def _mean_interval(values: np.ndarray, n_resamples: int, seed: int, confidence: 
     return float(est), float(low), float(high)
 
 
-def contact_claims(
-    settings: Mapping,
-    system: str,
-    per_frame: Mapping[str, np.ndarray],
-    n_resamples: int,
-    seed: int,
-    confidence: float,
-    block_length: int | None,
-) -> list[dict]:
-    """Claims on a protein's folded-state relevance (Figs. 5-6).
+_mean_interval = mean_interval  # the name earlier modules used
+
+
+def protein_claims(settings: Mapping, subject: str, measured: Mapping[str, object]) -> list[dict]:
+    """Claims on a protein model (Figs. 4-7) from measurements with intervals.
 
     Args:
-        per_frame: indicator (``b1b3``, ``helix``, ...) -> per-frame summed 2-body
-            relevance of its native contacts on the folded (F) frames, in order.
+        subject: e.g. ``"ntl9 painn"``.
+        measured: claim key -> an object with ``value``, ``ci_low``, ``ci_high`` and
+            ``detail`` (:mod:`cgexplain.analysis.protein_claims`), or a ``str`` (the
+            reason it was not measured, starting with ``not run:``). Keys and tests:
+
+            - ``folded_contacts.<indicator>``: mean summed relevance of the element's
+              native contacts on F frames < 0 (sign);
+            - ``top_contacts.b1b3``: fraction of the strongest contacts in F that are
+              β1-β3 native contacts minus the fraction of random pairs, > 0;
+            - ``top_contacts.stabilising``: fraction of them that stabilise, > 0.5;
+            - ``unfolded_mixed``: share of U's non-native |relevance| that stabilises,
+              strictly between the window ``claims.unfolded_mixed.window``;
+            - ``intermediates.<state>.<indicator>``: share of F's relevance an element
+              keeps in P1/P2; tested against its config relation;
+            - ``mutation.<M>.<set>``: mean change (mutant - wild type) > 0 (weakened);
+            - ``fes_agreement``: JS divergence of the TICA surfaces (CG vs unbiased
+              reference) over the divergence of the reference runs' two halves, < 1.
     """
-    rows = []
-    c = settings["folded_contacts"]
-    for indicator in c["indicators"] if runs(settings, "folded_contacts") else []:
-        values = per_frame.get(indicator)
-        if values is None or len(values) == 0:
+    rows: list[dict] = []
+    for key, m in measured.items():
+        claim_id, _, item = key.partition(":")
+        if not runs(settings, claim_id, item or None):
+            rows.append(not_run_row(claim_id, f"{subject} {item}".strip(), key, PAPER_SCALE_ONLY))
             continue
-        est, low, high = _mean_interval(values, n_resamples, seed, confidence, block_length)
-        rows.append(claim_row(
-            f"{system}'s folded state is stabilised by its {indicator} contacts",
-            f"mean summed 2-body relevance of {indicator} native contacts on F frames, {system}",
-            est, low, high, "<", c["max_relevance"],
-        ))  # fmt: skip
+        if isinstance(m, str):
+            rows.append(not_run_row(claim_id, f"{subject} {item}".strip(), key, m))
+            continue
+        op, threshold, source = _PROTEIN_TESTS[claim_id](settings)
+        rows.append(claim_row(claim_id, f"{subject} {item}".strip(), getattr(m, "detail", key),
+                              m.value, m.ci_low, m.ci_high, op, threshold, source))  # fmt: skip
     return rows
 
 
-def mutation_claims(
-    settings: Mapping,
-    system: str,
-    differences: Mapping[str, pd.DataFrame],
-    n_resamples: int,
-    seed: int,
-    confidence: float,
-    block_length: int | None,
-) -> list[dict]:
-    """Claims on point mutations (Fig. 7): the mutation weakens (makes less negative)
-    the contacts it is expected to weaken.
-
-    Args:
-        differences: mutation -> per-frame table (``frame``, ``indicator``,
-            ``difference`` = mutant - wild type summed contact relevance).
-    """
-    rows = []
-    for mutation, indicators in settings["mutations_weaken"].items():
-        if not runs(settings, "mutations_weaken", mutation):
-            continue
-        table = differences.get(mutation)
-        if table is None or table.empty:
-            continue
-        part = table[table["indicator"].isin(indicators)]
-        values = part.groupby("frame")["difference"].sum().to_numpy(dtype=float)
-        if values.size == 0:
-            continue
-        est, low, high = _mean_interval(values, n_resamples, seed, confidence, block_length)
-        rows.append(claim_row(
-            f"{mutation} weakens {system}'s {'+'.join(indicators)} contacts",
-            f"mean change (mutant - wild type) of summed {'+'.join(indicators)} contact relevance",
-            est, low, high, ">", 0.0,
-        ))  # fmt: skip
-    return rows
+_PROTEIN_TESTS = {
+    "folded_contacts": lambda s: ("<", 0.0, "sign: stabilising is < 0"),
+    "top_contacts.b1b3": lambda s: (">", 0.0, "pairs drawn at random among |i-j| >= 3"),
+    "top_contacts.stabilising": lambda s: (">", 0.5, "the study: mostly (a majority)"),
+    "unfolded_mixed": lambda s: (
+        ">",
+        0.0,
+        "both signs present: min(stabilising, destabilising share) > 0",
+    ),
+    "intermediates.kept": lambda s: (">", 0.0, "sign of F's relevance kept (share > 0)"),
+    "intermediates.lost": lambda s: ("<", 1.0, "F's own share (1)"),
+    "mutation": lambda s: (">", 0.0, "sign: weakened is mutant - wild type > 0"),
+    "fes_agreement": lambda s: (
+        "<",
+        1.0,
+        "the divergence between the two halves of each unbiased reference run",
+    ),
+}

@@ -77,3 +77,24 @@ def first_peak(rdf: pd.DataFrame, window: float = 0.5) -> tuple[float, float]:
             return float(r[i]), float(g[i])
     i = int(np.argmax(g))
     return float(r[i]), float(g[i])
+
+
+def first_minimum(rdf: pd.DataFrame, window: float = 0.5) -> tuple[float, float]:
+    """Position (Å) and height of the first minimum of g(r) after its first peak: the
+    edge of the first coordination shell.
+
+    The minimum is the first bin beyond :func:`first_peak` whose g is the smallest
+    within ``window`` Å on either side (robust to single-bin noise); if there is none,
+    the smallest g between the peak and the end of the table.
+    """
+    r, g = rdf[col.R].to_numpy(), rdf[col.G].to_numpy()
+    r_peak, _ = first_peak(rdf, window)
+    start = int(np.searchsorted(r, r_peak)) + 1
+    half = max(1, int(round(window / (r[1] - r[0])))) if len(r) > 1 else 0
+    for i in range(start, len(r) - half):
+        if g[i] <= g[max(start, i - half) : i + half + 1].min():
+            return float(r[i]), float(g[i])
+    if start >= len(r):
+        return float(r[-1]), float(g[-1])
+    i = start + int(np.argmin(g[start:]))
+    return float(r[i]), float(g[i])

@@ -9,6 +9,11 @@ bin sums S_f(b) and counts C_f(b), a resample I gives mean(b) = Σ_{f∈I} S_f(b
 Σ_{f∈I} C_f(b). The interval is the percentile interval of the B resampled values
 (Efron & Tibshirani 1993, eq. 13.5).
 
+With a first-shell edge r_shell, the first-shell vertex-angle profile and its numbers
+(:mod:`cgexplain.analysis.vertex_angles`) are resampled the same way, per walk: a bin's
+mean is Σ_{f∈I} R_f(b) / Σ_{f∈I} W_f(b), with R_f and W_f the frame's sums of
+``relevance_norm`` and ``n_walks`` in the bin.
+
 The resampled profiles, maps and numbers (the replicates) are kept, so that statistics
 of two independent runs (e.g. the correlation of two models' profiles,
 :func:`paired_correlation_interval`) get intervals from the b-th replicates of each.
@@ -17,16 +22,18 @@ of two independent runs (e.g. the correlation of two models' profiles,
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from cgexplain import columns as col
+from cgexplain.analysis import vertex_angles as va
 from cgexplain.analysis.bootstrap import block_length_from_autocorrelation, resample_indices
 from cgexplain.analysis.relevance import triangle_edges, well_minimum
 
 __all__ = [
+    "VERTEX_NUMBERS",
     "RunReplicates",
     "agreement_intervals",
     "bootstrap_run",
@@ -99,8 +106,12 @@ class RunReplicates:
         map_x, map_y: (n_cells,) bin centres (deg, Å), x-major as the map tables.
         map_mean, map_count: (n_cells,); map_reps: (B, n_cells).
         numbers: name -> (estimate, (B,) replicates): ``ratio_3body_2body``,
-            ``well_position`` (Å), ``mean_abs_2body``, ``mean_abs_3body``.
+            ``well_position`` (Å), ``mean_abs_2body``, ``mean_abs_3body``; with a shell
+            cutoff also :data:`VERTEX_NUMBERS` (see :func:`bootstrap_run`).
         block_length: frames per block; n_frames: explained frames.
+        vertex_centers: (n_a,) deg; vertex_profile, vertex_count: (n_a,) per-walk mean
+            and vertex entries of the first-shell vertex-angle profile; vertex_reps:
+            (B, n_a). None without a shell cutoff.
     """
 
     profile_centers: np.ndarray
@@ -115,6 +126,10 @@ class RunReplicates:
     numbers: dict[str, tuple[float, np.ndarray]]
     block_length: int
     n_frames: int
+    vertex_centers: np.ndarray | None = field(default=None)
+    vertex_profile: np.ndarray | None = field(default=None)
+    vertex_count: np.ndarray | None = field(default=None)
+    vertex_reps: np.ndarray | None = field(default=None)
 
     def profile_table(self, confidence: float) -> pd.DataFrame:
         """``center``, ``mean``, ``count``, ``ci_low``, ``ci_high`` of the 2-body profile."""
@@ -132,6 +147,17 @@ class RunReplicates:
              col.COUNT: self.map_count, "ci_low": low, "ci_high": high, "ci_width": high - low}
         )  # fmt: skip
 
+    def vertex_profile_table(self, confidence: float) -> pd.DataFrame:
+        """``center`` (deg), ``mean`` (per walk), ``count``, ``ci_low``, ``ci_high`` of the
+        first-shell vertex-angle profile (no rows without a shell cutoff)."""
+        if self.vertex_reps is None:
+            return pd.DataFrame(columns=list(col.VERTEX_PROFILE_CI_COLUMNS))
+        low, high = interval(self.vertex_reps, confidence)
+        return pd.DataFrame(
+            {col.CENTER: self.vertex_centers, col.MEAN: self.vertex_profile,
+             col.COUNT: self.vertex_count, col.CI_LOW: low, col.CI_HIGH: high}
+        )  # fmt: skip
+
     def numbers_table(self, confidence: float) -> pd.DataFrame:
         """``quantity``, ``value``, ``ci_low``, ``ci_high``, ``block_length``, ``n_frames``."""
         rows = []
@@ -143,6 +169,77 @@ class RunReplicates:
                  "n_frames": self.n_frames}
             )  # fmt: skip
         return pd.DataFrame(rows)
+
+
+#: numbers of a run with a shell cutoff, besides the four of every run
+VERTEX_NUMBERS = (
+    "vertex_angle_of_min", *va.WINDOWS, "short_edge_mean", "short_edge_threshold",
+)  # fmt: skip
+
+
+@dataclass
+class _VertexSums:
+    """Per-frame sums behind the vertex-angle profile and :data:`VERTEX_NUMBERS`.
+
+    Arrays are (n_frames, ...): profile bins (``rel``, ``walks``, ``count``), the angle
+    windows of :data:`~cgexplain.analysis.vertex_angles.WINDOWS` (``win_rel``,
+    ``win_walks``) and the shortest-edge grid (``edge_count``, ``edge_rel``,
+    ``edge_walks``).
+    """
+
+    centers: np.ndarray
+    rel: np.ndarray
+    walks: np.ndarray
+    count: np.ndarray
+    win_rel: np.ndarray
+    win_walks: np.ndarray
+    edge_count: np.ndarray
+    edge_rel: np.ndarray
+    edge_walks: np.ndarray
+
+    @classmethod
+    def build(
+        cls, triplets: pd.DataFrame, position: pd.Series, n: int, r_shell: float
+    ) -> _VertexSums:
+        entries = va.vertex_angle_entries(triplets, r_shell)
+        ef = position.loc[entries[col.FRAME]].to_numpy()
+        angle = entries[col.VERTEX_ANGLE].to_numpy(dtype=float)
+        rel = entries[col.RELEVANCE_NORM].to_numpy(dtype=float)
+        walks = entries[col.N_WALKS].to_numpy(dtype=float)
+        n_bins = va.PROFILE_BINS
+        index = va.angle_bin_index(angle, n_bins)
+        p_rel, p_count = per_frame_bins(ef, index, rel, n, n_bins)
+        p_walks, _ = per_frame_bins(ef, index, walks, n, n_bins)
+        win_rel, win_walks = np.zeros((n, len(va.WINDOWS))), np.zeros((n, len(va.WINDOWS)))
+        for w, (low, high) in enumerate(va.WINDOWS.values()):
+            win = np.where((angle >= low) & (angle <= high), 0, -1)  # windows may overlap
+            win_rel[:, w] = per_frame_bins(ef, win, rel, n, 1)[0][:, 0]
+            win_walks[:, w] = per_frame_bins(ef, win, walks, n, 1)[0][:, 0]
+        tf = position.loc[triplets[col.FRAME]].to_numpy()
+        grid = va.short_edge_bins(triplets) if len(triplets) else np.zeros(0, np.int64)
+        n_grid = int(grid.max()) + 1 if grid.size else 1
+        t_rel = triplets[col.RELEVANCE_NORM].to_numpy(dtype=float)
+        e_rel, e_count = per_frame_bins(tf, grid, t_rel, n, n_grid)
+        e_walks, _ = per_frame_bins(
+            tf, grid, triplets[col.N_WALKS].to_numpy(dtype=float), n, n_grid
+        )
+        edges = np.linspace(0.0, 180.0, n_bins + 1)
+        return cls(0.5 * (edges[:-1] + edges[1:]), p_rel, p_walks, p_count,
+                   win_rel, win_walks, e_count, e_rel, e_walks)  # fmt: skip
+
+    def statistics(self, rows: np.ndarray, min_count: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per-walk profile (n_a,) and :data:`VERTEX_NUMBERS` (5,) of the frames ``rows``."""
+        walks = self.walks[rows].sum(0)
+        count = self.count[rows].sum(0)
+        win_walks = self.win_walks[rows].sum(0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            profile = np.where(walks > 0, self.rel[rows].sum(0) / walks, np.nan)
+            windows = np.where(win_walks > 0, self.win_rel[rows].sum(0) / win_walks, np.nan)
+        short, threshold = va.short_edge_from_histogram(
+            self.edge_count[rows].sum(0), self.edge_rel[rows].sum(0), self.edge_walks[rows].sum(0)
+        )
+        at_min = va.vertex_angle_of_min(self.centers, profile, count, min_count)
+        return profile, np.array([at_min, *windows, short, threshold])
 
 
 def bootstrap_run(
@@ -159,6 +256,7 @@ def bootstrap_run(
     seed: int,
     block_length: int | None = None,
     value: str = col.RELEVANCE_NORM,
+    shell_cutoff: float | None = None,
 ) -> RunReplicates:
     """Block-bootstrap replicates of a run's profile, map and numbers.
 
@@ -173,6 +271,16 @@ def bootstrap_run(
         n_resamples, seed: B and the generator's seed (same seed, same intervals).
         block_length: frames per block; None: 5 integrated autocorrelation times of the
             per-frame total relevance.
+        shell_cutoff: first-shell edge r_shell (Å); given, the triplets (with
+            ``n_walks``) also yield the per-walk vertex-angle profile
+            (:func:`~cgexplain.analysis.vertex_angles.vertex_angle_profile`, always of
+            ``relevance_norm``) and the numbers ``vertex_angle_of_min`` (deg, centre of
+            the most negative profile bin with at least ``min_count`` entries, NaN if
+            none is negative), ``vertex_mean_50_60`` and ``vertex_mean_100_120`` (per
+            walk over vertex angles in [50°, 60°] and [100°, 120°]),
+            ``short_edge_mean`` and ``short_edge_threshold`` (Å)
+            (:func:`~cgexplain.analysis.vertex_angles.short_edge_mean`, the threshold
+            recomputed in every resample).
 
     Returns:
         :class:`RunReplicates`; estimates equal the full-data pooled statistics.
@@ -228,6 +336,13 @@ def bootstrap_run(
     profile, est = numbers(all_rows)
     map_mean, map_count = _pooled(m_sums, m_counts)
     _, p_count = _pooled(p_sums, p_counts)
+    vertex = (
+        None if shell_cutoff is None else _VertexSums.build(triplets, position, n, shell_cutoff)
+    )
+    if vertex is not None:
+        vertex_profile, vertex_est = vertex.statistics(all_rows, min_count)
+        vertex_reps = np.empty((n_resamples, va.PROFILE_BINS))
+        vertex_number_reps = np.empty((n_resamples, len(VERTEX_NUMBERS)))
     idx = resample_indices(n, block_length, n_resamples, np.random.default_rng(seed))
     profile_reps = np.empty((n_resamples, pair_bins))
     map_reps = np.empty((n_resamples, angle_bins * edge_bins))
@@ -235,7 +350,22 @@ def bootstrap_run(
     for b, rows in enumerate(idx):
         profile_reps[b], number_reps[b] = numbers(rows)
         map_reps[b] = _pooled(m_sums[rows], m_counts[rows])[0]
+        if vertex is not None:
+            vertex_reps[b], vertex_number_reps[b] = vertex.statistics(rows, min_count)
     names = ("ratio_3body_2body", "well_position", "mean_abs_2body", "mean_abs_3body")
+    values = {k: (float(est[i]), number_reps[:, i]) for i, k in enumerate(names)}
+    extra = {}
+    if vertex is not None:
+        values |= {
+            k: (float(vertex_est[i]), vertex_number_reps[:, i])
+            for i, k in enumerate(VERTEX_NUMBERS)
+        }
+        extra = {
+            "vertex_centers": vertex.centers,
+            "vertex_profile": vertex_profile,
+            "vertex_count": vertex.count.sum(0),
+            "vertex_reps": vertex_reps,
+        }
     xc = 0.5 * (x_edges[:-1] + x_edges[1:])
     yc = 0.5 * (y_edges[:-1] + y_edges[1:])
     return RunReplicates(
@@ -248,9 +378,10 @@ def bootstrap_run(
         map_mean=map_mean,
         map_count=map_count,
         map_reps=map_reps,
-        numbers={k: (float(est[i]), number_reps[:, i]) for i, k in enumerate(names)},
+        numbers=values,
         block_length=int(block_length),
         n_frames=n,
+        **extra,
     )
 
 
@@ -308,12 +439,18 @@ def save_replicates(path, rep: RunReplicates) -> None:
         "number_values": np.array([v for v, _ in rep.numbers.values()]),
         "number_reps": np.stack([r for _, r in rep.numbers.values()], axis=1),
     }  # fmt: skip
+    if rep.vertex_reps is not None:
+        for name in _VERTEX_ARRAYS:
+            arrays[name] = getattr(rep, name)
     with open(path, "wb") as handle:
         np.savez_compressed(handle, **arrays)
 
 
+_VERTEX_ARRAYS = ("vertex_centers", "vertex_profile", "vertex_count", "vertex_reps")
+
+
 def load_replicates(path) -> RunReplicates:
-    """Read a file written by :func:`save_replicates`."""
+    """Read a file written by :func:`save_replicates` (vertex arrays None if absent)."""
     with np.load(path) as data:
         d = {k: data[k] for k in data.files}
     names = [str(n) for n in d.pop("number_names")]
@@ -325,6 +462,7 @@ def load_replicates(path) -> RunReplicates:
         numbers={n: (float(values[i]), reps[:, i].astype(float)) for i, n in enumerate(names)},
         block_length=int(d["block_length"]),
         n_frames=int(d["n_frames"]),
+        **{k: d[k].astype(float) for k in _VERTEX_ARRAYS if k in d},
     )  # fmt: skip
 
 

@@ -196,11 +196,25 @@ def _sampling_overlay(ax: plt.Axes, frames: pd.DataFrame) -> None:
               title="frames (★ seeds)", title_fontsize=6, frameon=False)  # fmt: skip
 
 
+def _basin_marks(ax: plt.Axes, basins: dict[str, tuple[float, float]]) -> None:
+    """A cross and the name of each named basin at its position on a TICA panel."""
+    from matplotlib import patheffects
+
+    halo = [patheffects.withStroke(linewidth=2.5, foreground="w")]
+    for name, (x, y) in basins.items():
+        color = STATE_COLORS.get(name, "k")
+        ax.plot(x, y, marker="X", ms=9, color=color, mec="k", mew=0.8, zorder=6, ls="none")
+        ax.annotate(name, (x, y), xytext=(6, -10), textcoords="offset points", fontsize=9,
+                    fontweight="bold", color=color, path_effects=halo, zorder=7)  # fmt: skip
+
+
 def plot_fig4(
     surfaces: dict[str, pd.DataFrame],
     paths: Sequence[str],
     max_free_energy: float | None = None,
     sampling: pd.DataFrame | None = None,
+    basins: dict[str, tuple[float, float]] | None = None,
+    caption: str = "",
 ) -> plt.Figure:
     """Free-energy surfaces over the first two TICA components, one panel per key (Fig. 4).
 
@@ -216,6 +230,9 @@ def plot_fig4(
         paths: output files.
         max_free_energy: top of the shared colour scale (kcal/mol); default the largest
             finite value over all surfaces. Higher values saturate.
+        basins: state name -> (TIC 1, TIC 2) where the named basin is marked (a cross
+            and its name) on every panel, e.g. the mean of its unbiased reference frames.
+        caption: text above the panels (e.g. which frames build the surfaces).
     """
     setup()
     grids = {key: _surface_grid(table) if len(table) else None for key, table in surfaces.items()}
@@ -238,6 +255,10 @@ def plot_fig4(
         )
     if sampling is not None and len(sampling):
         _sampling_overlay(axes[0, 0], sampling)
+    for ax in axes[0]:
+        _basin_marks(ax, basins or {})
+    if caption:
+        fig.suptitle(caption, fontsize=7, y=1.0, va="bottom")
     axes[0, 0].set_ylabel("TIC 2")
     fig.colorbar(
         ScalarMappable(norm=norm, cmap="viridis"), ax=list(axes[0]), label=FREE_ENERGY_LABEL

@@ -74,8 +74,12 @@ def plot_fig2(
     cutoff: float | None = None,
     zoom_well: bool = True,
     ci: pd.DataFrame | None = None,
+    shell: tuple[tuple[pd.DataFrame, pd.DataFrame], tuple[pd.DataFrame, pd.DataFrame]]
+    | None = None,
 ) -> plt.Figure:
-    """RDF(s) with the mean 2-body relevance versus distance on a second axis (Fig. 2).
+    """RDF(s) with the mean 2-body relevance versus distance on a second axis (Fig. 2);
+    with ``shell``, two more panels: the first-shell angle and tetrahedral-order
+    distributions of the model (colour) and the reference (black).
 
     Args:
         rdfs: label -> RDF table (``r`` Å, ``g``); the first is drawn solid.
@@ -89,9 +93,19 @@ def plot_fig2(
         ci: bootstrap interval of the mean (``center``, ``ci_low``, ``ci_high``;
             :meth:`cgexplain.analysis.uncertainty.RunReplicates.profile_table`), drawn
             as a dark band inside the light ±1 std band of single contributions.
+        shell: ((shell-angle table, q table) of the model, (the same) of the
+            reference): ``shell_angles.csv`` and ``tetrahedral.csv`` of
+            :mod:`cgexplain.analysis.shell`.
     """
     setup()
-    fig, ax = plt.subplots(figsize=(4.6, 3.2))
+    if shell is None:
+        fig, ax = plt.subplots(figsize=(4.6, 3.2))
+    else:
+        from cgexplain.plots.structure import shell_panels
+
+        fig, (ax, ax_angle, ax_q) = plt.subplots(1, 3, figsize=(11.4, 3.2), layout="constrained")
+        shell_panels(ax_angle, ax_q, shell[1], {next(iter(rdfs)): (*shell[0], {"color": "C0"})})
+        ax_angle.legend(frameon=False, fontsize="small")
     for n, (label, table) in enumerate(rdfs.items()):
         ax.plot(table["r"], table["g"], color="0.25", ls="-" if n == 0 else "--", label=label)
     ax.set(xlabel="r / Å", ylabel="g(r)", title=title, xlim=(0, profile["upper"].max()))
@@ -133,26 +147,109 @@ def plot_fig2(
     return fig
 
 
+def _fit_filled_columns(ax: plt.Axes, xs: np.ndarray, grid: np.ma.MaskedArray) -> None:
+    """Limit the x axis to the columns of a map that hold data (half a bin of margin)."""
+    filled = np.argwhere(~np.ma.getmaskarray(grid))
+    if filled.size and xs.size > 1:
+        half = 0.5 * float(xs[1] - xs[0])
+        ax.set_xlim(xs[filled[:, 1].min()] - half, xs[filled[:, 1].max()] + half)
+
+
 def plot_fig3(
     relevance_map: pd.DataFrame,
     title: str,
     paths: Sequence[str],
     min_count: int = 5,
     value_label: str = "mean 3-body " + RELEVANCE_LABEL,
+    vertex_map: pd.DataFrame | None = None,
+    vertex_profile: pd.DataFrame | None = None,
+    shell_cutoff: float | None = None,
+    confidence: float = 0.95,
+    window: tuple[float, float] | None = (50.0, 60.0),
 ) -> plt.Figure:
-    """Mean 3-body relevance over (largest angle, opposite edge), centred on zero (Fig. 3).
+    """Mean 3-body relevance over (largest angle, opposite edge), centred on zero (Fig. 3),
+    optionally beside the study's first-shell vertex-angle view.
 
     Args:
         relevance_map: :func:`~cgexplain.analysis.relevance.triplet_map` table.
-        min_count: bins with fewer triplets are left blank.
+        min_count: bins with fewer triplets (vertex entries) are left blank.
+        vertex_map: :func:`~cgexplain.analysis.vertex_angles.vertex_angle_map` table
+            (mean per walk over vertex angle and opposite edge), drawn as a second map.
+        vertex_profile: per-walk vertex-angle profile with its bootstrap interval
+            (``center``, ``mean``, ``count``, ``ci_low``, ``ci_high``;
+            :meth:`~cgexplain.analysis.uncertainty.RunReplicates.vertex_profile_table`),
+            drawn as a third panel: line and band. Its y axis spans the bins holding at
+            least 2 % of the fullest bin's entries (and zero); sparser bins, at the
+            smallest angles, may run off it.
+        shell_cutoff: r_shell (Å) of the vertex tables, for their labels.
+        confidence: level of the band (label).
+        window: angle window (deg) shaded in the profile panel (the study's claim), or None.
+
+    Returns:
+        The figure: axes [largest-angle map, (vertex map), (profile), colour bars...].
     """
     setup()
     xs, ys, grid = _masked_grid(relevance_map, min_count)
-    fig, ax = plt.subplots(figsize=(4.4, 3.2))
+    n_panels = 1 + (vertex_map is not None) + (vertex_profile is not None)
+    fig, axes = plt.subplots(
+        1,
+        n_panels,
+        figsize=(4.4 if n_panels == 1 else 4.9 * n_panels, 3.2 if n_panels == 1 else 3.6),
+        squeeze=False,
+        layout=None if n_panels == 1 else "constrained",  # colour bars clear the next panel
+    )
+    axes = axes[0]
+    ax = axes[0]
     mesh = ax.pcolormesh(xs, ys, grid, shading="nearest", cmap="RdBu_r", norm=_diverging(grid))
     fig.colorbar(mesh, ax=ax, label=value_label)
     _fit_filled_rows(ax, ys, grid)
     ax.set(xlabel="largest angle / deg", ylabel="opposite edge / Å", title=title)
+    shell = f"first shell, r < {shell_cutoff:.2f} Å" if shell_cutoff is not None else "first shell"
+    walk_label = "mean relevance per walk / a.u."
+    panel = 1
+    if vertex_map is not None:
+        ax = axes[panel]
+        vx, vy, vgrid = _masked_grid(vertex_map, min_count)
+        mesh = ax.pcolormesh(
+            vx, vy, vgrid, shading="nearest", cmap="RdBu_r", norm=_diverging(vgrid)
+        )
+        fig.colorbar(mesh, ax=ax, label=walk_label)
+        _fit_filled_rows(ax, vy, vgrid)
+        _fit_filled_columns(ax, vx, vgrid)
+        ax.set(
+            xlabel=f"vertex angle ({shell}) / deg",
+            ylabel="edge opposite the vertex / Å",
+            title="vertex angle (authors' view)",
+        )
+        panel += 1
+    if vertex_profile is not None:
+        ax = axes[panel]
+        part = vertex_profile[vertex_profile["count"] >= min_count]
+        colour = "C0"
+        if window is not None:
+            ax.axvspan(*window, color="0.85", lw=0, label=f"{window[0]:g}-{window[1]:g}°")
+        ax.fill_between(
+            part["center"], part["ci_low"], part["ci_high"], color=colour, alpha=0.35, lw=0,
+            label=f"{100 * confidence:g} % interval",
+        )  # fmt: skip
+        ax.plot(part["center"], part["mean"], color=colour, marker=".", ms=3, label="mean")
+        ax.axhline(0.0, color="0.4", lw=0.6, ls=":")
+        if len(part):
+            half = 0.5 * float(np.diff(np.sort(vertex_profile["center"].unique()))[:1].sum())
+            ax.set_xlim(part["center"].min() - half, part["center"].max() + half)
+            # bins with few entries (the smallest angles) may run off: zoom to the rest
+            full = part[part["count"] >= 0.02 * part["count"].max()]
+            band = np.r_[full["ci_low"], full["ci_high"], full["mean"], 0.0]
+            band = band[np.isfinite(band)]
+            low, high = band.min(), band.max()
+            pad = 0.08 * (high - low) if high > low else 1.0
+            ax.set_ylim(low - pad, high + pad)
+        ax.set(
+            xlabel=f"vertex angle ({shell}) / deg",
+            ylabel=walk_label,
+            title="vertex-angle profile",
+        )
+        ax.legend(frameon=False, fontsize="small")
     _save(fig, paths)
     return fig
 
