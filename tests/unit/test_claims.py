@@ -16,7 +16,7 @@ SETTINGS: dict = {}  # every claim group at its schema default
 
 
 def _run(profile=None, count=None, spread=0.0, numbers=None, map_mean=None, seed=0,
-         centers=None, n=400) -> RunReplicates:  # fmt: skip
+         centers=None, n=400, vertex=None) -> RunReplicates:  # fmt: skip
     """A synthetic bootstrap: replicates = value + N(0, spread) per bin and number."""
     rng = np.random.default_rng(seed)
     profile = np.zeros(3) if profile is None else np.asarray(profile, float)
@@ -26,12 +26,18 @@ def _run(profile=None, count=None, spread=0.0, numbers=None, map_mean=None, seed
     count = np.full(profile.size, 100.0) if count is None else np.asarray(count, float)
     map_mean = np.zeros(4) if map_mean is None else np.asarray(map_mean, float)
     nums = {k: (v, v + rng.normal(0, s, n)) for k, (v, s) in (numbers or {}).items()}
-    return RunReplicates(
+    rep = RunReplicates(
         centers, profile, count, profile + rng.normal(0, spread, (n, profile.size)),
         np.arange(map_mean.size, dtype=float), np.zeros(map_mean.size), map_mean,
         np.full(map_mean.size, 100.0), map_mean + rng.normal(0, spread, (n, map_mean.size)),
         nums, 1, 50,
     )  # fmt: skip
+    if vertex is not None:  # a first-shell vertex-angle profile over 5° bins
+        vertex = np.asarray(vertex, float)
+        rep.vertex_centers = 2.5 + 5.0 * np.arange(vertex.size)
+        rep.vertex_profile, rep.vertex_count = vertex, np.full(vertex.size, 100.0)
+        rep.vertex_reps = vertex + rng.normal(0, 0.01, (n, vertex.size))
+    return rep
 
 
 def _verdicts(rows) -> dict[str, str]:
@@ -56,6 +62,11 @@ def test_every_claim_carries_the_study_words_and_a_figure():
     for key, claim in STUDY.items():
         assert claim.figure.startswith(("Fig", "Suppl")), key
         assert claim.words and claim.statement, key
+
+
+def test_ratio_range_takes_the_extreme_ends():
+    assert cl.ratio_range((2.0, 1.0, 3.0), (1.0, 0.5, 2.0)) == (0.5, 6.0)
+    assert all(np.isnan(cl.ratio_range((2.0, 1.0, 3.0), (1.0, 0.0, 2.0))))
 
 
 def test_runs_skips_a_group_or_any_dotted_prefix():
@@ -96,6 +107,10 @@ def test_structure_claims_hold_fail_and_straddle():
     assert by["structure_reproduced", q]["value"] == pytest.approx(0.1)
     q = "shell_angle_js(schnet, water) / shell_angle_js(imc, water)"
     assert by["structure_reproduced", q]["verdict"].startswith("undecided")
+    # angular structure of every liquid is measured against IMC in water (the failing
+    # control), the RDF against IMC in its own liquid
+    q = "shell_angle_js(painn, methane) / shell_angle_js(imc, water)"
+    assert by["structure_reproduced", q]["value"] == pytest.approx(0.1)
     # the RDF's control is IMC of the same liquid (fitted to that RDF)
     q = "rdf_l1_shell(painn, methane) / rdf_l1_shell(imc, methane)"
     assert by["structure_reproduced", q]["verdict"] == "holds"
@@ -214,23 +229,20 @@ def test_vertex_angle_claims():
     numbers = {"vertex_angle_of_min": (55.0, 1.0), "vertex_mean_50_60": (-2.0, 0.1),
                "vertex_mean_100_120": (-0.5, 0.1), "short_edge_mean": (0.4, 0.05),
                "short_edge_threshold": (2.5, 0.0)}  # fmt: skip
-    runs = {
-        ("water", "painn"): _run(numbers=numbers, seed=1),
-        ("water", "so3net"): _run(
-            numbers={
-                **numbers,
-                "vertex_angle_of_min": (100.0, 1.0),
-                "short_edge_mean": (0.0, 0.05),
-            },
-            seed=2,
-        ),  # fmt: skip
-        ("water", "schnet"): _run(numbers={**numbers, "vertex_angle_of_min": (59.0, 3.0)}, seed=3),
-    }
+    well = np.where(np.arange(36) == 11, -1.0, 0.5)  # stabilising at 55°
+    runs = {("water", "painn"): _run(numbers=numbers, seed=1, vertex=well),
+            ("water", "so3net"): _run(numbers={**numbers, "vertex_angle_of_min": (np.nan, 0.0),
+                                      "short_edge_mean": (0.0, 0.05)}, seed=2,
+                                      vertex=np.full(36, 0.5)),  # nothing stabilises
+            ("water", "schnet"): _run(numbers={**numbers, "vertex_angle_of_min": (59.0, 3.0)},
+                                      seed=3, vertex=well)}  # fmt: skip
     empty = pd.DataFrame(columns=["system", "quantity", "model", "value"])
     rows = cl.relevance_claims(SETTINGS, empty, runs, {}, 0.95)
     v = {(r["claim_id"], r["claim"].split("(")[-1]): r["verdict"] for r in rows}
     assert v["vertex_angle.minimum", "water painn)"] == "holds"
-    assert v["vertex_angle.minimum", "water so3net)"] == "does not hold"
+    assert v["vertex_angle.stabilising", "water painn)"] == "holds"
+    assert v["vertex_angle.stabilising", "water so3net)"] == "does not hold"
+    assert v["vertex_angle.minimum", "water so3net)"].startswith("does not hold (no first-shell")
     assert v["vertex_angle.minimum", "water schnet)"].startswith("undecided")  # 59 ± 6
     assert v["vertex_angle.window", "water painn)"] == "holds"
     assert v["three_body_short_edges", "water painn)"] == "holds"
@@ -253,6 +265,10 @@ def test_profile_claims_divergence_vanishing_and_weak_dip():
     cutoffs = {("methane", "painn"): 5.0, ("methane", "so3net"): 5.0, ("water", "painn"): 5.0}
     rows = cl.profile_claims(SETTINGS, runs, cutoffs, 0.95)
     v = {(r["claim_id"], r["claim"].split("(")[-1]): r["verdict"] for r in rows}
+    first = rows[0]  # methane painn: the shortest populated bin (2.55 Å) over the depth
+    k = int(np.flatnonzero(count)[0])
+    assert first["value"] == pytest.approx(profile[k] / -profile[count > 0].min())
+    assert first["ci_low"] <= first["value"] <= first["ci_high"]  # bootstrap of that bin
     assert v["two_body_shape.divergence", "methane painn)"] == "holds"
     assert v["two_body_shape.vanishes", "methane painn)"] == "holds"
     assert v["two_body_shape.divergence", "water painn)"] == "does not hold"  # no wall
@@ -358,3 +374,83 @@ def test_state_contact_relevance_needs_a_label_for_every_explained_frame():
     pairs, labels, contacts = _state_pairs()
     with pytest.raises(InputError, match="1 explained frames have no state label"):
         cl.state_contact_relevance(pairs, labels.drop(index=5), contacts, 50, 0, 0.9)
+
+
+def _rare_tables(three: float, two: float, spread: float, n_frames: int = 30, seed: int = 0):
+    """Per frame: 4 triplets with shortest edge 3.15 Å (3-body mean ``three`` per walk,
+    2 walks each) and 2 far ones (+5), 3 pairs at 3.15 Å (``two`` per walk) and 2 far."""
+    rng = np.random.default_rng(seed)
+    tri, pairs = [], []
+    for f in range(n_frames):
+        for k in range(6):
+            d = 3.15 if k < 4 else 4.5
+            value = (three if k < 4 else 5.0) + rng.normal(0, spread)
+            tri.append({"frame": f, "d_ij": d, "d_ik": d + 1.0, "d_jk": d + 0.5,
+                        "relevance_norm": 2 * value, "n_walks": 2})  # fmt: skip
+        for k in range(5):
+            d = 3.12 if k < 3 else 6.0
+            value = (two if k < 3 else -7.0) + rng.normal(0, spread)
+            pairs.append({"frame": f, "distance": d, "relevance_norm": value, "n_walks": 1})
+    return pd.DataFrame(pairs), pd.DataFrame(tri)
+
+
+def test_rare_edge_claims_hold_fail_and_straddle():
+    def verdicts(three, two, spread):
+        pairs, tri = _rare_tables(three, two, spread)
+        rows = cl.rare_edge_claims(SETTINGS, "methane", "painn", pairs, tri, 300, 1, 0.95, 1)
+        return rows, [r["verdict"] for r in rows]
+
+    rows, v = verdicts(-0.1, -1.0, 0.01)  # stabilising, 2-body ten times stronger
+    assert v == ["holds", "holds"]
+    assert rows[0]["value"] == pytest.approx(-0.1, abs=0.01)  # per walk, far rows left out
+    assert rows[1]["value"] == pytest.approx(10.0, rel=0.1)
+    assert verdicts(0.1, -0.05, 0.01)[1] == ["does not hold", "does not hold"]
+    assert verdicts(0.0, -0.01, 0.5)[1][0].startswith("undecided")
+    # another system or model: not this claim's
+    pairs, tri = _rare_tables(-0.1, -1.0, 0.01)
+    assert cl.rare_edge_claims(SETTINGS, "water", "painn", pairs, tri, 50, 1, 0.95, 1) == []
+
+
+def _grid_map(values: np.ndarray, count: int = 20) -> pd.DataFrame:
+    nx, ny = values.shape
+    x = 60.0 + 120.0 / nx * (np.arange(nx) + 0.5)
+    y = 6.0 / ny * (np.arange(ny) + 0.5)
+    return pd.DataFrame({"x": np.repeat(x, ny), "y": np.tile(y, nx),
+                         "mean": values.ravel(), "count": np.full(nx * ny, count)})  # fmt: skip
+
+
+def test_map_roughness_against_a_hand_count():
+    table = _grid_map(np.array([[0.0, 1.0], [3.0, 7.0]]))
+    diffs, scale = cl.map_roughness(table, np.ones(4, bool), "range")
+    assert sorted(diffs) == [1.0, 3.0, 4.0, 6.0] and scale == 7.0
+    diffs, scale = cl.map_roughness(table, np.array([True, True, True, False]), "iqr")
+    assert sorted(diffs) == [1.0, 3.0] and scale == pytest.approx(1.5)  # IQR of 0, 1, 3
+
+
+def test_classic_noise_claims_on_a_smooth_and_a_rough_map():
+    """The relevance map of the same triplets is a smooth ramp: a classic map with a
+    little noise straddles 1, much noise holds, the same map (ratio exactly 1) and a
+    step (most neighbours equal) do not hold."""
+    rng = np.random.default_rng(3)
+    frames = np.repeat(np.arange(2), 2000)
+    angle = rng.uniform(60.0, 180.0, frames.size)
+    edge = rng.uniform(0.0, 6.0, frames.size)
+    # a triangle with largest angle `angle` opposite an edge `edge`: sides a = b
+    side = edge / (2.0 * np.sin(np.radians(angle) / 2.0))
+    tri = pd.DataFrame({"frame": frames, "d_ij": side, "d_ik": side, "d_jk": edge,
+                        "max_angle": angle, "relevance_norm": angle / 60.0 + edge})  # fmt: skip
+    from cgexplain.analysis.relevance import triplet_map
+
+    smooth = triplet_map(tri, 6.0, 12, 12)
+    noisy = smooth.assign(mean=smooth["mean"] + rng.normal(0, 2.0, len(smooth)))
+    flat = smooth.assign(mean=np.where(smooth["x"] < 120.0, 0.0, 1.0) + 0 * smooth["mean"])
+
+    def verdict(classic):
+        rows = cl.classic_noise_claims(SETTINGS, "water", "painn", classic, tri, 2, 300, 1, 0.95)
+        return [r["verdict"] for r in rows]
+
+    little = smooth.assign(mean=smooth["mean"] + rng.normal(0, 0.05, len(smooth)))
+    assert verdict(noisy) == ["holds", "holds"]
+    assert all(v.startswith("undecided") for v in verdict(little))
+    assert verdict(smooth) == ["does not hold", "does not hold"]
+    assert verdict(flat)[0] == "does not hold"

@@ -508,6 +508,9 @@ def claims_inputs(wildcards):
         "metrics": "results/validation/structure_metrics.csv",
         "replicates": primary_relevance("bootstrap/replicates.npz"),
         "rdfs": [f"results/{s}/reference/rdf.csv" for s in LIQUIDS],
+        "liquid_pairs": primary_relevance("pairs.parquet"),
+        "liquid_triplets": primary_relevance("triplets.parquet"),
+        "classic": primary_relevance("classic_e3_map.csv"),
         "pairs": [],
         "states": [],
         "elements": [],
@@ -543,6 +546,15 @@ def claims_params(wildcards):
         "liquids": list(LIQUIDS),
         "liquid_runs": [list(run) for run in model_pairs()],
         "cutoffs": [config[s]["training"][m]["cutoff"] for s, m in model_pairs()],
+        "liquid_bootstrap": [
+            {
+                "n_resamples": config[s]["relevance"]["bootstrap"]["n_resamples"],
+                "block_length": config[s]["relevance"]["bootstrap"]["block_length"],
+                "classic_frames": config[s]["relevance"]["classic_frames"],
+                "seed": system_seed(config["seed"], s, f"claims/{m}"),
+            }
+            for s, m in model_pairs()
+        ],
         "cutoff_series": {
             s: [list(run) for run in cutoff_series_runs(s)] for s in LIQUIDS
         },
@@ -558,6 +570,7 @@ def claims_params(wildcards):
                 "source": source,
                 "mutations": list(config[system]["mutations"]),
                 "native_cutoff": config[system]["states"]["native_cutoff"],
+                "tica_bins": config[system]["states"]["tica_bins"],
                 **config[system]["relevance"]["bootstrap"],
                 "seed": system_seed(config["seed"], system, f"claims/{model}/{source}"),
             }

@@ -39,6 +39,37 @@ with run_logging(snakemake.log[0]) as log:
     )
     cutoffs = {tuple(run): cut for run, cut in zip(p["liquid_runs"], p["cutoffs"], strict=True)}
     rows += cl.profile_claims(settings, replicates, cutoffs, confidence, p["min_count"])
+    liquid = zip(
+        p["liquid_runs"],
+        p["liquid_bootstrap"],
+        snakemake.input.liquid_pairs,
+        snakemake.input.liquid_triplets,
+        snakemake.input.classic,
+        strict=True,
+    )
+    for (system, model), boot, pairs, triplets, classic in liquid:
+        triplet_table = pd.read_parquet(triplets)
+        common = (boot["n_resamples"], boot["seed"], confidence)
+        rows += cl.rare_edge_claims(
+            settings,
+            system,
+            model,
+            pd.read_parquet(pairs),
+            triplet_table,
+            *common,
+            boot["block_length"],
+        )
+        rows += cl.classic_noise_claims(
+            settings,
+            system,
+            model,
+            pd.read_csv(classic),
+            triplet_table,
+            boot["classic_frames"],
+            *common,
+            p["min_count"],
+        )
+        log.info("%s %s: rare-edge and classic claims done", system, model)
     mutation_files = iter(snakemake.input.mutations)
     for run, pairs, states, elements, structure, fes_ref, fes_cg in zip(
         p["protein_runs"],
