@@ -152,8 +152,11 @@ def test_cg_simulation_adds_the_prior_and_states_are_written(tiny_run):
     assert len(frames) == 40 and {"b1b2", "b1b3", "helix", "tic1", "tic2"} <= set(frames.columns)
     info = json.loads((tiny_run / "results/ntl9/states/elements.json").read_text())
     assert info["sequence"] == NTL9
+    # the reference surface holds the unbiased frames only (the walled P1 run is left out)
+    unbiased = (frames["biased"].astype(str) == "False").sum()
+    assert unbiased == 20 and (frames["run"] == 0).sum() == 20  # the folded run
     surface = pd.read_csv(tiny_run / "results/ntl9/states/fes_reference.csv")
-    assert surface["count"].sum() == 40 and np.nanmin(surface["free_energy"]) == 0.0
+    assert surface["count"].sum() == unbiased and np.nanmin(surface["free_energy"]) == 0.0
 
 
 def test_state_maps_top_interactions_and_mutations(tiny_run):

@@ -935,7 +935,10 @@ def measure_protein_claims(
     if "biased" in ref_frames and col.RUN in ref_frames:  # walled runs: not the surface
         biased = ref_frames["biased"].astype(str).str.lower().isin(["true", "1"])
         exclude = sorted(set(exclude) | set(ref_frames.loc[biased, col.RUN].astype(int)))
-    out["fes_agreement"] = fes_agreement(
-        ref_frames, cg_frames, int(run.get("tica_bins", 40)), exclude_runs=exclude, **boot,
-    )  # fmt: skip
+    try:
+        out["fes_agreement"] = fes_agreement(
+            ref_frames, cg_frames, int(run.get("tica_bins", 40)), exclude_runs=exclude, **boot,
+        )  # fmt: skip
+    except InputError as error:  # e.g. no unbiased reference frame at this scale
+        out["fes_agreement"] = f"not run: {error}"
     return out
