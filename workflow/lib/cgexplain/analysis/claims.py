@@ -454,6 +454,10 @@ def relevance_claims(
             well = _number(rep, "well_position", confidence)
             if well is None or system not in rdfs:
                 continue
+            if not np.isfinite(well[0]):
+                rows.append(not_run_row("well_at_rdf_peak", f"{system} {model}", "well_position",
+                                        "does not hold (the 2-body curve has no stabilising well)"))  # fmt: skip
+                continue
             r_peak, _ = peak_half_width(rdfs[system], "outer")
             side = "outer" if well[0] >= r_peak else "inner"
             _, width = peak_half_width(rdfs[system], side)
@@ -582,12 +586,19 @@ def profile_claims(
     ):
         centers = rep.profile_centers
         ok = (rep.profile_count >= min_count) & np.isfinite(rep.profile)
+        subject = f"{system} {model}"
         if ok.sum() < 3 or (system, model) not in cutoffs:
+            for key in ("two_body_shape.divergence", "two_body_shape.vanishes"):
+                rows.append(not_run_row(key, subject, "2-body profile",
+                                        f"not run: fewer than 3 distance bins with >= {min_count} pairs"))  # fmt: skip
             continue
         with np.errstate(all="ignore"):
             depth_reps = -np.nanmin(np.where(ok, rep.profile_reps, np.nan), axis=1)
         depth = -float(np.min(rep.profile[ok]))
-        if depth <= 0:
+        if depth <= 0:  # the curve never stabilises: there is no well to measure against
+            for key in ("two_body_shape.divergence", "two_body_shape.vanishes"):
+                rows.append(not_run_row(key, subject, "2-body profile",
+                                        "does not hold (the 2-body curve has no stabilising well)"))  # fmt: skip
             continue
         first = int(np.flatnonzero(ok)[0])
         ratio_reps = rep.profile_reps[:, first] / depth_reps
