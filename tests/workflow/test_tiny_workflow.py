@@ -517,8 +517,8 @@ def test_imc_potential_final_run_figures_and_agreement(tiny_run, system, table_m
 
 def test_every_relevance_figure_is_built(tiny_run):
     sizes = {  # inches (width, height) as drawn; None: depends on the data
-        "fig2": (4.6, 3.2),
-        "fig3": (4.4, 3.2),
+        "fig2": (11.4, 3.2),  # 2-body curve, first-shell angles, tetrahedral order
+        "fig3": (14.7, 3.6),  # largest-angle map, vertex-angle map and profile
         "figS_pairs": (4.4, 3.2),
         "figS_adjacent": (None, 3.0),
         "figS_classic": (8.4, 3.2),
