@@ -2,22 +2,14 @@
 
 import pandas as pd
 
-from cgexplain.plots.structure import plot_figS1
+from cgexplain.plots.structure import plot_figS1, read_model_tables
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]):
     inp = snakemake.input
-    models = {
-        model: tuple(pd.read_csv(path) for path in paths)
-        for model, *paths in zip(
-            snakemake.params.models,
-            inp.rdfs,
-            inp.triplets,
-            inp.shell_angles,
-            inp.tetrahedral,
-            strict=True,
-        )
-    }
+    models = read_model_tables(
+        snakemake.params.models, inp.rdfs, inp.triplets, inp.shell_angles, inp.tetrahedral
+    )
     plot_figS1(
         pd.read_csv(snakemake.input.reference_rdf),
         pd.read_csv(snakemake.input.reference_triplets),

@@ -97,37 +97,33 @@ def claim_row(
 ) -> dict:
     """One claims-table row of the study's claim ``claim_id`` (a key of
     :data:`cgexplain.analysis.study.STUDY`) tested on ``subject`` (system, model...)."""
-    study = STUDY[claim_id]
-    return {
-        "claim_id": claim_id,
-        "figure": study.figure,
-        "study_words": study.words,
-        "claim": f"{study.statement} ({subject})" if subject else study.statement,
-        "quantity": quantity,
-        "value": float(value),
-        "ci_low": float(low),
-        "ci_high": float(high),
-        "expected": f"{op} {threshold:g}",
-        "threshold_from": threshold_from,
-        "verdict": verdict(low, high, op, threshold),
-    }
+    return _row(claim_id, subject, quantity, (value, low, high), f"{op} {threshold:g}",
+                threshold_from, verdict(low, high, op, threshold))  # fmt: skip
 
 
 def not_run_row(claim_id: str, subject: str, quantity: str, reason: str) -> dict:
-    """A row for a claim this run did not test; ``reason`` starts with ``not run:``."""
+    """A row for a claim this run did not test; ``reason`` starts with ``not run:`` (or
+    says why the claim cannot hold, e.g. a curve without a well)."""
+    return _row(claim_id, subject, quantity, (np.nan, np.nan, np.nan), "", "", reason)
+
+
+def _row(claim_id: str, subject: str, quantity: str, numbers: tuple[float, float, float],
+         expected: str, threshold_from: str, verdict_text: str) -> dict:  # fmt: skip
+    """A claims-table row (:data:`CLAIM_COLUMNS`) with the study's figure and words."""
     study = STUDY[claim_id]
+    value, low, high = (float(x) for x in numbers)
     return {
         "claim_id": claim_id,
         "figure": study.figure,
         "study_words": study.words,
         "claim": f"{study.statement} ({subject})" if subject else study.statement,
         "quantity": quantity,
-        "value": np.nan,
-        "ci_low": np.nan,
-        "ci_high": np.nan,
-        "expected": "",
-        "threshold_from": "",
-        "verdict": reason,
+        "value": value,
+        "ci_low": low,
+        "ci_high": high,
+        "expected": expected,
+        "threshold_from": threshold_from,
+        "verdict": verdict_text,
     }
 
 

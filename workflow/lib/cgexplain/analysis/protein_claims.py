@@ -265,17 +265,18 @@ def _top_fraction(
     pairs: pd.DataFrame,
     labels: pd.Series,
     contacts: Mapping[str, tuple[np.ndarray, np.ndarray]],
-    n_top: int,
-    indicator: str,
-    state: str,
-    min_separation: int,
-    rank_by: RankBy,
-    n_residues: int | None,
-    n_resamples: int,
-    seed: int,
-    confidence: float,
-    block_length: int | None,
-    runs: pd.Series | None,
+    n_top: int = 10,
+    *,
+    indicator: str = col.B1B3,
+    state: str = "F",
+    min_separation: int = 3,
+    rank_by: RankBy = "mean_abs",
+    n_residues: int | None = None,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+    block_length: int | None = None,
+    runs: pd.Series | None = None,
 ) -> Measurement:
     frames = state_frames(pairs, labels, state, runs)
     members = contacts[indicator][0]
@@ -363,9 +364,12 @@ def top_contacts_in_b1b3(
     Returns:
         Measurement of a fraction in [0, 1] (steps of 1 / ``n_top``).
     """
-    return _top_fraction("in_set", pairs, labels, contacts, n_top, indicator, state,
-                         min_separation, rank_by, n_residues, n_resamples, seed, confidence,
-                         block_length, runs)  # fmt: skip
+    return _top_fraction(
+        "in_set", pairs, labels, contacts, n_top, indicator=indicator, state=state,
+        min_separation=min_separation, rank_by=rank_by, n_residues=n_residues,
+        n_resamples=n_resamples, seed=seed, confidence=confidence,
+        block_length=block_length, runs=runs,
+    )  # fmt: skip
 
 
 def top_contacts_stabilising(
@@ -373,28 +377,17 @@ def top_contacts_stabilising(
     labels: pd.Series,
     contacts: Mapping[str, tuple[np.ndarray, np.ndarray]],
     n_top: int = 10,
-    *,
-    indicator: str = col.B1B3,
-    state: str = "F",
-    min_separation: int = 3,
-    rank_by: RankBy = "mean_abs",
-    n_residues: int | None = None,
-    n_resamples: int = 1000,
-    seed: int = 0,
-    confidence: float = 0.95,
-    block_length: int | None = None,
-    runs: pd.Series | None = None,
+    **options,
 ) -> Measurement:
     """Fraction of the ``n_top`` most relevant pairs of a state (ranked as in
-    :func:`top_contacts_in_b1b3`, same arguments) whose mean relevance is negative
-    (stabilising); each bootstrap replicate re-ranks and re-averages.
+    :func:`top_contacts_in_b1b3`, whose keyword ``options`` it takes) whose mean
+    relevance is negative (stabilising); each bootstrap replicate re-ranks and
+    re-averages.
 
     Returns:
         Measurement of a fraction in [0, 1].
     """
-    return _top_fraction("negative", pairs, labels, contacts, n_top, indicator, state,
-                         min_separation, rank_by, n_residues, n_resamples, seed, confidence,
-                         block_length, runs)  # fmt: skip
+    return _top_fraction("negative", pairs, labels, contacts, n_top, **options)
 
 
 def unfolded_nonnative_mixed(

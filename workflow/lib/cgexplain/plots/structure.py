@@ -10,6 +10,15 @@ from cgexplain.analysis.rdf import first_peak
 from cgexplain.plots.style import save, setup
 
 
+def read_model_tables(models, *paths) -> dict[str, tuple[pd.DataFrame, ...]]:
+    """model -> its structure tables read from CSV, one per list in ``paths`` (e.g. the
+    RDF, triplet, first-shell angle and tetrahedral-order tables, in that order)."""
+    return {
+        model: tuple(pd.read_csv(path) for path in files)
+        for model, *files in zip(models, *paths, strict=True)
+    }
+
+
 def plot_rdf(rdfs: dict[str, pd.DataFrame], title: str, path: str) -> plt.Figure:
     """Overlay g(r) curves (tables with columns ``r`` Å and ``g``), marking each first peak."""
     setup()
