@@ -29,6 +29,7 @@ from cgexplain.md.lammps import (  # noqa: E402
     missing_imc_programs,
 )
 from cgexplain.report import write_report_page  # noqa: E402
+from cgexplain.settings import for_job  # noqa: E402
 from cgexplain.config import (  # noqa: E402
     ConfigError,
     check_config,
@@ -163,6 +164,16 @@ wildcard_constraints:
 scattergather:
     reference=config["scatter"]["reference"],
     relevance=config["scatter"]["relevance"],
+
+
+def settings_for(job, **context):
+    """Params function: the typed settings of ``job`` (a rule's name) for the job's
+    wildcards, built by the library (:func:`cgexplain.settings.for_job`)."""
+
+    def settings(wildcards):
+        return for_job(config, job, **dict(wildcards.items()), **context)
+
+    return settings
 
 
 def setting(*keys):
@@ -324,14 +335,6 @@ def force_matching_tables():
         for system in SYSTEMS
         for model in models_of(system)
     ]
-
-
-def simulation_settings(wildcards):
-    """CG simulation settings of one (system, model) with the derived seed."""
-    seed = system_seed(
-        config["seed"], wildcards.system, f"simulation/{wildcards.model}"
-    )
-    return {**config[wildcards.system]["simulation"], "seed": seed}
 
 
 def structure_pairs():

@@ -21,7 +21,7 @@ rule simulate_cg:
         runtime=estimate(estimates.simulation_runtime),
         gpu=GPU,
     params:
-        settings=simulation_settings,
+        settings=settings_for("simulate_cg"),
     script:
         "../scripts/simulate_cg.py"
 

@@ -6,19 +6,19 @@ import torch
 from cgexplain.cg.priors import ChainPrior, load_prior
 from cgexplain.cg.training import load_model, load_spec
 from cgexplain.io import load_trajectory
-from cgexplain.md.cg_simulation import BatchedPotential, CGRunSettings, run_cg_simulation
+from cgexplain.md.cg_simulation import BatchedPotential, run_cg_simulation
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)
-    p = dict(snakemake.params.settings)
+    settings = snakemake.params.settings  # cgexplain.settings.simulation.SimulateCG
     device = "cuda" if torch.cuda.is_available() else "cpu"
     spec, _ = load_spec(snakemake.input.model)
     model = load_model(snakemake.input.model, device=device)
     reference = load_trajectory(snakemake.input.start)
-    starts = np.linspace(0, reference.n_frames - 1, p["n_replicas"]).round().astype(int)
+    starts = np.linspace(0, reference.n_frames - 1, settings.n_replicas).round().astype(int)
     log.info(
-        "%d replicas from reference frames %s on %s", p["n_replicas"], starts.tolist(), device
+        "%d replicas from reference frames %s on %s", settings.n_replicas, starts.tolist(), device
     )
     prior = None
     if snakemake.input.prior:  # delta learning: energy = prior + network
@@ -31,14 +31,13 @@ with run_logging(snakemake.log[0]) as log:
         spec.cutoff,
         device,
         prior=prior,
-        skin=p["neighbor_skin"],
+        skin=settings.neighbor_skin,
     )
-    settings = CGRunSettings.from_config(p)
     run_cg_simulation(
         potential,
         reference.positions[starts],
-        np.full(reference.n_sites, p["bead_mass"]),
-        settings,
+        np.full(reference.n_sites, settings.bead_mass),
+        settings.run,
         snakemake.output.trajectory,
         label=f"{snakemake.wildcards.system}/{snakemake.wildcards.model}",
         device=device,

@@ -18,8 +18,8 @@ import math
 import os
 import shutil
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -29,89 +29,16 @@ import schnetpack.transform as trn  # noqa: E402
 import torch  # noqa: E402
 
 import cgexplain  # noqa: F401 - SchNetPack import shim
-from cgexplain import architectures  # noqa: E402
 from cgexplain.architectures import build_representation  # noqa: E402
 from cgexplain.cg.fast_so3 import accelerate_so3net, restore_so3net  # noqa: E402
 from cgexplain.cg.splits import load_split, save_split, validation_split  # noqa: E402
-from cgexplain.config import from_block  # noqa: E402
 from cgexplain.io import InputError, atomic_output, write_json  # noqa: E402
 from cgexplain.io import load_model as io_load_model  # noqa: E402
 from cgexplain.runlog import eta  # noqa: E402
+from cgexplain.settings.training import ARCHITECTURES, ModelSpec, TrainSpec  # noqa: E402,F401
 from cgexplain.workdir import WorkDir  # noqa: E402
 
 log = logging.getLogger(__name__)
-
-#: architecture names, from the registry :data:`cgexplain.architectures.ARCHITECTURES`
-ARCHITECTURES = tuple(architectures.ARCHITECTURES)
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """Architecture hyperparameters.
-
-    Attributes:
-        architecture: ``painn`` (lmax 1), ``so3net`` or ``schnet``.
-        n_features: feature channels (``n_atom_basis``).
-        n_interactions: interaction blocks.
-        n_rbf: Gaussian radial basis functions.
-        cutoff: neighbour cutoff, Å.
-        lmax: SO3net's largest angular momentum (ignored by the others).
-    """
-
-    architecture: str
-    n_features: int
-    n_interactions: int
-    n_rbf: int
-    cutoff: float
-    lmax: int = 2  # read back from model.pt.json files written before lmax was stored
-
-    @classmethod
-    def from_config(cls, architecture: str, block: Mapping[str, Any]) -> ModelSpec:
-        """From a validated ``<system>.training.<architecture>`` block."""
-        return from_block(cls, block, architecture=architecture)
-
-    def __post_init__(self) -> None:
-        if self.architecture not in ARCHITECTURES:
-            raise ValueError(
-                f"architecture must be one of {ARCHITECTURES}, got {self.architecture!r}"
-            )
-
-
-@dataclass(frozen=True)
-class TrainSpec:
-    """Optimisation settings (AdamW, ReduceLROnPlateau, EMA, early stopping).
-
-    Attributes:
-        batch_size: frames per batch; accumulate_grad_batches: batches per step.
-        lr: learning rate; weight_decay: AdamW weight decay.
-        max_epochs; early_stopping_patience, lr_patience (epochs); lr_factor; lr_cooldown.
-        ema_decay: decay of the exponential moving average of the weights.
-        val_fraction: fraction of frames held out for validation.
-        val_split: how (:func:`cgexplain.cg.splits.validation_split`): ``blocks``,
-            ``runs`` or ``frames``; val_block: frames per validation block.
-        seed: seed of the split, initialisation and shuffling.
-    """
-
-    batch_size: int
-    accumulate_grad_batches: int
-    lr: float
-    weight_decay: float
-    max_epochs: int
-    early_stopping_patience: int
-    lr_patience: int
-    lr_factor: float
-    lr_cooldown: int
-    ema_decay: float
-    val_fraction: float
-    val_split: str
-    val_block: int
-    seed: int
-
-    @classmethod
-    def from_config(cls, block: Mapping[str, Any], **extra: Any) -> TrainSpec:
-        """From a validated ``<system>.training.optimizer`` block plus its derived ``seed``."""
-        return from_block(cls, block, **extra)
-
 
 def build_model(spec: ModelSpec) -> spk.model.NeuralNetworkPotential:
     """A SchNetPack ``NeuralNetworkPotential`` predicting ``energy`` and ``forces``.

@@ -13,9 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict
 
 import numpy as np
 import torch
@@ -23,11 +21,11 @@ import torch
 from cgexplain.analysis.geometry import distance_matrix
 from cgexplain.cg.fast_painn import FastPaiNN
 from cgexplain.cg.fast_painn import supports as supports_fast
-from cgexplain.config import from_block
 from cgexplain.io import Trajectory, is_periodic, save_trajectory
 from cgexplain.md.langevin import BAOABIntegrator, kinetic_temperature
 from cgexplain.md.neighbors import VerletList
 from cgexplain.runlog import eta
+from cgexplain.settings.simulation import CGRunSettings
 from cgexplain.units import PS_PER_FS
 
 log = logging.getLogger(__name__)
@@ -155,40 +153,6 @@ class BatchedPotential:
             energy = energy + prior_energy.to(positions)
             forces = forces + prior_forces.to(positions)
         return energy, forces
-
-
-@dataclass(frozen=True)
-class CGRunSettings:
-    """Settings of a batched CG Langevin run.
-
-    Attributes:
-        temperature: K; friction: 1/ps; timestep: fs.
-        n_steps: integration steps; save_interval: steps between stored frames.
-        seed: seed of velocities and noise.
-        min_distance: beads closer than this (Å) stop the run.
-        temperature_factor: a replica hotter than T x factor or colder than T / factor
-            (averaged over a save interval) stops the run.
-    """
-
-    temperature: float
-    friction: float
-    timestep: float
-    n_steps: int
-    save_interval: int
-    seed: int
-    min_distance: float
-    temperature_factor: float
-
-    @classmethod
-    def from_config(cls, block: Mapping[str, Any], **extra: Any) -> CGRunSettings:
-        """From a validated ``<system>.simulation`` block plus its derived ``seed``."""
-        return from_block(cls, block, **extra)
-
-    def __post_init__(self) -> None:
-        if self.save_interval > self.n_steps:
-            raise ValueError(
-                f"save_interval ({self.save_interval} steps) exceeds n_steps ({self.n_steps})"
-            )
 
 
 def run_cg_simulation(

@@ -1,0 +1,3 @@
+"""Settings of the imc jobs (see :mod:`cgexplain.settings`)."""
+
+from __future__ import annotations

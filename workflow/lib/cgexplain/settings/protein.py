@@ -1,0 +1,3 @@
+"""Settings of the protein jobs (see :mod:`cgexplain.settings`)."""
+
+from __future__ import annotations
