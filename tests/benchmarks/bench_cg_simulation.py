@@ -5,8 +5,8 @@ A script, not a test (``python tests/benchmarks/bench_cg_simulation.py [--replic
 same model object (same weights), the same frame, 2 fs steps, 300 K, and report
 replica-steps per second (replicas x steps / seconds of stepping):
 
-- **ours**: :class:`cgexplain.md.cg_simulation.BatchedPotential` (its Verlet list,
-  :class:`cgexplain.md.neighbors.VerletList`, skin ``--skin``, default 1 Å, and its
+- **ours**: :class:`cgexplain.potentials.batched.BatchedPotential` (its Verlet list,
+  :class:`cgexplain.potentials.neighbors.VerletList`, skin ``--skin``, default 1 Å, and its
   replicas in model calls of about ``--batch-edges`` pairs) driven by
   :class:`cgexplain.md.langevin.BAOABIntegrator`, wired exactly as
   :func:`~cgexplain.md.cg_simulation.run_cg_simulation` wires them (float64 state,
@@ -79,8 +79,9 @@ from schnetpack.md.neighborlist_md import NeighborListMD  # noqa: E402
 from schnetpack.md.simulation_hooks import LangevinThermostat, SimulationHook  # noqa: E402
 
 from cgexplain.cg.training import ModelSpec, build_model  # noqa: E402
-from cgexplain.md.cg_simulation import BatchedPotential, CGRunSettings, run_cg_simulation  # noqa: E402
+from cgexplain.md.cg_simulation import CGRunSettings, run_cg_simulation  # noqa: E402
 from cgexplain.md.langevin import BAOABIntegrator, kinetic_temperature  # noqa: E402
+from cgexplain.potentials.batched import BatchedPotential  # noqa: E402
 
 N_BEADS = 258
 BOX = 20.0

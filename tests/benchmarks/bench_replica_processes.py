@@ -4,7 +4,7 @@ A script, not a test (``python tests/benchmarks/bench_replica_processes.py [--re
 [--cores 2] [--steps 20] [--model painn]``). For the same total number of replicas it
 times our CG Langevin inner loop (``bench_cg_simulation.OursRunner``: the Verlet list,
 batched model calls and BAOAB of :func:`cgexplain.md.cg_simulation.run_cg_simulation`;
-PaiNN through :class:`cgexplain.cg.fast_painn.FastPaiNN`) two ways:
+PaiNN through :class:`cgexplain.potentials.fast_painn.FastPaiNN`) two ways:
 
 - **batched**: one process with ``--cores`` torch threads integrating all replicas
   together (what one ``simulate_cg`` job does with ``threads.training = cores``);

@@ -7,11 +7,11 @@ the same batch of frames and the same targets, one Lightning ``Trainer`` per tim
 second (batch size / median step time):
 
 - **ours**: the model of :func:`cgexplain.cg.training.build_model` (SO3net convolutions
-  switched to :class:`cgexplain.cg.fast_so3.FastSO3Convolution`; PaiNN and SchNet as in
+  switched to :class:`cgexplain.potentials.fast_so3.FastSO3Convolution`; PaiNN and SchNet as in
   SchNetPack) in the ``spk.task.AtomisticTask`` that
   :func:`cgexplain.cg.training.train_force_matching` builds: force MSE loss, AdamW.
 - **stock**: a deep copy of the same model with every SchNetPack module restored
-  (:func:`cgexplain.cg.fast_so3.restore_so3net`), i.e. exactly what
+  (:func:`cgexplain.potentials.fast_so3.restore_so3net`), i.e. exactly what
   ``spk.representation.PaiNN`` / ``SO3net`` / ``SchNet`` compute, in the same task.
 
 One step is what Lightning does per batch in automatic optimisation: forward (energy and
@@ -57,8 +57,8 @@ import pytorch_lightning as pl  # noqa: E402
 import schnetpack.transform as trn  # noqa: E402
 from bench_cg_simulation import BOX, N_BEADS, Z, water_like_frame  # noqa: E402
 
-from cgexplain.cg.fast_so3 import restore_so3net  # noqa: E402
 from cgexplain.cg.training import ModelSpec, build_model  # noqa: E402
+from cgexplain.potentials.fast_so3 import restore_so3net  # noqa: E402
 
 #: benchmark models: (architecture, features, interactions, cutoff in Å)
 MODELS = {

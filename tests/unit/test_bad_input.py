@@ -188,7 +188,8 @@ def test_cli_names_a_missing_cuda_device(dummy_files):
 def test_check_device_names_the_device():
     import torch
 
-    from cgexplain.io import InputError, check_device
+    from cgexplain.io import InputError
+    from cgexplain.potentials.loading import check_device
 
     check_device("cpu")
     with pytest.raises(InputError, match="^unknown device 'gpu': use cpu, cuda or cuda:N$"):
@@ -233,7 +234,7 @@ def small_model():
     """A one-block SchNet potential with random weights (embedding of Z = 0-99)."""
     import schnetpack as spk  # after cgexplain (imported above: its torch shim)
 
-    from cgexplain.architectures import build_representation
+    from cgexplain.potentials.architectures import build_representation
 
     rep = build_representation(
         "schnet", 4, 1, spk.nn.GaussianRBF(n_rbf=4, cutoff=3.0), spk.nn.CosineCutoff(3.0),

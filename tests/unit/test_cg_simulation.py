@@ -9,12 +9,12 @@ import torch
 from cgexplain.cg.training import ModelSpec, build_model
 from cgexplain.io import load_trajectory
 from cgexplain.md.cg_simulation import (
-    BatchedPotential,
     CGRunSettings,
     CGSimulationError,
     run_cg_simulation,
 )
-from cgexplain.md.neighbors import VerletList
+from cgexplain.potentials.batched import BatchedPotential
+from cgexplain.potentials.neighbors import VerletList
 
 BOX = np.eye(3) * 9.0
 

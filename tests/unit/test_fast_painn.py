@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from cgexplain.cg.fast_painn import EdgeMessage, FastPaiNN, supports
 from cgexplain.cg.training import ModelSpec, build_model
-from cgexplain.md.cg_simulation import BatchedPotential
-from cgexplain.md.neighbors import VerletList
+from cgexplain.potentials.batched import BatchedPotential
+from cgexplain.potentials.fast_painn import EdgeMessage, FastPaiNN, supports
+from cgexplain.potentials.neighbors import VerletList
 
 
 def test_edge_message_backward_matches_finite_differences():

@@ -9,8 +9,8 @@ import pytest
 import torch
 
 import cgexplain  # noqa: F401 - SchNetPack shim
-from cgexplain.cg.fast_so3 import FastSO3Convolution, accelerate_so3net, restore_so3net
 from cgexplain.cg.training import ModelSpec, build_model
+from cgexplain.potentials.fast_so3 import FastSO3Convolution, accelerate_so3net, restore_so3net
 
 
 def _batch(dtype, seed=0):

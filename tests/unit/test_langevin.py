@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from cgexplain.md.langevin import KB_KCAL, BAOABIntegrator, kinetic_energy, kinetic_temperature
+from cgexplain.md.langevin import BAOABIntegrator, kinetic_energy, kinetic_temperature
+from cgexplain.units import KB_KCAL_PER_MOL_K as KB_KCAL
 
 
 @pytest.fixture(autouse=True)

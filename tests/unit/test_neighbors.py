@@ -8,7 +8,7 @@ import torch
 from ase import Atoms
 from ase.neighborlist import neighbor_list
 
-from cgexplain.md.neighbors import VerletList
+from cgexplain.potentials.neighbors import VerletList
 
 
 def ase_pairs(positions: np.ndarray, box: np.ndarray | None, cutoff: float) -> dict:

@@ -49,7 +49,7 @@ def test_layers_import_downwards_only():
     """``analysis`` and the architecture registry know nothing of ``lrp``; ``cg`` neither."""
     lib = REPO / "workflow" / "lib" / "cgexplain"
     lower = [
-        lib / "architectures.py",
+        lib / "potentials" / "architectures.py",
         *(lib / "analysis").rglob("*.py"),
         *(lib / "cg").rglob("*.py"),
     ]
@@ -62,9 +62,21 @@ def test_layers_import_downwards_only():
 
 def test_architecture_registry_is_light():
     code = (
-        "import sys, cgexplain.architectures as a; "
+        "import sys, cgexplain.potentials.architectures as a; "
         "print(sorted(m for m in ('schnetpack', 'cgexplain.lrp') if m in sys.modules), list(a.ARCHITECTURES))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == "[] ['painn', 'so3net', 'schnet']"
+
+
+def test_registry_settings_and_schema_name_the_same_architectures():
+    """The implementations' registry, the settings' tuple and the schema's list agree."""
+    import yaml
+
+    from cgexplain.potentials.architectures import ARCHITECTURES as REGISTRY
+    from cgexplain.settings.training import ARCHITECTURES
+
+    schema = yaml.safe_load((REPO / "workflow" / "schemas" / "config.schema.yaml").read_text())
+    models = schema["$defs"]["training"]["properties"]["models"]["items"]["enum"]
+    assert list(REGISTRY) == list(ARCHITECTURES) == list(models)

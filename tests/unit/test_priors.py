@@ -8,8 +8,9 @@ import pytest
 import torch
 
 from cgexplain.cg import priors
+from cgexplain.units import KB_KCAL_PER_MOL_K
 
-KT = priors.KB * 350.0
+KT = KB_KCAL_PER_MOL_K * 350.0
 
 
 def _sample(density, grid, n, rng):

@@ -119,7 +119,8 @@ def test_bad_inputs_are_named(pdb_2hba, tmp_path):
 def test_calpha_map_of_ntl9(prepared, pdb_2hba):
     from openmm.app import PDBFile
 
-    from cgexplain.cg.mapping import AMINO_ACID_TYPES, calpha_map
+    from cgexplain.cg.mapping import calpha_map
+    from cgexplain.residues import AMINO_ACID_TYPES
 
     pdb = PDBFile(str(prepared[1]))
     top = pdb.topology
@@ -162,9 +163,9 @@ def test_calpha_map_of_ntl9(prepared, pdb_2hba):
 def test_implicit_solvent_system_and_short_run_with_hot_start(prepared, tmp_path):
     """GBn2 NTL9: no box, residues as molecules, Cα beads; a hot start then a short run
     stores non-periodic frames (zero box) whose Cα+HA force sums map to the beads."""
-    from cgexplain.cg.mapping import map_trajectory
+    from cgexplain.cg.mapping import load_calpha_map, map_trajectory
     from cgexplain.io import load_trajectory
-    from cgexplain.md.protein import build_protein_system, load_calpha_map, topology_arrays
+    from cgexplain.md.protein import build_protein_system, topology_arrays
     from cgexplain.md.reference import RunSettings, run_reference
 
     ref = build_protein_system(prepared[1], cutoff=12.0)
@@ -239,7 +240,7 @@ def test_native_structure_and_dssp(prepared, pdb_2hba):
 
 
 def test_mutations_are_bead_type_changes():
-    from cgexplain.cg.mapping import AMINO_ACID_TYPES, parse_mutation
+    from cgexplain.residues import AMINO_ACID_TYPES, parse_mutation
 
     names = ["MET", "LYS", "VAL", "ILE", "PHE"] + ["GLY"] * 24 + ["LEU"] + ["ALA"] * 9
     assert parse_mutation("ILE4ASN", names) == (3, AMINO_ACID_TYPES["ASN"])

@@ -399,7 +399,7 @@ def _assert_fig7(fig, differences, mutated, n_top):
 
 def test_maps_with_chain_neighbours_masked(tmp_path):
     """Figs. 5 and 7 get NaN for |i - j| < 3; colour scales and rankings ignore them."""
-    from cgexplain.analysis.relevance import mask_chain_neighbours
+    from cgexplain.analysis.protein_maps import mask_chain_neighbours
 
     big = _symmetric(9)
     big[np.abs(np.subtract.outer(np.arange(N), np.arange(N))) == 1] = 1e6

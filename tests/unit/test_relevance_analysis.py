@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cgexplain.analysis import protein_maps
 from cgexplain.analysis import relevance as rel
 from cgexplain.io import InputError
 
@@ -169,13 +170,13 @@ def test_pair_matrix_averages_over_frames_with_absent_pairs_as_zero():
             "relevance_norm": [-3.0, 1.0, -1.0, 5.0],
         }
     )
-    matrix = rel.pair_matrix(pairs, 3, frames=[0, 1])
+    matrix = protein_maps.pair_matrix(pairs, 3, frames=[0, 1])
     expected = np.array([[0.0, 0.0, -2.0], [0.0, 0.0, 0.5], [-2.0, 0.5, 0.0]])
     np.testing.assert_allclose(matrix, expected)
     with pytest.raises(InputError, match=r"frames \[7\]"):
-        rel.pair_matrix(pairs, 3, frames=[0, 7])
+        protein_maps.pair_matrix(pairs, 3, frames=[0, 7])
     with pytest.raises(InputError, match="no frames"):
-        rel.pair_matrix(pairs, 3, frames=[])
+        protein_maps.pair_matrix(pairs, 3, frames=[])
 
 
 def test_state_pair_maps_average_explained_frames_of_each_state():
@@ -190,7 +191,7 @@ def test_state_pair_maps_average_explained_frames_of_each_state():
     # frames 4 and 5 were not explained
     states = pd.DataFrame({"frame": [0, 1, 2, 3, 4, 5], "state": ["F", "U", "F", "P1", "F", "P2"]})
     used = {"F": True, "U": False, "P1": True, "P2": True}
-    maps = rel.state_pair_maps(pairs, states, 3, used)
+    maps = protein_maps.state_pair_maps(pairs, states, 3, used)
     assert set(maps) == {"F", "U", "P1", "P2"}
     # F: frames 0 and 2; (0,1) (2+4)/2, (0,2) (0+1)/2, (1,2) (-1+0)/2
     expected_f = np.array([[0.0, 3.0, 0.5], [3.0, 0.0, -0.5], [0.5, -0.5, 0.0]])
@@ -219,7 +220,7 @@ def test_top_interactions_rank_mean_contributions():
             "relevance_norm": [1.0, -3.0, 1.0, 0.6, -50.0],
         }
     )
-    top = rel.top_interactions(pairs, triplets, frames=[1, 0, 1], n_top=3)
+    top = protein_maps.top_interactions(pairs, triplets, frames=[1, 0, 1], n_top=3)
     assert list(top.columns) == ["order", "beads", "value", "rank"]
     # frame 2 does not count; a set missing in a frame counts 0 there
     assert top["order"].tolist() == [2, 2, 2, 3, 3, 3]
@@ -227,20 +228,20 @@ def test_top_interactions_rank_mean_contributions():
     np.testing.assert_allclose(top["value"], [-3.0, 2.0, 0.5, -1.5, 1.0, 0.3])
     assert top["rank"].tolist() == [1, 2, 3, 1, 2, 3]
 
-    everything = rel.top_interactions(pairs, triplets, frames=[0, 1], n_top=10)
+    everything = protein_maps.top_interactions(pairs, triplets, frames=[0, 1], n_top=10)
     assert everything.loc[everything["order"] == 2, "beads"].tolist()[-1] == "2-5"
     np.testing.assert_allclose(everything["value"].iloc[3], 0.25)
 
     # chain neighbours (span < 3) are left out
-    far = rel.top_interactions(pairs, triplets, frames=[0, 1], n_top=10, min_separation=3)
+    far = protein_maps.top_interactions(pairs, triplets, frames=[0, 1], n_top=10, min_separation=3)
     assert far["beads"].tolist() == ["1-4", "0-3", "2-5", "0-2-5"]
     np.testing.assert_allclose(far["value"], [2.0, 0.5, 0.25, -1.5])
     assert far["rank"].tolist() == [1, 2, 3, 1]
 
-    none_far = rel.top_interactions(pairs, triplets, frames=[0, 1], min_separation=6)
+    none_far = protein_maps.top_interactions(pairs, triplets, frames=[0, 1], min_separation=6)
     assert none_far.empty and list(none_far.columns) == ["order", "beads", "value", "rank"]
     with pytest.raises(InputError, match="no frames"):
-        rel.top_interactions(pairs, triplets, frames=[])
+        protein_maps.top_interactions(pairs, triplets, frames=[])
 
 
 def test_matrix_table_round_trip():
@@ -249,19 +250,19 @@ def test_matrix_table_round_trip():
     for key in ("F", "P1"):
         upper = np.triu(rng.normal(size=(4, 4)), k=1)
         matrices[key] = upper + upper.T
-    table = rel.matrix_table({"F": matrices["F"], "U": None, "P1": matrices["P1"]})
+    table = protein_maps.matrix_table({"F": matrices["F"], "U": None, "P1": matrices["P1"]})
     assert list(table.columns) == ["state", "i", "j", "value"]
     assert len(table) == 2 * 6
     assert (table["i"] < table["j"]).all()
     row = table[(table["state"] == "P1") & (table["i"] == 1) & (table["j"] == 3)]
     assert row["value"].item() == matrices["P1"][1, 3]
-    back = rel.table_matrices(table, 4)
+    back = protein_maps.table_matrices(table, 4)
     assert set(back) == {"F", "P1"}
     for key, matrix in matrices.items():
         np.testing.assert_array_equal(back[key], matrix)
-    empty = rel.matrix_table({"U": None}, name="source")
+    empty = protein_maps.matrix_table({"U": None}, name="source")
     assert empty.empty and list(empty.columns) == ["source", "i", "j", "value"]
-    assert rel.table_matrices(empty, 4, name="source") == {}
+    assert protein_maps.table_matrices(empty, 4, name="source") == {}
 
 
 def test_well_position_is_refined_within_its_bin():

@@ -49,3 +49,16 @@ def test_tuning_is_off_when_the_environment_says_so(monkeypatch):
     assert runtime.tune_allocator({"CGEXPLAIN_MALLOC_TUNING": "no"}) is False
     monkeypatch.setattr(runtime, "_applied", None)
     assert runtime.tune_allocator({}) is sys.platform.startswith("linux")
+
+
+def test_job_tunables_are_set_once_and_never_override_the_user():
+    from cgexplain.runtime import set_job_tunables
+
+    env: dict[str, str] = {}
+    assert set_job_tunables("glibc.malloc.trim_threshold=1", env) is True
+    assert env == {"GLIBC_TUNABLES": "glibc.malloc.trim_threshold=1"}
+    user = {"GLIBC_TUNABLES": "glibc.malloc.arena_max=2"}
+    assert set_job_tunables("glibc.malloc.trim_threshold=1", user) is False
+    assert user == {"GLIBC_TUNABLES": "glibc.malloc.arena_max=2"}
+    empty: dict[str, str] = {}
+    assert set_job_tunables("", empty) is False and empty == {}

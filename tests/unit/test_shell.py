@@ -28,6 +28,7 @@ from cgexplain.analysis.shell import (
     shell_angles,
     tetrahedral_order,
 )
+from cgexplain.settings.simulation import StructureBootstrap, ValidateStructure
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "workflow" / "scripts"
 TRICLINIC = np.array([[9.0, 0.0, 0.0], [2.0, 8.5, 0.0], [-1.5, 1.0, 9.5]])
@@ -254,7 +255,10 @@ def test_validate_structure_writes_shell_columns_and_reference_half_rows(tmp_pat
         reference_summary=[str(tmp_path / "ref.json")],
     )
     smk.output = Named(metrics=str(out))
-    smk.params = Named(pairs=[("water", "imc")], bootstrap={"water": boot})
+    settings = ValidateStructure(
+        pairs=(("water", "imc"),), bootstrap=(StructureBootstrap(system="water", **boot),)
+    )
+    smk.params = Named(settings=settings)
     smk.log = [str(tmp_path / "log.txt")]
     runpy.run_path(str(SCRIPTS / "validate_structure.py"), init_globals={"snakemake": smk})
     table = pd.read_csv(out)

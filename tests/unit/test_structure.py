@@ -101,8 +101,8 @@ def test_triplet_table_is_permutation_and_image_invariant():
     order = np.lexsort(relabelled.T[::-1])
     np.testing.assert_array_equal(relabelled[order], ref[["i", "j", "k"]].to_numpy())
     np.testing.assert_allclose(
-        np.sort(got["largest_angle"].to_numpy()),
-        np.sort(ref["largest_angle"].to_numpy()),
+        np.sort(got["max_angle"].to_numpy()),
+        np.sort(ref["max_angle"].to_numpy()),
         atol=1e-9,
     )
 

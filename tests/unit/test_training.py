@@ -9,8 +9,9 @@ import torch
 
 import cgexplain.cg.training as training
 from cgexplain.cg.datasets import write_schnetpack_dataset
-from cgexplain.cg.training import ModelSpec, TrainSpec, load_model, load_spec, train_force_matching
+from cgexplain.cg.training import ModelSpec, TrainSpec, train_force_matching
 from cgexplain.io import InputError, Trajectory
+from cgexplain.potentials.loading import load_model, load_spec
 
 pytestmark = pytest.mark.slow
 

@@ -145,7 +145,7 @@ def test_trained_models_load_and_predict_forces(tiny_run, system, model):
     from schnetpack.interfaces import AtomsConverter
 
     from cgexplain.cg.splits import load_split
-    from cgexplain.cg.training import load_model, load_spec
+    from cgexplain.potentials.loading import load_model, load_spec
 
     path = tiny_run / f"results/{system}/training/{model}/model.pt"
     spec, train = load_spec(path)

@@ -29,15 +29,17 @@ from cgexplain.md.lammps import (  # noqa: E402
     missing_imc_programs,
 )
 from cgexplain.report import write_report_page  # noqa: E402
+from cgexplain.runtime import set_job_tunables  # noqa: E402
 from cgexplain.settings import for_job  # noqa: E402
+from cgexplain.settings.protein import seed_state_of_run  # noqa: E402
+from cgexplain.settings import simulation as simulation_settings  # noqa: E402
+from cgexplain.settings import training as training_settings  # noqa: E402
 from cgexplain.config import (  # noqa: E402
     ConfigError,
     check_config,
     gpu_request,
     load_schema,
-    parse_scatteritem,
     read_config_file,
-    shard_frames,
     system_seed,
     systems_of_kind,
     validate_config,
@@ -72,11 +74,8 @@ try:
 except ConfigError as error:
     raise WorkflowError(str(error)) from None
 
-# glibc malloc: keep freed memory for reuse instead of handing it back to the kernel on
-# every free (measured: GNN-LRP about 2x faster, same peak RSS). Each job's Python reads
-# it at start-up; an explicit GLIBC_TUNABLES in the environment wins.
-if config["malloc_tunables"]:
-    os.environ.setdefault("GLIBC_TUNABLES", config["malloc_tunables"])
+# glibc malloc tunables for every job (measured: GNN-LRP about 2x faster, same peak RSS)
+set_job_tunables(config["malloc_tunables"])
 
 # the report's first page: the claims' verdicts as they stand (cgexplain.report)
 REPORT_PAGE = write_report_page(
@@ -94,13 +93,7 @@ GPU = gpu_request(config["gpu"])
 
 def series_models(system):
     """Cutoff-series copies of a liquid's model: {name: (architecture, cutoff Å)}."""
-    if system not in LIQUIDS:
-        return {}
-    series = config[system]["training"]["cutoff_series"]
-    return {
-        f"{series['model']}_rc{cutoff:g}".replace(".", "p"): (series["model"], cutoff)
-        for cutoff in series["cutoffs"]
-    }
+    return training_settings.series_models(config, system)
 
 
 MODELS = sorted(
@@ -176,18 +169,6 @@ def settings_for(job, **context):
     return settings
 
 
-def setting(*keys):
-    """Params function: the value at ``config[system][keys...]`` of the job's system."""
-
-    def value(wildcards):
-        node = config[wildcards.system]
-        for key in keys:
-            node = node[key]
-        return node
-
-    return value
-
-
 def models_of(system):
     return config[system]["training"]["models"]
 
@@ -204,27 +185,10 @@ def model_pairs(systems=None):
 
 def reference_inputs(wildcards):
     """The files the liquid's builder reads (e.g. a force field the repository ships)."""
-    from cgexplain.md.builders import liquid_builder
+    from cgexplain.liquids import liquid_builder
 
     block = config[wildcards.system]
     return liquid_builder(block["builder"]).inputs(block["reference"])
-
-
-def reference_settings(wildcards):
-    """Run settings of one reference shard (params of the rule).
-
-    Shard k of n is an independent run with its own seed and equilibration whose
-    production holds its share of the frames (see cgexplain.config.shard_frames).
-    """
-    ref = dict(config[wildcards.system]["reference"])
-    shard, n_shards = parse_scatteritem(wildcards.scatteritem)
-    n_frames = int(round(ref["length"] / ref["save_interval"]))
-    ref["length"] = shard_frames(n_frames, shard, n_shards) * ref["save_interval"]
-    ref["seed"] = system_seed(
-        config["seed"], wildcards.system, f"reference/{wildcards.scatteritem}"
-    )
-    ref["platform"] = config["openmm_platform"]
-    return ref
 
 
 def structure_targets():
@@ -250,30 +214,9 @@ def comparison_figures():
 # ---------------------------------------------------------------- training and simulation
 
 
-def model_settings(wildcards):
-    """Architecture hyperparameters of one (system, model) (params of train_model); a
-    cutoff-series copy is its model's block with the copy's cutoff."""
-    series = series_models(wildcards.system)
-    if wildcards.model in series:
-        architecture, cutoff = series[wildcards.model]
-        block = config[wildcards.system]["training"][architecture]
-        return {"architecture": architecture, **block, "cutoff": cutoff}
-    return {
-        "architecture": wildcards.model,
-        **config[wildcards.system]["training"][wildcards.model],
-    }
-
-
 def cutoff_series_runs(system):
-    """(model name, cutoff) of a liquid's cutoff series, its own model last (none: [])."""
-    series = series_models(system)
-    if not series:
-        return []
-    base = config[system]["training"]["cutoff_series"]["model"]
-    runs = [(name, cutoff) for name, (_, cutoff) in series.items()]
-    if base in models_of(system):
-        runs.append((base, config[system]["training"][base]["cutoff"]))
-    return sorted(runs, key=lambda run: run[1])
+    """(model name, cutoff) of a liquid's cutoff series, by cutoff (none: ())."""
+    return training_settings.cutoff_series_runs(config, system)
 
 
 def cutoff_series_outputs():
@@ -287,23 +230,6 @@ def cutoff_series_outputs():
                 f"results/figures/figS2_{system}.pdf",
             ]
     return files
-
-
-def optimizer_settings(wildcards):
-    """Optimisation settings of one system, with the derived training seed."""
-    seed = system_seed(config["seed"], wildcards.system, f"training/{wildcards.model}")
-    return {**config[wildcards.system]["training"]["optimizer"], "seed": seed}
-
-
-def split_settings(wildcards):
-    """How one system's frames are split into training and validation, with its seed."""
-    optimizer = config[wildcards.system]["training"]["optimizer"]
-    return {
-        "val_fraction": optimizer["val_fraction"],
-        "val_split": optimizer["val_split"],
-        "val_block": optimizer["val_block"],
-        "seed": system_seed(config["seed"], wildcards.system, "training/split"),
-    }
 
 
 def training_dataset(wildcards):
@@ -341,11 +267,7 @@ def structure_pairs():
     """(system, model) of every liquid CG simulation: the trained potentials, then the
     IMC pair potential (model ``imc``) of each liquid that has one, then the
     cutoff-series copies."""
-    return (
-        model_pairs()
-        + [(s, "imc") for s in IMC_LIQUIDS]
-        + [(s, m) for s in LIQUIDS for m in series_models(s)]
-    )
+    return simulation_settings.structure_pairs(config, IMC_LIQUIDS)
 
 
 def simulation_structures():
@@ -357,24 +279,6 @@ def simulation_structures():
 
 
 # ---------------------------------------------------------------- IMC pair potential
-
-
-def imc_settings(wildcards):
-    """IMC settings of one liquid: its `imc` block, the reference temperature, the bead
-    mass, a derived seed and the table end (default: the RDF range on the grid)."""
-    import math
-
-    block = config[wildcards.system]
-    imc = {k: v for k, v in block["imc"].items() if k != "enabled"}
-    if imc["table_max"] is None:
-        steps = math.floor(block["structure"]["rdf_max"] / imc["table_step"] + 1e-9)
-        imc["table_max"] = round(steps * imc["table_step"], 9)
-    return {
-        **imc,
-        "temperature": block["reference"]["temperature"],
-        "bead_mass": block["simulation"]["bead_mass"],
-        "seed": system_seed(config["seed"], wildcards.system, "imc"),
-    }
 
 
 def imc_targets():
@@ -405,20 +309,6 @@ def relevance_trajectory(wildcards):
     if wildcards.source == "simulation":
         return f"results/{wildcards.system}/simulation/{wildcards.model}/trajectory.h5"
     return f"results/{wildcards.system}/mapping/cg_trajectory.h5"
-
-
-def relevance_settings(wildcards):
-    """Relevance settings of one system, with the distance ranges of its tables."""
-    training = config[wildcards.system]["training"]
-    # one 3-body grid per system, so the architectures' maps can be compared bin by bin:
-    # a connected triple spans at most two cutoffs of the model with the largest one
-    edge_max = 2.0 * max(training[m]["cutoff"] for m in training["models"])
-    structure = config[wildcards.system].get("structure")  # a protein has none
-    return {
-        **config[wildcards.system]["relevance"],
-        "r_max": structure["rdf_max"] if structure else edge_max / 2.0,
-        "edge_max": edge_max,
-    }
 
 
 def primary_source(system):
@@ -459,36 +349,6 @@ def reference_rdf(wildcards):
     if wildcards.system in LIQUIDS:
         return f"results/{wildcards.system}/reference/rdf.csv"
     return []
-
-
-def shell_cutoff_setting(wildcards):
-    """Params function: the configured first-shell edge (Å), None: the RDF's first minimum."""
-    return (config[wildcards.system].get("structure") or {}).get("shell_cutoff")
-
-
-def spectrum_settings(wildcards):
-    """Bootstrap settings of a system's n-body spectrum, with its recorded seed."""
-    return {
-        **config[wildcards.system]["relevance"]["bootstrap"],
-        "seed": system_seed(
-            config["seed"],
-            wildcards.system,
-            f"spectrum/{wildcards.model}/{wildcards.source}",
-        ),
-    }
-
-
-def bootstrap_settings(wildcards):
-    """Grids of a run's relevance tables plus its bootstrap settings and recorded seed."""
-    return {
-        **relevance_settings(wildcards),
-        **config[wildcards.system]["relevance"]["bootstrap"],
-        "seed": system_seed(
-            config["seed"],
-            wildcards.system,
-            f"bootstrap/{wildcards.model}/{wildcards.source}",
-        ),
-    }
 
 
 def bootstrap_figures():
@@ -538,48 +398,6 @@ def claims_inputs(wildcards):
             f"{base}/mutations/{m}_contacts.csv" for m in config[system]["mutations"]
         ]
     return files
-
-
-def claims_params(wildcards):
-    """Settings of the claims: thresholds, runs, and per protein run its bootstrap and
-    contact settings with a recorded seed."""
-    return {
-        "claims": config["claims"],
-        "imc_skipped": IMC_SKIPPED,
-        "liquids": list(LIQUIDS),
-        "liquid_runs": [list(run) for run in model_pairs()],
-        "cutoffs": [config[s]["training"][m]["cutoff"] for s, m in model_pairs()],
-        "liquid_bootstrap": [
-            {
-                "n_resamples": config[s]["relevance"]["bootstrap"]["n_resamples"],
-                "block_length": config[s]["relevance"]["bootstrap"]["block_length"],
-                "classic_frames": config[s]["relevance"]["classic_frames"],
-                "seed": system_seed(config["seed"], s, f"claims/{m}"),
-            }
-            for s, m in model_pairs()
-        ],
-        "cutoff_series": {
-            s: [list(run) for run in cutoff_series_runs(s)] for s in LIQUIDS
-        },
-        "min_count": min([config[s]["relevance"]["min_count"] for s in LIQUIDS] or [5]),
-        "confidence": min(
-            [config[s]["relevance"]["bootstrap"]["confidence"] for s in SYSTEMS]
-            or [0.95]
-        ),
-        "protein_runs": [
-            {
-                "system": system,
-                "model": model,
-                "source": source,
-                "mutations": list(config[system]["mutations"]),
-                "native_cutoff": config[system]["states"]["native_cutoff"],
-                "tica_bins": config[system]["states"]["tica_bins"],
-                **config[system]["relevance"]["bootstrap"],
-                "seed": system_seed(config["seed"], system, f"claims/{model}/{source}"),
-            }
-            for system, model, source in protein_claim_runs()
-        ],
-    }
 
 
 def spectrum_tables():
@@ -647,69 +465,10 @@ def structure_file(wildcards):
     return f"resources/downloads/{source['pdb_id'].upper()}.pdb"
 
 
-def download_url(wildcards):
-    """Download address of a PDB entry (the url template of a protein that names it)."""
-    for system in PROTEINS:
-        source = config[system]["structure_source"]
-        if (source["pdb_id"] or "").upper() == wildcards.pdb_id:
-            return source["url"].format(pdb_id=wildcards.pdb_id)
-    raise ValueError(f"no protein of the config names PDB entry {wildcards.pdb_id}")
-
-
-def protein_run_settings(wildcards):
-    """Settings of one unbiased protein production run (its seed: :func:`protein_seed`)."""
-    reference = config[wildcards.system]["reference"]
-    system_keys = (
-        "external",
-        "forcefield",
-        "implicit_solvent",
-        "cutoff",
-        "hydrogen_mass",
-        "n_runs",
-    )
-    ref = {k: v for k, v in reference.items() if k not in system_keys}
-    ref["seed"] = system_seed(
-        config["seed"], wildcards.system, f"reference/{wildcards.scatteritem}"
-    )
-    ref["platform"] = config["openmm_platform"]
-    return ref
-
-
-def seed_state_of_run(system, scatteritem):
-    """The folding state whose seed starts production run ``scatteritem`` (k-of-n)."""
-    run, _ = parse_scatteritem(scatteritem)
-    states = config[system]["sampling"]["states"]
-    return states[(run - 1) % len(states)]  # as cgexplain.md.sampling.seed_states
-
-
 def protein_seed(wildcards):
-    state = seed_state_of_run(wildcards.system, wildcards.scatteritem)
+    """The seed file that starts a protein production run (its state: the run's)."""
+    state = seed_state_of_run(config, wildcards.system, wildcards.scatteritem)
     return f"results/{wildcards.system}/reference/seeds/{state}.npz"
-
-
-def sampling_run_settings(wildcards):
-    """Dynamics of the ramp and the biased seed runs: the reference's friction, timestep,
-    platform and temperature (the bias runs at the production temperature)."""
-    ref = config[wildcards.system]["reference"]
-    stage = "ramp" if "state" not in wildcards.keys() else f"seed/{wildcards.state}"
-    return {
-        "friction": ref["friction"],
-        "timestep": ref["timestep"],
-        "temperature": ref["temperature"],
-        "platform": config["openmm_platform"],
-        "seed": system_seed(config["seed"], wildcards.system, stage),
-    }
-
-
-def protein_system_settings(wildcards):
-    ref = config[wildcards.system]["reference"]
-    return {
-        "name": wildcards.system,
-        **{
-            key: ref[key]
-            for key in ("forcefield", "implicit_solvent", "cutoff", "hydrogen_mass")
-        },
-    }
 
 
 def protein_runs(wildcards):
@@ -744,23 +503,9 @@ def protein_state_frames(wildcards):
     return f"results/{wildcards.system}/states/frames_{wildcards.model}.csv"
 
 
-def state_contacts_seed(wildcards):
-    """Bootstrap seed of a protein run's per-state contact relevance."""
-    return system_seed(
-        config["seed"],
-        wildcards.system,
-        f"state_contacts/{wildcards.model}/{wildcards.source}",
-    )
-
-
 def state_sources(system):
     """The trajectories whose states a protein's state analysis assigns."""
     return ["reference", *models_of(system)]
-
-
-def protein_bead_count(wildcards):
-    source = config[wildcards.system]["structure_source"]
-    return source["last_residue"] - source["first_residue"] + 1
 
 
 def primary_state_maps(wildcards):

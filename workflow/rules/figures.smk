@@ -54,7 +54,7 @@ rule plot_structure_comparison:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        models=lambda wc: config[wc.system]["training"]["models"],
+        settings=settings_for("plot_structure_comparison"),
     script:
         "../scripts/plot_structure_comparison.py"
 
@@ -100,7 +100,7 @@ rule plot_figS1:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        models=lambda wc: ["imc", *models_of(wc.system)],
+        settings=settings_for("plot_figS1"),
     script:
         "../scripts/plot_figS1.py"
 
@@ -130,7 +130,7 @@ rule plot_fig2:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        min_count=lambda wc: config[wc.system]["relevance"]["min_count"],
+        settings=settings_for("plot_fig2"),
     script:
         "../scripts/plot_fig2.py"
 
@@ -156,8 +156,7 @@ rule plot_fig3:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        min_count=lambda wc: config[wc.system]["relevance"]["min_count"],
-        confidence=lambda wc: config[wc.system]["relevance"]["bootstrap"]["confidence"],
+        settings=settings_for("plot_fig3"),
     script:
         "../scripts/plot_fig3.py"
 
@@ -181,8 +180,7 @@ rule plot_ci_map:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        min_count=lambda wc: config[wc.system]["relevance"]["min_count"],
-        confidence=lambda wc: config[wc.system]["relevance"]["bootstrap"]["confidence"],
+        settings=settings_for("plot_ci_map"),
     script:
         "../scripts/plot_ci_map.py"
 
@@ -206,7 +204,7 @@ rule plot_nbody_spectrum:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        models=lambda wc: models_of(wc.system),
+        settings=settings_for("plot_nbody_spectrum"),
     script:
         "../scripts/plot_nbody_spectrum.py"
 
@@ -232,7 +230,7 @@ rule plot_figS10:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        min_count=lambda wc: config[wc.system]["relevance"]["artifacts"]["min_count"],
+        settings=settings_for("plot_figS10"),
     script:
         "../scripts/plot_figS10.py"
 
@@ -273,7 +271,7 @@ rule plot_relevance_supplement:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        min_count=lambda wc: config[wc.system]["relevance"]["min_count"],
+        settings=settings_for("plot_relevance_supplement"),
     script:
         "../scripts/plot_relevance_supplement.py"
 
@@ -307,8 +305,7 @@ rule plot_fig4:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        labels=lambda wc: ["reference", *[f"CG {m}" for m in models_of(wc.system)]],
-        method=setting("states", "method"),
+        settings=settings_for("plot_fig4"),
     script:
         "../scripts/plot_fig4.py"
 
@@ -334,7 +331,7 @@ rule plot_fig5:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        min_separation=setting("figure_min_separation"),
+        settings=settings_for("plot_fig5"),
     script:
         "../scripts/plot_fig5.py"
 
@@ -363,9 +360,7 @@ rule plot_figS11:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        min_separation=setting("figure_min_separation"),
-        min_frames=setting("states", "min_frames"),
-        cutoff=setting("states", "native_cutoff"),
+        settings=settings_for("plot_figS11"),
     script:
         "../scripts/plot_figS11.py"
 
@@ -394,7 +389,7 @@ rule plot_fig6:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        chain=setting("structure_source", "chain"),
+        settings=settings_for("plot_fig6"),
     script:
         "../scripts/plot_fig6.py"
 
@@ -422,10 +417,6 @@ rule plot_fig7:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        mutations=setting("mutations"),
-        first_residue=setting("structure_source", "first_residue"),
-        n_top=setting("n_top"),
-        min_separation=setting("figure_min_separation"),
-        chain=setting("structure_source", "chain"),
+        settings=settings_for("plot_fig7"),
     script:
         "../scripts/plot_fig7.py"

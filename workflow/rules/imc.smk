@@ -29,7 +29,7 @@ rule fit_imc:
         mem_mb=scaled_mb(2000),
         runtime=estimate(estimates.imc_runtime),
     params:
-        settings=imc_settings,
+        settings=settings_for("fit_imc"),
         work_dir="results/{system}/imc/work",
     script:
         "../scripts/fit_imc.py"
@@ -56,7 +56,7 @@ rule simulate_imc:
         mem_mb=scaled_mb(2000),
         runtime=estimate(estimates.imc_simulation_runtime),
     params:
-        settings=imc_settings,
+        settings=settings_for("simulate_imc"),
         work_dir="results/{system}/imc/final_run",
     script:
         "../scripts/simulate_imc.py"
@@ -88,7 +88,6 @@ rule compare_imc_relevance:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        models=lambda wc: models_of(wc.system),
-        min_count=setting("relevance", "min_count"),
+        settings=settings_for("compare_imc_relevance"),
     script:
         "../scripts/compare_imc_relevance.py"

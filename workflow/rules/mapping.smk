@@ -27,7 +27,7 @@ rule map_to_cg:
         mem_mb=estimate(estimates.mapping_mem_mb),
         runtime=lambda wildcards, attempt: 30 * attempt,
     params:
-        force_map=setting("force_map"),
+        settings=settings_for("map_to_cg"),
     script:
         "../scripts/map_to_cg.py"
 
@@ -56,6 +56,6 @@ rule map_protein:
         mem_mb=scaled_mb(4000),
         runtime=lambda wildcards, attempt: 30 * attempt,
     params:
-        force_map=setting("force_map"),
+        settings=settings_for("map_protein"),
     script:
         "../scripts/map_protein.py"

@@ -23,8 +23,7 @@ rule simulate_reference:
         runtime=estimate(estimates.reference_runtime),
         gpu=GPU,
     params:
-        builder=setting("builder"),
-        settings=reference_settings,
+        settings=settings_for("simulate_reference"),
         work_dir="results/{system}/reference/shards/{scatteritem}/work",
     script:
         "../scripts/simulate_reference.py"
@@ -77,7 +76,7 @@ rule analyze_reference_structure:
         mem_mb=scaled_mb(2000),
         runtime=estimate(estimates.structure_runtime),
     params:
-        settings=setting("structure"),
+        settings=settings_for("analyze_reference_structure"),
     script:
         "../scripts/analyze_structure.py"
 
@@ -111,7 +110,7 @@ rule download_structure:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        url=download_url,
+        settings=settings_for("download_structure"),
     script:
         "../scripts/download_structure.py"
 
@@ -132,7 +131,7 @@ rule prepare_structure:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        source=setting("structure_source"),
+        settings=settings_for("prepare_structure"),
     script:
         "../scripts/prepare_structure.py"
 
@@ -161,10 +160,7 @@ rule ramp_protein:
         runtime=estimate(estimates.protein_ramp_runtime),
         gpu=GPU,
     params:
-        system=protein_system_settings,
-        ramp=setting("sampling", "ramp"),
-        states=setting("states"),
-        run=sampling_run_settings,
+        settings=settings_for("ramp_protein"),
     script:
         "../scripts/ramp_protein.py"
 
@@ -195,10 +191,7 @@ rule seed_protein:
         runtime=estimate(estimates.protein_seed_runtime),
         gpu=GPU,
     params:
-        system=protein_system_settings,
-        bias=setting("sampling", "bias"),
-        states=setting("states"),
-        run=sampling_run_settings,
+        settings=settings_for("seed_protein"),
     script:
         "../scripts/seed_protein.py"
 
@@ -226,10 +219,7 @@ rule simulate_protein:
         runtime=estimate(estimates.protein_run_runtime),
         gpu=GPU,
     params:
-        system=protein_system_settings,
-        settings=protein_run_settings,
-        sampling=setting("sampling"),
-        states=setting("states"),
+        settings=settings_for("simulate_protein"),
         work_dir="results/{system}/reference/runs/{scatteritem}/work",
     script:
         "../scripts/simulate_protein.py"

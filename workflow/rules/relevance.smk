@@ -21,7 +21,7 @@ rule explain_frames:
         runtime=estimate(estimates.relevance_runtime, config["scatter"]["relevance"]),
         gpu=GPU,
     params:
-        settings=relevance_settings,
+        settings=settings_for("explain_frames"),
     script:
         "../scripts/explain_frames.py"
 
@@ -80,8 +80,7 @@ rule summarize_relevance:
         mem_mb=scaled_mb(4000),
         runtime=10,
     params:
-        settings=relevance_settings,
-        shell_cutoff=shell_cutoff_setting,
+        settings=settings_for("summarize_relevance"),
     script:
         "../scripts/summarize_relevance.py"
 
@@ -106,7 +105,7 @@ rule classic_decomposition:
         mem_mb=scaled_mb(4000),
         runtime=lambda wildcards, attempt: 30 * attempt,
     params:
-        settings=relevance_settings,
+        settings=settings_for("classic_decomposition"),
     script:
         "../scripts/classic_decomposition.py"
 
@@ -131,7 +130,7 @@ rule find_artifacts:
         mem_mb=scaled_mb(4000),
         runtime=lambda wildcards, attempt: 30 * attempt,
     params:
-        settings=lambda wildcards: config[wildcards.system]["relevance"]["artifacts"],
+        settings=settings_for("find_artifacts"),
     script:
         "../scripts/find_artifacts.py"
 
@@ -160,8 +159,7 @@ rule bootstrap_relevance:
         mem_mb=scaled_mb(4000),
         runtime=lambda wildcards, attempt: 30 * attempt,
     params:
-        settings=bootstrap_settings,
-        shell_cutoff=shell_cutoff_setting,
+        settings=settings_for("bootstrap_relevance"),
     script:
         "../scripts/bootstrap_relevance.py"
 
@@ -182,7 +180,7 @@ rule nbody_spectrum:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        settings=spectrum_settings,
+        settings=settings_for("nbody_spectrum"),
     script:
         "../scripts/nbody_spectrum.py"
 
@@ -205,15 +203,7 @@ rule compute_agreement:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        runs=model_pairs(),
-        systems=LIQUIDS,
-        imc_systems=IMC_LIQUIDS,
-        min_count=lambda wildcards: min(
-            config[s]["relevance"]["min_count"] for s in LIQUIDS
-        ),
-        confidence=lambda wildcards: min(
-            config[s]["relevance"]["bootstrap"]["confidence"] for s in LIQUIDS
-        ),
+        settings=settings_for("compute_agreement", imc_systems=IMC_LIQUIDS),
     script:
         "../scripts/compute_agreement.py"
 
@@ -235,7 +225,7 @@ rule check_claims:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        settings=claims_params,
+        settings=settings_for("check_claims", imc_skipped=IMC_SKIPPED),
     script:
         "../scripts/check_claims.py"
 
@@ -268,12 +258,7 @@ rule map_state_relevance:
     resources:
         mem_mb=scaled_mb(2000),
     params:
-        n_top=setting("n_top"),
-        min_separation=setting("figure_min_separation"),
-        n_beads=protein_bead_count,
-        native_cutoff=setting("states", "native_cutoff"),
-        bootstrap=setting("relevance", "bootstrap"),
-        seed=state_contacts_seed,
+        settings=settings_for("map_state_relevance"),
     script:
         "../scripts/map_state_relevance.py"
 
@@ -302,9 +287,6 @@ rule explain_mutation:
         runtime=lambda wildcards, attempt: 30 * attempt,
         gpu=GPU,
     params:
-        settings=setting("relevance"),
-        n_frames=setting("mutation_frames"),
-        first_residue=setting("structure_source", "first_residue"),
-        native_cutoff=setting("states", "native_cutoff"),
+        settings=settings_for("explain_mutation"),
     script:
         "../scripts/explain_mutation.py"

@@ -51,7 +51,7 @@ rule analyze_cg_structure:
         mem_mb=scaled_mb(2000),
         runtime=estimate(estimates.structure_runtime),
     params:
-        settings=setting("structure"),
+        settings=settings_for("analyze_cg_structure"),
     script:
         "../scripts/analyze_structure.py"
 
@@ -85,14 +85,7 @@ rule validate_structure:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        pairs=structure_pairs(),
-        bootstrap={
-            s: {
-                **config[s]["relevance"]["bootstrap"],
-                "seed": system_seed(config["seed"], s, "structure_metrics"),
-            }
-            for s in LIQUIDS
-        },
+        settings=settings_for("validate_structure", imc_systems=IMC_LIQUIDS),
     script:
         "../scripts/validate_structure.py"
 
@@ -138,6 +131,6 @@ rule compare_cutoffs:
         "../../envs/cgexplain.yaml"
     threads: 1
     params:
-        runs=lambda wc: cutoff_series_runs(wc.system),
+        settings=settings_for("compare_cutoffs"),
     script:
         "../scripts/compare_cutoffs.py"

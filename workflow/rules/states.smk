@@ -44,11 +44,7 @@ for _index, _models in enumerate(sorted({tuple(models_of(p)) for p in PROTEINS})
             mem_mb=scaled_mb(4000),
             runtime=lambda wildcards, attempt: 20 * attempt,
         params:
-            settings=setting("states"),
-            temperature=setting("simulation", "temperature"),
-            models=list(_models),
-            seed=lambda wildcards: system_seed(
-                config["seed"], wildcards.system, "states"
-            ),
+            # every copy has the settings of assign_states (models: the system's)
+            settings=settings_for("assign_states"),
         script:
             "../scripts/assign_states.py"

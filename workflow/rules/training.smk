@@ -20,7 +20,7 @@ rule split_frames:
         mem_mb=1000,
         runtime=10,
     params:
-        split=split_settings,
+        settings=settings_for("split_frames"),
     script:
         "../scripts/split_frames.py"
 
@@ -49,8 +49,7 @@ rule train_model:
         runtime=estimate(estimates.training_runtime),
         gpu=GPU,
     params:
-        model=model_settings,
-        optimizer=optimizer_settings,
+        settings=settings_for("train_model"),
         work_dir="results/{system}/training/{model}/work",
     script:
         "../scripts/train_model.py"
@@ -80,8 +79,7 @@ rule fit_prior:
         mem_mb=scaled_mb(2000),
         runtime=lambda wildcards, attempt: 20 * attempt,
     params:
-        prior=setting("prior"),
-        temperature=setting("reference", "temperature"),
+        settings=settings_for("fit_prior"),
     script:
         "../scripts/fit_prior.py"
 

@@ -8,31 +8,31 @@ import numpy as np
 from cgexplain.analysis.rdf import first_minimum, first_peak, frame_rdfs, radial_distribution
 from cgexplain.analysis.shell import ANGLE_RANGE, Q_RANGE, density_table, frame_shell_statistics
 from cgexplain.analysis.triplets import frame_triplet_counts, histogram_table
-from cgexplain.io import atomic_output, load_trajectory, write_json
+from cgexplain.io import atomic_output, evenly_spaced, load_trajectory, write_json
 from cgexplain.runlog import run_logging
 from cgexplain.units import AVOGADRO, CM3_PER_ANGSTROM3
 
 with run_logging(snakemake.log[0]) as log:
-    p = snakemake.params.settings
+    settings = snakemake.params.settings  # cgexplain.settings.reference.AnalyzeStructure
     traj = load_trajectory(snakemake.input.trajectory)
-    frames = np.unique(
-        np.linspace(0, traj.n_frames - 1, min(p["max_frames"], traj.n_frames)).astype(int)
-    )
+    frames = evenly_spaced(traj.n_frames, settings.max_frames)
     log.info("analysing %d of %d frames", len(frames), traj.n_frames)
     pos, box = traj.positions[frames], traj.box[frames]
-    rdf = radial_distribution(pos, box, p["rdf_max"], p["rdf_bins"])
-    counts = frame_triplet_counts(pos, box, p["triplet_cutoff"], p["angle_bins"], p["edge_bins"])
-    triplets = histogram_table(counts, p["triplet_cutoff"])
+    rdf = radial_distribution(pos, box, settings.rdf_max, settings.rdf_bins)
+    counts = frame_triplet_counts(
+        pos, box, settings.triplet_cutoff, settings.angle_bins, settings.edge_bins
+    )
+    triplets = histogram_table(counts, settings.triplet_cutoff)
     # first-shell radius: the config's, else the reference's first g(r) minimum; a CG run
     # takes the reference's (its summary json), so every run shares the same shell
     if snakemake.input.get("reference"):
         with open(snakemake.input.reference) as handle:
             r_shell = float(json.load(handle)["shell_cutoff"])
-    elif p.get("shell_cutoff") is not None:
-        r_shell = float(p["shell_cutoff"])
+    elif settings.shell_cutoff is not None:
+        r_shell = float(settings.shell_cutoff)
     else:
         r_shell = first_minimum(rdf)[0]
-    shell = frame_shell_statistics(pos, box, r_shell, p["shell_angle_bins"], p["q_bins"])
+    shell = frame_shell_statistics(pos, box, r_shell, settings.shell_angle_bins, settings.q_bins)
     log.info("first shell %.3f Å: %.2f neighbours, mean q %.3f", r_shell,
              shell["shell_coordination"].mean(), shell["q_mean"].mean())  # fmt: skip
     # per frame: g(r), largest-angle, first-shell angle and q counts, mean q, for the
@@ -40,7 +40,7 @@ with run_logging(snakemake.log[0]) as log:
     with atomic_output(snakemake.output.frames) as tmp, open(tmp, "wb") as handle:
         np.savez_compressed(
             handle,
-            g=frame_rdfs(pos, box, p["rdf_max"], p["rdf_bins"]),
+            g=frame_rdfs(pos, box, settings.rdf_max, settings.rdf_bins),
             angle_counts=counts.sum(axis=2),
             frames=frames,
             **shell,

@@ -38,22 +38,22 @@ from cgexplain.md.protein import load_native
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
-    p = dict(snakemake.params.settings)
+    settings = snakemake.params.settings  # cgexplain.settings.protein.AssignStates
     native = load_native(snakemake.input.native)
     elements = secondary_structure_elements(native["dssp"])
     log.info("DSSP %s -> elements %s", native["dssp"], elements)
-    contacts = element_contacts(native["positions"], elements, p["native_cutoff"])
+    contacts = element_contacts(native["positions"], elements, settings.native_cutoff)
     sources = {"reference": load_trajectory(snakemake.input.reference)}
     sources.update(
         (m, load_trajectory(path))
-        for m, path in zip(snakemake.params.models, snakemake.input.simulations, strict=True)
+        for m, path in zip(settings.models, snakemake.input.simulations, strict=True)
     )
     features = {name: pair_distance_features(t.positions) for name, t in sources.items()}
     runs = {name: trajectory_runs(t) for name, t in sources.items()}
     tica = TICAProjection(
         split_runs(features["reference"], runs["reference"]),
-        p["tica_lag"],
-        n_pca=p["tica_pca"] or None,
+        settings.tica_lag,
+        n_pca=settings.tica_pca or None,
     )
     log.info("TICA lag %d frames, timescales %s frames", tica.lagtime, tica.timescales)
     tics = {name: tica.transform(f) for name, f in features.items()}
@@ -69,28 +69,30 @@ with run_logging(snakemake.log[0]) as log:
     )
     tables = {}
     for name, traj in sources.items():
-        table = frame_states(traj.positions, contacts, p["tolerance"], p["formed"], p["broken"])
+        table = frame_states(
+            traj.positions, contacts, settings.tolerance, settings.formed, settings.broken
+        )
         table[col.RUN] = runs[name]
         table[col.TIC1], table[col.TIC2] = tics[name][:, 0], tics[name][:, 1]
         tables[name] = table
-    lag = int(p.get("msm_lag") or tica.lagtime)
+    lag = int(settings.msm_lag or tica.lagtime)
     basins = find_basins(
         tics["reference"][free],
         runs["reference"][free],
-        p["n_clusters"],
+        settings.n_clusters,
         lag,
-        p["n_basins"],
-        snakemake.params.seed,
+        settings.n_basins,
+        settings.seed,
     )
     of_frame = {name: basins.assign(t) for name, t in tics.items()}
     reference = tables["reference"]
     means = basin_fractions(reference[free], of_frame["reference"][free], basins.n_basins)
     names = name_basins(
         means[list(ELEMENTS)].to_numpy(),
-        p["formed"],
-        p["broken"],
+        settings.formed,
+        settings.broken,
         means[col.N_FRAMES].to_numpy(),
-        p["min_frames"],
+        settings.min_frames,
     )
     log.info(
         "TICA basins (%s%s): unbiased frames and mean contact fractions\n%s",
@@ -113,19 +115,19 @@ with run_logging(snakemake.log[0]) as log:
         table[col.CONTACT_STATE] = contact
         table[col.BASIN] = of_frame[name]
         table[col.BIASED] = biased[name]
-        if p["method"] == "tica":
+        if settings.method == "tica":
             table[col.STATE] = basin_labels(of_frame[name], names)
     agreement = pd.concat(agreement, ignore_index=True)
     log.info("TICA basins against contact states:\n%s", agreement.to_string(index=False))
     with atomic_output(snakemake.output.agreement) as tmp:
         agreement.to_csv(tmp, index=False)
-    log.info("states from %s", p["method"])
+    log.info("states from %s", settings.method)
     every = np.concatenate(list(tics.values()))
     ranges = tuple((float(every[:, k].min()), float(every[:, k].max())) for k in range(2))
     counts = []
     outputs = dict(
         zip(
-            ["reference", *snakemake.params.models],
+            ["reference", *settings.models],
             [snakemake.output.reference, *snakemake.output.simulations],
             strict=True,
         )
@@ -134,14 +136,14 @@ with run_logging(snakemake.log[0]) as log:
         with atomic_output(outputs[name]) as tmp:
             table.to_csv(tmp, index=False)
         kind = "reference" if name == "reference" else "cg"
-        part = state_counts(table[col.STATE].to_numpy(), f"{kind} {name}", p["min_frames"])
+        part = state_counts(table[col.STATE].to_numpy(), f"{kind} {name}", settings.min_frames)
         counts.append(part.assign(source=kind, model="" if kind == "reference" else name))
         keep = ~biased[name]
         surface = free_energy_surface(
             tics[name][keep, 0],
             tics[name][keep, 1],
-            snakemake.params.temperature,
-            p["tica_bins"],
+            settings.temperature,
+            settings.tica_bins,
             ranges,
         )
         with atomic_output(fes_path) as tmp:

@@ -9,36 +9,37 @@ import pandas as pd
 
 from cgexplain.analysis.uncertainty import bootstrap_run, save_replicates
 from cgexplain.analysis.vertex_angles import shell_cutoff
-from cgexplain.io import atomic_output
+from cgexplain.io import atomic_output, read_table
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
-    p = dict(snakemake.params.settings)
+    settings = snakemake.params.settings  # cgexplain.settings.relevance.BootstrapRelevance
+    grid, boot = settings.grids, settings.bootstrap
     rdf_path = snakemake.input.get("rdf")  # [] for a protein
-    configured = snakemake.params.shell_cutoff
+    configured = settings.shell_cutoff
     r_shell = None
     if configured is not None or rdf_path:
         r_shell = shell_cutoff(pd.read_csv(rdf_path) if rdf_path else None, configured)
     rep = bootstrap_run(
         pd.read_parquet(snakemake.input.pairs),
-        pd.read_parquet(snakemake.input.triplets),
+        read_table(snakemake.input.triplets),
         pd.read_csv(snakemake.input.frames),
-        r_max=p["r_max"],
-        pair_bins=p["pair_bins"],
-        edge_max=p["edge_max"],
-        angle_bins=p["angle_bins"],
-        edge_bins=p["edge_bins"],
-        min_count=p["min_count"],
-        n_resamples=p["n_resamples"],
-        seed=p["seed"],
-        block_length=p["block_length"],
+        r_max=grid.r_max,
+        pair_bins=grid.pair_bins,
+        edge_max=grid.edge_max,
+        angle_bins=grid.angle_bins,
+        edge_bins=grid.edge_bins,
+        min_count=settings.min_count,
+        n_resamples=boot.n_resamples,
+        seed=settings.seed,
+        block_length=boot.block_length,
         shell_cutoff=r_shell,
     )
     tables = {
-        "profile": rep.profile_table(p["confidence"]),
-        "map": rep.map_table(p["confidence"]),
-        "numbers": rep.numbers_table(p["confidence"]).assign(seed=p["seed"]),
-        "vertex_profile": rep.vertex_profile_table(p["confidence"]),
+        "profile": rep.profile_table(boot.confidence),
+        "map": rep.map_table(boot.confidence),
+        "numbers": rep.numbers_table(boot.confidence).assign(seed=settings.seed),
+        "vertex_profile": rep.vertex_profile_table(boot.confidence),
     }
     for name, table in tables.items():
         with atomic_output(snakemake.output[name]) as tmp:
@@ -47,6 +48,6 @@ with run_logging(snakemake.log[0]) as log:
         save_replicates(tmp, rep)
     log.info(
         "%d frames in blocks of %d, %d resamples, seed %d:\n%s",
-        rep.n_frames, rep.block_length, p["n_resamples"], p["seed"],
+        rep.n_frames, rep.block_length, boot.n_resamples, settings.seed,
         tables["numbers"].to_string(index=False),
     )  # fmt: skip

@@ -4,27 +4,28 @@ import pandas as pd
 import torch
 
 from cgexplain.analysis import relevance as rel
-from cgexplain.cg.training import load_model
-from cgexplain.io import atomic_output, load_trajectory
+from cgexplain.io import atomic_output, load_trajectory, read_table
 from cgexplain.lrp.trajectory import classic_frames, frame_atoms
+from cgexplain.potentials.loading import load_model
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)
-    p = dict(snakemake.params.settings)
+    settings = snakemake.params.settings  # cgexplain.settings.relevance.ClassicDecomposition
+    grid = settings.grids
     model = load_model(snakemake.input.model)
     trajectory = load_trajectory(snakemake.input.trajectory)
     pairs = pd.read_parquet(snakemake.input.pairs)
-    triplets = pd.read_parquet(snakemake.input.triplets)
-    chosen = sorted(pairs["frame"].unique())[: p["classic_frames"]]
+    triplets = read_table(snakemake.input.triplets)
+    chosen = sorted(pairs["frame"].unique())[: settings.classic_frames]
     log.info("classic decomposition of frames %s", chosen)
     frames = (
         (i, frame_atoms(trajectory.positions[i], trajectory.box[i], trajectory.atomic_numbers))
         for i in chosen
     )
     e2, e3 = classic_frames(model, frames, pairs, triplets)
-    profile = rel.pair_profile(e2, p["r_max"], p["pair_bins"], value="e2")
-    e3_map = rel.triplet_map(e3, p["edge_max"], p["angle_bins"], p["edge_bins"], value="e3")
+    profile = rel.pair_profile(e2, grid.r_max, grid.pair_bins, value="e2")
+    e3_map = rel.triplet_map(e3, grid.edge_max, grid.angle_bins, grid.edge_bins, value="e3")
     for table, path in ((profile, snakemake.output.e2_profile), (e3_map, snakemake.output.e3_map)):
         with atomic_output(path) as tmp:
             table.to_csv(tmp, index=False)

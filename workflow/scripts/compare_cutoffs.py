@@ -8,13 +8,14 @@ from cgexplain.plots.structure import plot_figS1
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
+    settings = snakemake.params.settings  # cgexplain.settings.simulation.CompareCutoffs
     ref_rdf = pd.read_csv(snakemake.input.reference_rdf)
     ref_tri = pd.read_csv(snakemake.input.reference_triplets)
     inp = snakemake.input
     ref_shell = (pd.read_csv(inp.reference_shell_angles), pd.read_csv(inp.reference_tetrahedral))
     rows, curves = [], {}
     runs = zip(
-        snakemake.params.runs,
+        settings.runs,
         inp.rdfs,
         inp.triplets,
         inp.shell_angles,

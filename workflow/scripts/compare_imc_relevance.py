@@ -8,13 +8,12 @@ from cgexplain.plots.structure import plot_pair_potential_vs_relevance
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
+    settings = snakemake.params.settings  # cgexplain.settings.imc.CompareIMCRelevance
     profiles = {
         model: pd.read_csv(path)
-        for model, path in zip(snakemake.params.models, snakemake.input.profiles, strict=True)
+        for model, path in zip(settings.models, snakemake.input.profiles, strict=True)
     }
-    table = comparison_table(
-        pd.read_csv(snakemake.input.potential), profiles, snakemake.params.min_count
-    )
+    table = comparison_table(pd.read_csv(snakemake.input.potential), profiles, settings.min_count)
     for model in profiles:
         log.info(
             "correlation of U_IMC with the %s 2-body relevance: %.3f",

@@ -11,9 +11,10 @@ from cgexplain.io import atomic_output
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
+    settings = snakemake.params.settings  # cgexplain.settings.relevance.ComputeAgreement
     runs = {}
     for (system, model), profile, tmap, summary in zip(
-        snakemake.params.runs,
+        settings.runs,
         snakemake.input.profiles,
         snakemake.input.maps,
         snakemake.input.summaries,
@@ -26,29 +27,23 @@ with run_logging(snakemake.log[0]) as log:
         )
     rdfs = {
         system: pd.read_csv(path)
-        for system, path in zip(snakemake.params.systems, snakemake.input.rdfs, strict=True)
+        for system, path in zip(settings.systems, snakemake.input.rdfs, strict=True)
     }
     potentials = {
         system: pd.read_csv(path)
-        for system, path in zip(
-            snakemake.params.imc_systems, snakemake.input.potentials, strict=True
-        )
+        for system, path in zip(settings.imc_systems, snakemake.input.potentials, strict=True)
     }
-    table = agreement_table(
-        runs, rdfs, min_count=snakemake.params.min_count, pair_potentials=potentials
-    )
+    table = agreement_table(runs, rdfs, min_count=settings.min_count, pair_potentials=potentials)
     spectra = {
         tuple(run): pd.read_csv(path)
-        for run, path in zip(snakemake.params.runs, snakemake.input.spectra, strict=True)
+        for run, path in zip(settings.runs, snakemake.input.spectra, strict=True)
     }
     replicates = {
         tuple(run): load_replicates(path)
-        for run, path in zip(snakemake.params.runs, snakemake.input.replicates, strict=True)
+        for run, path in zip(settings.runs, snakemake.input.replicates, strict=True)
     }
     # block-bootstrap intervals (rows without replicates, e.g. the RDF peak, keep NaN)
-    table = agreement_intervals(
-        table, replicates, snakemake.params.min_count, snakemake.params.confidence
-    )
+    table = agreement_intervals(table, replicates, settings.min_count, settings.confidence)
     table = pd.concat([table, spectrum_agreement_rows(spectra)], ignore_index=True)
     with atomic_output(snakemake.output[0]) as tmp:
         table.to_csv(tmp, index=False)

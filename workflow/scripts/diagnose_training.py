@@ -7,8 +7,8 @@ import torch
 from cgexplain.cg.diagnostics import predict_forces, split_scores
 from cgexplain.cg.priors import ChainPrior, load_prior
 from cgexplain.cg.splits import load_split
-from cgexplain.cg.training import load_model, load_spec
 from cgexplain.io import atomic_output, load_trajectory
+from cgexplain.potentials.loading import load_model, load_spec
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:

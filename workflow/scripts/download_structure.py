@@ -6,7 +6,8 @@ from cgexplain.io import InputError, atomic_output
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
-    url = snakemake.params.url
+    settings = snakemake.params.settings  # cgexplain.settings.protein.DownloadStructure
+    url = settings.url
     log.info("downloading %s", url)
     try:
         with urllib.request.urlopen(url, timeout=60) as response:

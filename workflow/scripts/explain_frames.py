@@ -4,22 +4,22 @@ import os
 
 import torch
 
-from cgexplain.cg.training import load_model
 from cgexplain.config import parse_scatteritem
 from cgexplain.io import load_trajectory
 from cgexplain.lrp.rules import parse_rule
 from cgexplain.lrp.trajectory import array_frames, explain_trajectory, explained_frames_of_shard
+from cgexplain.potentials.loading import load_model
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)
-    p = dict(snakemake.params.settings)
-    rule = parse_rule(p["rule"], gamma=p["gamma"])
+    settings = snakemake.params.settings  # cgexplain.settings.relevance.ExplainFrames
+    rule = parse_rule(settings.rule.name, gamma=settings.rule.gamma)
     shard, n_shards = parse_scatteritem(snakemake.wildcards.scatteritem)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     model = load_model(snakemake.input.model, device=device)
     trajectory = load_trajectory(snakemake.input.trajectory)
-    chosen = explained_frames_of_shard(trajectory.n_frames, p["n_frames"], shard, n_shards)
+    chosen = explained_frames_of_shard(trajectory.n_frames, settings.n_frames, shard, n_shards)
     log.info("shard %d/%d: frames %s on %s, %r", shard, n_shards, chosen.tolist(), device, rule)
     log.info("GLIBC_TUNABLES=%s", os.environ.get("GLIBC_TUNABLES", ""))
     explain_trajectory(
@@ -30,7 +30,11 @@ with run_logging(snakemake.log[0]) as log:
         snakemake.output.triplets,
         snakemake.output.frames,
         n_frames=len(chosen),
-        labels={"source": snakemake.wildcards.source, "rule": p["rule"], "gamma": p["gamma"]},
-        chunk_size=p["chunk_size"],
+        labels={
+            "source": snakemake.wildcards.source,
+            "rule": settings.rule.name,
+            "gamma": settings.rule.gamma,
+        },
+        chunk_size=settings.chunk_size,
         progress_interval=10,
     )

@@ -6,27 +6,26 @@ import torch
 
 from cgexplain.analysis.claims import contact_relevance_per_frame
 from cgexplain.analysis.protein_claims import mutation_pair_sets
-from cgexplain.analysis.relevance import matrix_table, normalize_contributions, pair_matrix
+from cgexplain.analysis.protein_maps import matrix_table, pair_matrix
+from cgexplain.analysis.relevance import normalize_contributions
 from cgexplain.analysis.states import StateElements, element_contacts
-from cgexplain.cg.mapping import parse_mutation
-from cgexplain.cg.training import load_model
 from cgexplain.io import atomic_output, load_trajectory
 from cgexplain.lrp.rules import parse_rule
 from cgexplain.lrp.trajectory import explain_frames, frame_atoms, select_frames
+from cgexplain.potentials.loading import load_model
+from cgexplain.residues import parse_mutation
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)
-    p = dict(snakemake.params.settings)
-    rule = parse_rule(p["rule"], gamma=p["gamma"])
+    settings = snakemake.params.settings  # cgexplain.settings.relevance.ExplainMutation
+    rule = parse_rule(settings.rule.name, gamma=settings.rule.gamma)
     structure = StateElements.read(snakemake.input.elements)
     names = structure.residue_names
     contacts = element_contacts(
-        structure.native_positions, structure.elements, snakemake.params.native_cutoff
+        structure.native_positions, structure.elements, settings.native_cutoff
     )
-    index, new_type = parse_mutation(
-        snakemake.wildcards.mutation, names, snakemake.params.first_residue
-    )
+    index, new_type = parse_mutation(snakemake.wildcards.mutation, names, settings.first_residue)
     # the state indicators' native contacts, then the pair sets this mutation is expected
     # to change (res<n>_hydrophobic, helix_all, b1b3_not<n>)
     indicators = {name: pair_list for name, (pair_list, _) in contacts.items()}
@@ -34,8 +33,8 @@ with run_logging(snakemake.log[0]) as log:
         mutation_pair_sets(
             structure,
             snakemake.wildcards.mutation,
-            snakemake.params.first_residue,
-            snakemake.params.native_cutoff,
+            settings.first_residue,
+            settings.native_cutoff,
         )
     )
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -43,7 +42,7 @@ with run_logging(snakemake.log[0]) as log:
     traj = load_trajectory(snakemake.input.trajectory)
     states = pd.read_csv(snakemake.input.states, keep_default_na=False)
     folded = states.loc[states["state"] == "F", "frame"].to_numpy()
-    chosen = folded[select_frames(len(folded), snakemake.params.n_frames)] if folded.size else []
+    chosen = folded[select_frames(len(folded), settings.n_frames)] if folded.size else []
     log.info(
         "%s: bead %d -> type %d on %d folded frames",
         snakemake.wildcards.mutation,

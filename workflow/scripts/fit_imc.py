@@ -2,21 +2,20 @@
 
 import pandas as pd
 
-from cgexplain.cg.imc import IMCRun, IMCSettings
+from cgexplain.cg.imc import IMCRun
 from cgexplain.io import atomic_output, load_trajectory
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
-    p = snakemake.params.settings
-    settings = IMCSettings.from_config(p)
+    settings = snakemake.params.settings  # cgexplain.settings.imc.IMCJob
     mapped = load_trajectory(snakemake.input.start, frames=slice(-1, None))
     run = IMCRun(
         snakemake.params.work_dir,
-        settings,
+        settings.imc,
         pd.read_csv(snakemake.input.rdf),
         mapped.positions[0],
         mapped.box[0],
-        p["bead_mass"],
+        settings.bead_mass,
         threads=snakemake.threads,
     )
     log.info("IMC of %s: %s", snakemake.wildcards.system, run.settings)

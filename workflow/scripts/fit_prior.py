@@ -9,7 +9,8 @@ from cgexplain.io import atomic_output, load_trajectory
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
-    p = dict(snakemake.params.prior)
+    settings = snakemake.params.settings  # cgexplain.settings.training.FitPrior
+    spec = settings.prior
     cg = load_trajectory(snakemake.input.trajectory)
     # fitted on the training frames only: validation frames stay unseen by prior and network
     train_idx, val_idx = load_split(snakemake.input.split, cg.n_frames)
@@ -18,16 +19,16 @@ with run_logging(snakemake.log[0]) as log:
         len(train_idx),
         cg.n_sites,
         len(val_idx),
-        p,
+        spec,
     )
     params = fit_prior(
         cg.positions[train_idx],
         cg.atomic_numbers,
-        snakemake.params.temperature,
-        n_fourier=p["n_fourier"],
-        repulsion_k=p["repulsion_k"],
-        min_separation=p["min_separation"],
-        max_sigma=p["max_sigma"],
+        settings.temperature,
+        n_fourier=spec.n_fourier,
+        repulsion_k=spec.repulsion_k,
+        min_separation=spec.min_separation,
+        max_sigma=spec.max_sigma,
     )
     save_prior(snakemake.output.parameters, params)
     with atomic_output(snakemake.output.table) as tmp:

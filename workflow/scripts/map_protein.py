@@ -5,12 +5,12 @@ import pandas as pd
 
 from cgexplain.cg.datasets import load_external_calpha
 from cgexplain.cg.force_maps import force_map_choice, hydrogen_constraints, residue_groups
-from cgexplain.cg.mapping import map_trajectory
+from cgexplain.cg.mapping import load_calpha_map, map_trajectory
 from cgexplain.io import atomic_output, load_trajectory, save_trajectory
-from cgexplain.md.protein import load_calpha_map, topology_arrays
+from cgexplain.md.protein import topology_arrays
 from cgexplain.runlog import run_logging
 
-settings = snakemake.params.force_map
+settings = snakemake.params.settings  # cgexplain.settings.reference.ForceMap
 with run_logging(snakemake.log[0]) as log:
     if "external" in snakemake.input.keys():
         cg = load_external_calpha(snakemake.input.external)
@@ -45,10 +45,10 @@ with run_logging(snakemake.log[0]) as log:
             group_residue,
             np.arange(basic.n_beads),
             atomistic.forces,
-            kind=settings["method"],
-            neighbors=settings["neighbors"],
-            ridge=settings["ridge"],
-            block=settings["fit_block"],
+            kind=settings.method,
+            neighbors=settings.neighbors,
+            ridge=settings.ridge,
+            block=settings.fit_block,
         )
         for row in rows:
             log.info(

@@ -3,14 +3,15 @@
 import pandas as pd
 
 from cgexplain.analysis.claims import state_contact_relevance
-from cgexplain.analysis.relevance import matrix_table, state_pair_maps, top_interactions
+from cgexplain.analysis.protein_maps import matrix_table, state_pair_maps, top_interactions
 from cgexplain.analysis.states import StateElements, element_contacts
-from cgexplain.io import atomic_output
+from cgexplain.io import atomic_output, read_table
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
+    settings = snakemake.params.settings  # cgexplain.settings.relevance.MapStateRelevance
     pairs = pd.read_parquet(snakemake.input.pairs)
-    triplets = pd.read_parquet(snakemake.input.triplets)
+    triplets = read_table(snakemake.input.triplets)
     states = pd.read_csv(snakemake.input.states, keep_default_na=False)
     counts = pd.read_csv(snakemake.input.counts, keep_default_na=False)
     model = snakemake.wildcards.model
@@ -19,7 +20,7 @@ with run_logging(snakemake.log[0]) as log:
         (counts["model"] == model) if source == "simulation" else (counts["source"] == "reference")
     ]
     used = {row.state: bool(row.used) for row in mine.itertuples()}
-    maps = state_pair_maps(pairs, states, snakemake.params.n_beads, used)
+    maps = state_pair_maps(pairs, states, settings.n_beads, used)
     for state, matrix in maps.items():
         explained = states["frame"].isin(pairs["frame"].unique()) & (states["state"] == state)
         log.info(
@@ -37,8 +38,8 @@ with run_logging(snakemake.log[0]) as log:
             pairs,
             triplets,
             folded,
-            snakemake.params.n_top,
-            min_separation=snakemake.params.min_separation,
+            settings.n_top,
+            min_separation=settings.min_separation,
         )
     else:
         log.warning("no explained frame is folded: no top interactions")
@@ -49,19 +50,19 @@ with run_logging(snakemake.log[0]) as log:
     # how much each element's native contacts stabilise each state, with intervals
     structure = StateElements.read(snakemake.input.elements)
     contacts = element_contacts(
-        structure.native_positions, structure.elements, snakemake.params.native_cutoff
+        structure.native_positions, structure.elements, settings.native_cutoff
     )
-    b = dict(snakemake.params.bootstrap)
+    boot = settings.bootstrap
     table = state_contact_relevance(
         pairs,
         states.set_index("frame")["state"],
         contacts,
-        b["n_resamples"],
-        snakemake.params.seed,
-        b["confidence"],
-        b["block_length"],
+        boot.n_resamples,
+        settings.seed,
+        boot.confidence,
+        boot.block_length,
     )
-    log.info("native-contact relevance per state (seed %d):\n%s", snakemake.params.seed,
+    log.info("native-contact relevance per state (seed %d):\n%s", settings.seed,
              table.to_string(index=False, float_format="%.4g"))  # fmt: skip
     with atomic_output(snakemake.output.contacts) as tmp:
         table.to_csv(tmp, index=False, float_format="%.6g")

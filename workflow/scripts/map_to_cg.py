@@ -9,7 +9,7 @@ from cgexplain.cg.mapping import heavy_atom_map, map_trajectory
 from cgexplain.io import atomic_output, load_trajectory, save_trajectory
 from cgexplain.runlog import run_logging
 
-settings = snakemake.params.force_map
+settings = snakemake.params.settings  # cgexplain.settings.reference.ForceMap
 with run_logging(snakemake.log[0]) as log:
     atomistic = load_trajectory(snakemake.input.trajectory)
     basic = heavy_atom_map(atomistic.molecule_index, atomistic.atomic_numbers)
@@ -23,10 +23,10 @@ with run_logging(snakemake.log[0]) as log:
         np.arange(molecules.max() + 1),
         np.arange(basic.n_beads),
         atomistic.forces,
-        kind=settings["method"],
+        kind=settings.method,
         neighbors=0,
-        ridge=settings["ridge"],
-        block=settings["fit_block"],
+        ridge=settings.ridge,
+        block=settings.fit_block,
     )
     for row in rows:
         log.info("%s map: mean squared force %.2f kcal²/mol²/Å²", row["map"], row["mean_sq_force"])

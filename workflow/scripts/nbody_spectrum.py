@@ -3,23 +3,24 @@
 import pandas as pd
 
 from cgexplain.analysis.spectrum import nbody_spectrum, spectrum_summary
-from cgexplain.io import atomic_output
+from cgexplain.io import atomic_output, read_table
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
-    p = dict(snakemake.params.settings)
+    settings = snakemake.params.settings  # cgexplain.settings.relevance.NbodySpectrum
+    boot = settings.bootstrap
     spectrum = nbody_spectrum(
         pd.read_csv(snakemake.input.frames),
         pd.read_parquet(snakemake.input.pairs),
-        pd.read_parquet(snakemake.input.triplets),
+        read_table(snakemake.input.triplets),
     )
     summary = spectrum_summary(
         spectrum,
-        n_resamples=p["n_resamples"],
-        seed=p["seed"],
-        confidence=p["confidence"],
-        block_length=p["block_length"],
-    ).assign(seed=p["seed"])
+        n_resamples=boot.n_resamples,
+        seed=settings.seed,
+        confidence=boot.confidence,
+        block_length=boot.block_length,
+    ).assign(seed=settings.seed)
     for table, path in (
         (spectrum, snakemake.output.spectrum),
         (summary, snakemake.output.summary),
@@ -29,6 +30,6 @@ with run_logging(snakemake.log[0]) as log:
     log.info(
         "n-body spectrum (%d frames, settings %s):\n%s",
         len(spectrum),
-        p,
+        settings,
         summary.to_string(index=False),
     )

@@ -9,6 +9,7 @@ from cgexplain.plots.relevance import plot_fig2
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]):
+    settings = snakemake.params.settings  # cgexplain.settings.figures.BinnedFigure
     w = snakemake.wildcards
     summary = json.loads(open(snakemake.input.summary).read())
     plot_fig2(
@@ -19,7 +20,7 @@ with run_logging(snakemake.log[0]):
         pd.read_csv(snakemake.input.profile),
         f"{w.system}, {w.model}",
         [snakemake.output.png, snakemake.output.pdf],
-        min_count=snakemake.params.min_count,
+        min_count=settings.min_count,
         cutoff=summary["cutoff"],
         ci=pd.read_csv(snakemake.input.ci),
         shell=tuple(

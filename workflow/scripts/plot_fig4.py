@@ -9,8 +9,9 @@ from cgexplain.plots.protein import plot_fig4
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
+    settings = snakemake.params.settings  # cgexplain.settings.figures.Fig4
     frames = pd.read_csv(snakemake.input.frames, keep_default_na=False)
-    method = snakemake.params.method
+    method = settings.method
     if "biased" in frames:
         biased = frames["biased"].astype(str).str.lower() == "true"
         which = (
@@ -22,7 +23,7 @@ with run_logging(snakemake.log[0]) as log:
         which = f"reference from all {len(frames)} frames, pooled"
     surfaces = {
         label: pd.read_csv(path)
-        for label, path in zip(snakemake.params.labels, snakemake.input.surfaces, strict=True)
+        for label, path in zip(settings.labels, snakemake.input.surfaces, strict=True)
     }
     free = frames[~biased & (frames["state"] != "")]
     marks = {

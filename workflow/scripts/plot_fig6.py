@@ -8,6 +8,7 @@ from cgexplain.plots.protein import plot_fig6, write_pymol_script
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
+    settings = snakemake.params.settings  # cgexplain.settings.figures.Fig6
     info = StateElements.read(snakemake.input.elements)
     top = pd.read_csv(snakemake.input.top)
     top[col.BEADS] = [tuple(int(b) for b in str(s).split("-")) for s in top[col.BEADS]]
@@ -25,5 +26,5 @@ with run_logging(snakemake.log[0]) as log:
         info.residue_numbers,
         snakemake.output.pml,
         object_name=snakemake.wildcards.system,
-        chain=snakemake.params.chain,
+        chain=settings.chain,
     )

@@ -6,9 +6,10 @@ from cgexplain.plots.structure import plot_figS1, read_model_tables
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]):
+    settings = snakemake.params.settings  # cgexplain.settings.figures.ModelFigure
     inp = snakemake.input
     models = read_model_tables(
-        snakemake.params.models, inp.rdfs, inp.triplets, inp.shell_angles, inp.tetrahedral
+        settings.models, inp.rdfs, inp.triplets, inp.shell_angles, inp.tetrahedral
     )
     plot_figS1(
         pd.read_csv(snakemake.input.reference_rdf),

@@ -6,6 +6,7 @@ from cgexplain.plots.relevance import plot_artifacts
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]):
+    settings = snakemake.params.settings  # cgexplain.settings.figures.BinnedFigure
     w = snakemake.wildcards
     plot_artifacts(
         pd.read_csv(snakemake.input.map),
@@ -13,5 +14,5 @@ with run_logging(snakemake.log[0]):
         pd.read_csv(snakemake.input.artifacts),
         f"{w.system}, {w.model}",
         [snakemake.output.png, snakemake.output.pdf],
-        min_count=snakemake.params.min_count,
+        min_count=settings.min_count,
     )

@@ -10,9 +10,10 @@ from cgexplain.plots.relevance import plot_adjacent_maps, plot_classic, plot_pai
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]):
+    settings = snakemake.params.settings  # cgexplain.settings.figures.BinnedFigure
     w = snakemake.wildcards
     title = f"{w.system}, {w.model}"
-    n = snakemake.params.min_count
+    n = settings.min_count
     plot_pair_distribution(
         pd.read_csv(snakemake.input.histogram),
         pd.read_csv(snakemake.input.profile),

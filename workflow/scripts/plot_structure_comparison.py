@@ -7,10 +7,11 @@ from cgexplain.plots.structure import plot_structure_comparison, read_model_tabl
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]):
+    settings = snakemake.params.settings  # cgexplain.settings.figures.ModelFigure
     system = snakemake.wildcards.system
     inp = snakemake.input
     models = read_model_tables(
-        snakemake.params.models, inp.rdfs, inp.triplets, inp.shell_angles, inp.tetrahedral
+        settings.models, inp.rdfs, inp.triplets, inp.shell_angles, inp.tetrahedral
     )
     plot_structure_comparison(
         pd.read_csv(snakemake.input.reference_rdf),

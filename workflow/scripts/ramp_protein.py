@@ -1,31 +1,32 @@
 """Snakemake entry point: heating ramp of the protein, with the contact fractions of its
 secondary-structure elements frame by frame (the order in which they melt)."""
 
+from dataclasses import replace
+
 import numpy as np
 
 from cgexplain.io import atomic_output
 from cgexplain.md.protein import build_protein_system
-from cgexplain.md.sampling import RampSettings, melting_order, native_state_contacts, run_ramp
+from cgexplain.md.sampling import melting_order, native_state_contacts, run_ramp
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
-    states = dict(snakemake.params.states)
-    ramp = dict(snakemake.params.ramp)
-    log.info("ramp %s, thresholds %s, seed %d", ramp, states, snakemake.params.run["seed"])
-    contacts, elements = native_state_contacts(snakemake.input.structure, states["native_cutoff"])
+    settings = snakemake.params.settings  # cgexplain.settings.protein.RampProtein
+    states = settings.states
+    log.info("ramp %s, thresholds %s, seed %d", settings.ramp, states, settings.ramp.seed)
+    contacts, elements = native_state_contacts(snakemake.input.structure, states.native_cutoff)
     log.info("elements %s; contacts %s", elements, {k: len(v[0]) for k, v in contacts.items()})
-    ref = build_protein_system(snakemake.input.structure, **snakemake.params.system)
-    settings = RampSettings(
-        **ramp,
-        friction=snakemake.params.run["friction"],
-        timestep=snakemake.params.run["timestep"],
-        seed=snakemake.params.run["seed"],
-        platform=snakemake.params.run["platform"],
-        threads=snakemake.threads,
+    ref = build_protein_system(snakemake.input.structure, **settings.system._asdict())
+    ramp = replace(settings.ramp, threads=snakemake.threads)
+    frames, table = run_ramp(
+        ref,
+        ramp,
+        contacts,
+        tolerance=states.tolerance,
+        formed=states.formed,
+        broken=states.broken,
     )
-    thresholds = {k: states[k] for k in ("tolerance", "formed", "broken")}
-    frames, table = run_ramp(ref, settings, contacts, **thresholds)
-    order = melting_order(table, states["broken"])
+    order = melting_order(table, states.broken)
     log.info("states visited on the ramp: %s", table["state"].value_counts().to_dict())
     log.info("melting order:\n%s", order.to_string(index=False))
     with atomic_output(snakemake.output.frames) as tmp:

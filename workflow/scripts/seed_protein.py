@@ -1,25 +1,22 @@
 """Snakemake entry point: the seed of one folding state, from the heating ramp or, when no
 ramp frame is in the state, from a run biased into it (Cα-only walls)."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
 from cgexplain.io import atomic_output
 from cgexplain.md.protein import build_protein_system
-from cgexplain.md.sampling import (
-    BiasSettings,
-    make_seed,
-    native_state_contacts,
-    pick_seed,
-    write_seed,
-)
+from cgexplain.md.sampling import make_seed, native_state_contacts, pick_seed, write_seed
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
+    settings = snakemake.params.settings  # cgexplain.settings.protein.SeedProtein
     state = snakemake.wildcards.state
-    states = dict(snakemake.params.states)
-    contacts, _ = native_state_contacts(snakemake.input.structure, states["native_cutoff"])
-    thresholds = {k: states[k] for k in ("tolerance", "formed", "broken")}
+    states = settings.states
+    contacts, _ = native_state_contacts(snakemake.input.structure, states.native_cutoff)
+    thresholds = {"tolerance": states.tolerance, "formed": states.formed, "broken": states.broken}
     ramp = pd.read_csv(snakemake.input.table, keep_default_na=False)
     frame, in_state = pick_seed(ramp, state)
     with np.load(snakemake.input.frames) as data:
@@ -33,16 +30,8 @@ with run_logging(snakemake.log[0]) as log:
     if in_state:
         seed, trace, origin = start, ramp.iloc[[frame]], "ramp"
     else:
-        ref = build_protein_system(snakemake.input.structure, **snakemake.params.system)
-        bias = BiasSettings(
-            **snakemake.params.bias,
-            temperature=snakemake.params.run["temperature"],
-            friction=snakemake.params.run["friction"],
-            timestep=snakemake.params.run["timestep"],
-            seed=snakemake.params.run["seed"],
-            platform=snakemake.params.run["platform"],
-            threads=snakemake.threads,
-        )
+        ref = build_protein_system(snakemake.input.structure, **settings.system._asdict())
+        bias = replace(settings.bias, threads=snakemake.threads)
         log.info("no ramp frame is in %s: biased run %s", state, bias)
         seed, trace, reached = make_seed(ref, start, state, contacts, bias, **thresholds)
         origin = "bias"

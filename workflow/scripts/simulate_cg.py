@@ -4,9 +4,10 @@ import numpy as np
 import torch
 
 from cgexplain.cg.priors import ChainPrior, load_prior
-from cgexplain.cg.training import load_model, load_spec
-from cgexplain.io import load_trajectory
-from cgexplain.md.cg_simulation import BatchedPotential, run_cg_simulation
+from cgexplain.io import evenly_spaced, load_trajectory
+from cgexplain.md.cg_simulation import run_cg_simulation
+from cgexplain.potentials.batched import BatchedPotential
+from cgexplain.potentials.loading import load_model, load_spec
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
@@ -16,7 +17,7 @@ with run_logging(snakemake.log[0]) as log:
     spec, _ = load_spec(snakemake.input.model)
     model = load_model(snakemake.input.model, device=device)
     reference = load_trajectory(snakemake.input.start)
-    starts = np.linspace(0, reference.n_frames - 1, settings.n_replicas).round().astype(int)
+    starts = evenly_spaced(reference.n_frames, settings.n_replicas, repeat=True)
     log.info(
         "%d replicas from reference frames %s on %s", settings.n_replicas, starts.tolist(), device
     )

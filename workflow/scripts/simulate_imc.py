@@ -3,21 +3,20 @@
 import numpy as np
 import pandas as pd
 
-from cgexplain.cg.imc import IMCSettings, simulate_table
+from cgexplain.cg.imc import simulate_table
 from cgexplain.io import Trajectory, load_trajectory, save_trajectory
 from cgexplain.runlog import run_logging
 from cgexplain.units import PS_PER_FS
 
 with run_logging(snakemake.log[0]) as log:
-    p = snakemake.params.settings
-    settings = IMCSettings.from_config(p)
+    settings = snakemake.params.settings  # cgexplain.settings.imc.IMCJob
     mapped = load_trajectory(snakemake.input.start, frames=slice(-1, None))
     dump = simulate_table(
         pd.read_csv(snakemake.input.potential),
-        settings,
+        settings.imc,
         mapped.positions[0],
         mapped.box[0],
-        p["bead_mass"],
+        settings.bead_mass,
         snakemake.params.work_dir,
         threads=snakemake.threads,
     )
@@ -26,10 +25,10 @@ with run_logging(snakemake.log[0]) as log:
         positions=dump.positions,
         forces=dump.forces,
         box=dump.box,
-        time=dump.steps * settings.timestep * PS_PER_FS,
+        time=dump.steps * settings.imc.timestep * PS_PER_FS,
         potential_energy=np.full(n_frames, np.nan),
         atomic_numbers=mapped.atomic_numbers,
-        masses=np.full(n, p["bead_mass"]),
+        masses=np.full(n, settings.bead_mass),
         molecule_index=np.arange(n),
         names=list(mapped.names),
         metadata={
@@ -37,7 +36,7 @@ with run_logging(snakemake.log[0]) as log:
             "engine": "lammps",
             "system": snakemake.wildcards.system,
             "potential": snakemake.input.potential,
-            "settings": p,
+            "settings": settings.provenance(),
         },
     )
     save_trajectory(snakemake.output.trajectory, traj)

@@ -5,14 +5,14 @@ state's Cα-only walls, which the stored forces leave out."""
 from dataclasses import replace
 
 from cgexplain.md.protein import build_protein_system
-from cgexplain.md.reference import RunSettings, run_reference
+from cgexplain.md.reference import run_reference
 from cgexplain.md.sampling import Walls, contact_bias, native_state_contacts, read_seed
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
-    p = dict(snakemake.params.settings)
-    log.info("protein run %s: %s %s", snakemake.wildcards.scatteritem, snakemake.params.system, p)
-    ref = build_protein_system(snakemake.input.structure, **snakemake.params.system)
+    settings = snakemake.params.settings  # cgexplain.settings.protein.SimulateProtein
+    log.info("protein run %s: %s", snakemake.wildcards.scatteritem, settings)
+    ref = build_protein_system(snakemake.input.structure, **settings.system._asdict())
     seed = read_seed(snakemake.input.seed, ref.n_atoms)
     state, origin = str(seed["state"]), str(seed["origin"])
     log.info(
@@ -20,15 +20,13 @@ with run_logging(snakemake.log[0]) as log:
     )
     ref = replace(ref, positions=seed["positions"])
     bias = None
-    sampling = snakemake.params.sampling
-    if state in sampling["hold"]:
-        states = snakemake.params.states
-        contacts, _ = native_state_contacts(snakemake.input.structure, states["native_cutoff"])
-        b = sampling["bias"]
-        walls = Walls.for_state(state, states["formed"], states["broken"], b["margin"], b["k"])
-        bias = contact_bias(ref.bead_atoms, contacts, walls, b["tolerance"], b["sharpness"])
+    if state in settings.hold:
+        states, held = settings.states, settings.walls
+        contacts, _ = native_state_contacts(snakemake.input.structure, states.native_cutoff)
+        walls = Walls.for_state(state, states.formed, states.broken, held.margin, held.k)
+        bias = contact_bias(ref.bead_atoms, contacts, walls, held.tolerance, held.sharpness)
         log.info("holding %s with walls %s (left out of the stored forces)", state, walls)
-    settings = RunSettings.from_config(p, threads=snakemake.threads)
+    run = replace(settings.run, threads=snakemake.threads)
     provenance = {
         "seed_state": state,
         "seed_origin": origin,
@@ -36,7 +34,7 @@ with run_logging(snakemake.log[0]) as log:
     }
     run_reference(
         ref,
-        settings,
+        run,
         snakemake.output.trajectory,
         snakemake.params.work_dir,
         bias=bias,

@@ -10,31 +10,32 @@ import pandas as pd
 from cgexplain import columns as col
 from cgexplain.analysis import relevance as rel
 from cgexplain.analysis import vertex_angles as va
-from cgexplain.cg.training import load_spec
-from cgexplain.io import atomic_output, write_json
+from cgexplain.io import atomic_output, read_table, write_json
+from cgexplain.potentials.loading import load_spec
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
-    p = dict(snakemake.params.settings)
+    settings = snakemake.params.settings  # cgexplain.settings.relevance.SummarizeRelevance
+    grid = settings.grids
     spec, _ = load_spec(snakemake.input.model)
-    edge_max = p["edge_max"]  # common to the system's models (see common.smk)
+    edge_max = grid.edge_max  # common to the system's models (cgexplain.settings.relevance)
     pairs = pd.read_parquet(snakemake.input.pairs)
-    triplets = pd.read_parquet(snakemake.input.triplets)
-    profile = rel.pair_profile(pairs, p["r_max"], p["pair_bins"])
+    triplets = read_table(snakemake.input.triplets)
+    profile = rel.pair_profile(pairs, grid.r_max, grid.pair_bins)
     tables = {
         "pair_profile": profile,
-        "pair_histogram": rel.pair_histogram(pairs, p["r_max"], p["pair_bins"]),
-        "triplet_map": rel.triplet_map(triplets, edge_max, p["angle_bins"], p["edge_bins"]),
-        "triplet_adjacent": rel.adjacent_edge_maps(triplets, edge_max / 2.0, p["edge_bins"]),
+        "pair_histogram": rel.pair_histogram(pairs, grid.r_max, grid.pair_bins),
+        "triplet_map": rel.triplet_map(triplets, edge_max, grid.angle_bins, grid.edge_bins),
+        "triplet_adjacent": rel.adjacent_edge_maps(triplets, edge_max / 2.0, grid.edge_bins),
     }
     rdf_path = snakemake.input.get("rdf")  # [] for a protein
-    configured = snakemake.params.shell_cutoff
+    configured = settings.shell_cutoff
     r_shell = None
     if configured is not None or rdf_path:
         r_shell = va.shell_cutoff(pd.read_csv(rdf_path) if rdf_path else None, configured)
         entries = va.vertex_angle_entries(triplets, r_shell)
         tables["vertex_map"] = va.vertex_angle_map(
-            entries, p["angle_bins"], p["edge_bins"], edge_max
+            entries, grid.angle_bins, grid.edge_bins, edge_max
         )
         tables["vertex_profile"] = va.vertex_angle_profile(entries, va.PROFILE_BINS)
         log.info("first shell r < %.3f Å: %d vertex entries", r_shell, len(entries))
@@ -51,7 +52,7 @@ with run_logging(snakemake.log[0]) as log:
         "ratio_3body_2body": rel.relevance_ratio(pairs, triplets),
         "mean_abs_2body": float(pairs["relevance_norm"].abs().mean()),
         "mean_abs_3body": float(triplets["relevance_norm"].abs().mean()),
-        "well_position": rel.well_position(profile, p["min_count"]),
+        "well_position": rel.well_position(profile, settings.min_count),
         "cutoff": spec.cutoff,
         "shell_cutoff": r_shell,
     }

@@ -2,16 +2,14 @@
 
 import torch
 
-from cgexplain.cg.training import ModelSpec, TrainSpec, train_force_matching
+from cgexplain.cg.training import train_force_matching
 from cgexplain.runlog import run_logging
 
 with run_logging(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)
+    settings = snakemake.params.settings  # cgexplain.settings.training.TrainModel
     # the architecture: the model's name, or the model a cutoff-series copy varies
-    model_spec = ModelSpec.from_config(
-        snakemake.params.model["architecture"], snakemake.params.model
-    )
-    train_spec = TrainSpec.from_config(snakemake.params.optimizer)
+    model_spec, train_spec = settings.model, settings.optimizer
     log.info(
         "training %s on %s: %s %s",
         model_spec.architecture,

@@ -17,6 +17,7 @@ from cgexplain.analysis.compare import (
 from cgexplain.analysis.rdf import first_peak
 from cgexplain.io import atomic_output
 from cgexplain.runlog import run_logging
+from cgexplain.settings.simulation import StructureBootstrap
 
 #: per-frame arrays of structure_frames.npz the metrics read
 FRAME_KEYS = ("g", "angle_counts", "shell_angle_counts", "q_counts", "q_mean")
@@ -30,9 +31,11 @@ def interval_columns(ci: dict) -> dict:
     }
 
 
-def intervals(cg: dict, ref: dict, r: np.ndarray, r_shell: float, b: dict) -> tuple[dict, dict]:
+def intervals(
+    cg: dict, ref: dict, r: np.ndarray, r_shell: float, b: StructureBootstrap
+) -> tuple[dict, dict]:
     """(max |Δg|, angle JS) and first-shell metrics, each {name: (value, low, high)}."""
-    args = (b["n_resamples"], b["seed"], b["confidence"], b["block_length"])
+    args = (b.n_resamples, b.seed, b.confidence, b.block_length)
     ci = structure_intervals(cg["g"], cg["angle_counts"], ref["g"], ref["angle_counts"], *args)
     return ci, shell_intervals(cg, ref, r, r_shell, *args)
 
@@ -43,9 +46,10 @@ def mean_peak(g: np.ndarray, r: np.ndarray) -> float:
 
 
 with run_logging(snakemake.log[0]) as log:
+    settings = snakemake.params.settings  # cgexplain.settings.simulation.ValidateStructure
     rows = []
     tables = zip(
-        snakemake.params.pairs,
+        settings.pairs,
         snakemake.input.reference_rdf,
         snakemake.input.reference_triplets,
         snakemake.input.rdf,
@@ -63,7 +67,7 @@ with run_logging(snakemake.log[0]) as log:
         tables, frames, strict=True
     ):
         ref_rdf, ref_tri, rdf, tri = (pd.read_csv(path) for path in paths)
-        b = snakemake.params.bootstrap[system]
+        b = settings.bootstrap_of(system)
         with open(summary) as handle:
             r_shell = float(json.load(handle)["shell_cutoff"])
         with np.load(ref_path) as ref_file, np.load(cg_path) as cg_file:
@@ -91,7 +95,7 @@ with run_logging(snakemake.log[0]) as log:
         half = len(ref["g"]) // 2
         first = {key: value[:half] for key, value in ref.items()}
         second = {key: value[half:] for key, value in ref.items()}
-        ci, shell = intervals(second, first, r, r_shell, snakemake.params.bootstrap[system])
+        ci, shell = intervals(second, first, r, r_shell, settings.bootstrap_of(system))
 
         row = {
             "system": system,

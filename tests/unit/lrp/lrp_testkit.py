@@ -18,10 +18,10 @@ import cgexplain  # noqa: F401  (installs the torch shim SchNetPack needs: impor
 import schnetpack as spk
 
 # isort: on
-from cgexplain.architectures import ARCHITECTURES, build_representation
 from cgexplain.lrp.adapters import make_adapter
 from cgexplain.lrp.model_io import atoms_to_inputs, frozen_parameters, inputs_to_graph
 from cgexplain.lrp.rules import Rule
+from cgexplain.potentials.architectures import ARCHITECTURES, build_representation
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
 METHANE = SHARED_DATA / "so3net_methane"

@@ -9,13 +9,13 @@ import torch
 import yaml
 from lrp_testkit import ARCHS, build_model
 
-from cgexplain.architectures import (
+from cgexplain.lrp.adapters import ADAPTERS, Adapter, check_model
+from cgexplain.potentials.architectures import (
     ARCHITECTURES,
     architecture_of,
     build_representation,
     get_architecture,
 )
-from cgexplain.lrp.adapters import ADAPTERS, Adapter, check_model
 
 SCHEMA = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "config.schema.yaml"
 

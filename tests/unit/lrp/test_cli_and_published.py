@@ -179,8 +179,8 @@ def test_published_relevances_match_the_independent_reference() -> None:
 def test_cli_explains_the_published_model_as_the_api(tmp_path) -> None:
     """The command line (model loaded by the workflow's loader: FastSO3Convolution) writes
     the API's numbers for the published frame (model with SchNetPack's convolution)."""
-    from cgexplain.cg.fast_so3 import FastSO3Convolution
-    from cgexplain.io import load_model
+    from cgexplain.potentials.fast_so3 import FastSO3Convolution
+    from cgexplain.potentials.loading import load_model
 
     loaded = load_model(METHANE / "best_model")  # what the command line explains
     assert sum(type(m) is FastSO3Convolution for m in loaded.modules()) == 3

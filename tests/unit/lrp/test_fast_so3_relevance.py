@@ -1,7 +1,7 @@
 """GNN-LRP of an SO3net with the workflow's fast convolution installed.
 
-The workflow loads every model through :func:`cgexplain.io.load_model`, which switches
-SchNetPack's ``SO3Convolution`` to :class:`~cgexplain.cg.fast_so3.FastSO3Convolution`, so
+The workflow loads every model through :func:`cgexplain.potentials.loading.load_model`, which switches
+SchNetPack's ``SO3Convolution`` to :class:`~cgexplain.potentials.fast_so3.FastSO3Convolution`, so
 the models it explains are accelerated ones. Here such a model (loaded exactly that way)
 is explained by the engine and compared with :mod:`independent_reference` (SchNetPack's
 own modules, one masked pass per walk, no code shared with ``cgexplain.lrp``) on the same
@@ -31,8 +31,8 @@ from independent_reference import (
 from lrp_testkit import build_model, random_frame
 
 from cgexplain import nbody_relevance
-from cgexplain.cg.fast_so3 import FastSO3Convolution
-from cgexplain.io import load_model
+from cgexplain.potentials.fast_so3 import FastSO3Convolution
+from cgexplain.potentials.loading import load_model
 
 CUTOFF = 3.0
 N_INTERACTIONS = 3  # as the published methane SO3net: l > 0 constants enter blocks 2 and 3

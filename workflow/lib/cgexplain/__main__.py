@@ -83,9 +83,9 @@ def explain(args: argparse.Namespace) -> None:
             raise InputError(f"{label} file not found: {path}")
     import torch
 
-    from cgexplain.io import check_device, load_model
     from cgexplain.lrp.rules import parse_rule
     from cgexplain.lrp.trajectory import explain_trajectory
+    from cgexplain.potentials.loading import check_device, load_model
 
     torch.set_num_threads(args.threads) if args.threads else None
     rule = parse_rule(args.rule, gamma=args.gamma)

@@ -38,8 +38,12 @@ DISTANCE = "distance"
 #: triangle sides of a triplet (minimum image), Å
 D_IJ, D_IK, D_JK = "d_ij", "d_ik", "d_jk"
 TRIANGLE_SIDES = (D_IJ, D_IK, D_JK)
-#: largest angle of a triplet's triangle, degrees
+#: largest angle of a triplet's triangle, degrees (also in the in-memory structure
+#: triplet tables of :func:`cgexplain.analysis.triplets.triplet_table`)
 MAX_ANGLE = "max_angle"
+#: former column names -> current ones; tables written before the rename are read with
+#: the current names (:func:`cgexplain.io.read_table`)
+RENAMED_COLUMNS = {"largest_angle": MAX_ANGLE}
 #: relevance / |total relevance / number of walks| of its frame, arbitrary units
 RELEVANCE_NORM = "relevance_norm"
 #: ``relevance_norm / n_walks``, arbitrary units
@@ -61,7 +65,8 @@ TRIPLET_COLUMNS = (
 
 # --- per-frame relevance summary: .../frames.csv ----------------------------------------
 
-#: model energy and the value of the rule-modified forward pass, kcal/mol
+#: model energy and the value of the rule-modified forward pass, kcal/mol (``energy`` is
+#: also the pair potential's column in <liquid>/imc/potential.csv, kcal/mol)
 ENERGY, MODIFIED_ENERGY = "energy", "modified_energy"
 #: sum of all walk relevances of the frame, kcal/mol
 TOTAL = "total"

@@ -327,7 +327,7 @@ def _stop(errors: list[str]) -> None:
 
 
 def _liquid_errors(config: dict[str, Any], system: str) -> list[str]:
-    from cgexplain.md.builders import liquid_builder
+    from cgexplain.liquids import liquid_builder
 
     ref, structure = config[system]["reference"], config[system]["structure"]
     key, errors = f"{system}.reference", []

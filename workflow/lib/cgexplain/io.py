@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,6 +35,12 @@ from typing import Any
 
 import h5py
 import numpy as np
+import pandas as pd
+
+from cgexplain.columns import RENAMED_COLUMNS
+from cgexplain.errors import InputError
+
+log = logging.getLogger(__name__)
 
 FORMAT = "cgexplain-trajectory"
 VERSION = 1
@@ -46,75 +53,6 @@ UNITS = {
     "masses": "amu",
 }
 FRAME_KEYS = ("positions", "forces", "box", "time", "potential_energy")
-
-
-class InputError(ValueError):
-    """An input file is missing, unreadable or holds data of the wrong shape or values."""
-
-
-def check_device(device: str, instead: str = "device='cpu'") -> None:
-    """Raise :class:`InputError` unless torch can use ``device`` on this machine.
-
-    Args:
-        device: a torch device string (``cpu``, ``cuda``, ``cuda:1``, ``mps``).
-        instead: what the message suggests using (``--device cpu`` on the command line).
-    """
-    import torch
-
-    try:
-        parsed = torch.device(device)
-    except (RuntimeError, TypeError, ValueError):
-        raise InputError(f"unknown device {device!r}: use cpu, cuda or cuda:N") from None
-    if parsed.type == "cuda":
-        n_gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        if n_gpus == 0:
-            raise InputError(f"device {device!r} is not available (no CUDA device): use {instead}")
-        if parsed.index is not None and parsed.index >= n_gpus:
-            raise InputError(
-                f"device {device!r} is not available ({n_gpus} CUDA device(s)): use {instead}"
-            )
-    elif parsed.type == "mps" and not torch.backends.mps.is_available():
-        raise InputError(f"device {device!r} is not available (no MPS device): use {instead}")
-
-
-def load_model(path: str | os.PathLike, device: str = "cpu"):
-    """Load a SchNetPack ``NeuralNetworkPotential`` saved with ``torch.save``.
-
-    The file is unpickled (``weights_only=False``): load only files this workflow wrote or
-    that you trust. SO3net convolutions are switched to the faster equivalent of
-    :mod:`cgexplain.cg.fast_so3` (same parameters, same values).
-
-    Raises:
-        InputError: naming the file, when it is missing, unreadable, not a PyTorch file,
-            or holds something that is not a SchNetPack potential; naming the device
-            when torch cannot use it here (:func:`check_device`).
-    """
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"model file not found: {path}")
-    if not path.is_file():
-        raise InputError(f"model path is not a file: {path}")
-    check_device(device)
-    import torch
-
-    import cgexplain  # noqa: F401  (SchNetPack import shim)
-
-    try:
-        model = torch.load(path, weights_only=False, map_location=device)
-    except Exception as error:  # torch raises many types for a damaged file
-        raise InputError(
-            f"cannot read model file {path}: not a PyTorch model file or damaged "
-            f"({type(error).__name__}: {error})"
-        ) from error
-    if not (hasattr(model, "representation") and hasattr(model, "output_modules")):
-        raise InputError(
-            f"model file {path} holds a {type(model).__name__}, not a SchNetPack "
-            "NeuralNetworkPotential"
-        )
-    from cgexplain.cg.fast_so3 import accelerate_so3net
-
-    accelerate_so3net(model)
-    return model.eval()
 
 
 def is_periodic(box: np.ndarray) -> bool:
@@ -153,6 +91,72 @@ def write_json(path: str | os.PathLike, data: Any) -> None:
     """Write ``data`` as indented JSON (NumPy values included), atomically."""
     with atomic_output(path) as tmp:
         tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=_json_default) + "\n")
+
+
+def with_current_names(table: pd.DataFrame, source: str = "table") -> pd.DataFrame:
+    """``table`` with former column names (:data:`cgexplain.columns.RENAMED_COLUMNS`,
+    e.g. ``largest_angle``) renamed to the current ones, each rename logged.
+
+    A former name is left alone when the table also holds its current name.
+
+    Args:
+        table: any table read from disk.
+        source: what the table is (e.g. its path), for the log message.
+    """
+    renames = {
+        old: new
+        for old, new in RENAMED_COLUMNS.items()
+        if old in table.columns and new not in table.columns
+    }
+    for old, new in renames.items():
+        log.info("%s: column %r renamed to %r (its former name)", source, old, new)
+    return table.rename(columns=renames) if renames else table
+
+
+def read_table(path: str | os.PathLike, **options: Any) -> pd.DataFrame:
+    """Read a workflow table (``.parquet``, else CSV) with current column names.
+
+    Args:
+        path: the table's file.
+        options: keyword arguments for :func:`pandas.read_csv` (CSV only).
+
+    Returns:
+        The table; former column names renamed by :func:`with_current_names`.
+    """
+    if Path(path).suffix == ".parquet":
+        table = pd.read_parquet(path)
+    else:
+        table = pd.read_csv(path, **options)
+    return with_current_names(table, str(path))
+
+
+def evenly_spaced(n_frames: int, n: int, repeat: bool = False) -> np.ndarray:
+    """``n`` evenly spaced indices of frames ``0 .. n_frames - 1``, first and last included.
+
+    The indices are ``np.linspace(0, n_frames - 1, n)`` rounded to the nearest integer
+    (halves to even); for ``n <= n_frames`` they are strictly increasing, so distinct.
+    ``n == 1`` gives frame 0.
+
+    Args:
+        n_frames: frames available (at least 1).
+        n: indices wanted (0 gives none).
+        repeat: what ``n > n_frames`` gives: False, all ``n_frames`` frames once
+            (frames to analyse); True, still ``n`` indices, frames repeated (e.g. the
+            start frames of ``n`` replicas).
+
+    Returns:
+        (min(n, n_frames),) int64 indices, or (n,) with ``repeat``; ascending.
+
+    Raises:
+        InputError: ``n_frames < 1`` or ``n < 0``.
+    """
+    if n_frames < 1:
+        raise InputError(f"no frames to choose from ({n_frames})")
+    if n < 0:
+        raise InputError(f"cannot choose {n} frames")
+    if n >= n_frames and not repeat:
+        return np.arange(n_frames, dtype=np.int64)
+    return np.linspace(0, n_frames - 1, n).round().astype(np.int64)
 
 
 @dataclass

@@ -20,8 +20,9 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+from collections.abc import MutableMapping
 
-__all__ = ["ALLOCATOR_SETTINGS", "tune_allocator"]
+__all__ = ["ALLOCATOR_SETTINGS", "set_job_tunables", "tune_allocator"]
 
 # glibc <malloc.h>: M_TRIM_THRESHOLD -1, M_TOP_PAD -2, M_MMAP_THRESHOLD -3
 _M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
@@ -64,3 +65,26 @@ def tune_allocator(environ: dict[str, str] | None = None) -> bool:
     mallopt.restype = ctypes.c_int
     _applied = all(mallopt(param, value) == 1 for param, value in ALLOCATOR_SETTINGS.items())
     return _applied
+
+
+def set_job_tunables(tunables: str, environ: MutableMapping[str, str] | None = None) -> bool:
+    """Give every job the glibc tunables ``tunables`` (config ``malloc_tunables``).
+
+    glibc reads ``GLIBC_TUNABLES`` once, when a process starts, so the workflow sets it
+    in its own environment, which each job's Python inherits; it complements
+    :func:`tune_allocator` for the allocations made before ``import cgexplain``. An
+    explicit ``GLIBC_TUNABLES`` in the environment wins; an empty ``tunables`` sets
+    nothing.
+
+    Args:
+        tunables: e.g. ``"glibc.malloc.mmap_threshold=33554432:..."``; ``""`` for none.
+        environ: the environment to change (default ``os.environ``).
+
+    Returns:
+        Whether ``GLIBC_TUNABLES`` now holds ``tunables``.
+    """
+    env = os.environ if environ is None else environ
+    if not tunables:
+        return False
+    env.setdefault("GLIBC_TUNABLES", tunables)
+    return env["GLIBC_TUNABLES"] == tunables

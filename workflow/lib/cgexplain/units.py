@@ -8,10 +8,8 @@ Sources: the SI (2019) defining constants, exact (Boltzmann constant, Avogadro
 constant); CODATA 2018 recommended values (Tiesinga et al., Rev. Mod. Phys. 93,
 025010, 2021) for the rest; the thermochemical calorie, exactly 4.184 J.
 
-Two values of the Boltzmann constant in kcal/mol/K are in use:
-:data:`KB_KCAL_PER_MOL_K` (CODATA 2018) and :data:`KB_KCAL_PER_MOL_K_CODATA2010`
-(CODATA 2010; kept so that the CG Langevin integrator and the prior fits give the same
-numbers as before). They differ by 1 part in 10⁷.
+The Boltzmann constant is defined here only: :data:`KB_KJ_PER_MOL_K` (CODATA 2018) and
+:data:`KB_KCAL_PER_MOL_K`, derived from it. Every module imports them from here.
 """
 
 from __future__ import annotations
@@ -29,12 +27,9 @@ AVOGADRO = 6.02214076e23
 KJ_PER_KCAL = 4.184
 #: Molar gas constant R = k_B N_A, kJ/mol/K (CODATA 2018, 8.314462618 J/mol/K).
 KB_KJ_PER_MOL_K = 0.008314462618
-#: Boltzmann constant per mole, kcal/mol/K: R / 4.184 (CODATA 2018), to 8 significant
-#: digits. Used by the TICA free-energy surfaces.
-KB_KCAL_PER_MOL_K = 0.0019872043
-#: Boltzmann constant per mole, kcal/mol/K, from the CODATA 2010 gas constant
-#: (8.3144621 J/mol/K). Used by the CG Langevin integrator and the prior fits.
-KB_KCAL_PER_MOL_K_CODATA2010 = 0.0019872041
+#: Boltzmann constant per mole, kcal/mol/K: R / 4.184 (CODATA 2018; 0.00198720425860).
+#: Used by the CG Langevin integrator, the prior fits and the TICA free-energy surfaces.
+KB_KCAL_PER_MOL_K = KB_KJ_PER_MOL_K / KJ_PER_KCAL
 
 # --- length, volume, time -------------------------------------------------------------
 

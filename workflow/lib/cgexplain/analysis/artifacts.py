@@ -134,12 +134,12 @@ def _density_table(counts: pd.DataFrame, x_edges: np.ndarray, y_edges: np.ndarra
 
 
 def bin_training_triplets(
-    largest_angle: np.ndarray, opposite_edge: np.ndarray, relevance_map: pd.DataFrame
+    max_angle: np.ndarray, opposite_edge: np.ndarray, relevance_map: pd.DataFrame
 ) -> pd.DataFrame:
     """Histogram of training triplets on exactly the grid of ``relevance_map``.
 
     Args:
-        largest_angle: (m,) largest interior angle of each training triplet, deg.
+        max_angle: (m,) largest interior angle of each training triplet, deg.
         opposite_edge: (m,) length of the edge opposite to it, Å.
         relevance_map: :func:`cgexplain.analysis.relevance.triplet_map` table; its grid
             (:func:`map_grid`) sets the bins. Triplets outside the grid are dropped.
@@ -151,7 +151,7 @@ def bin_training_triplets(
         ρ integrates to 1 over the grid.
     """
     x_edges, y_edges = map_grid(relevance_map)
-    angle = np.asarray(largest_angle, dtype=float)
+    angle = np.asarray(max_angle, dtype=float)
     counts = binned_map(angle, opposite_edge, np.ones_like(angle), x_edges, y_edges)
     return _aligned(_density_table(counts, x_edges, y_edges), relevance_map)
 
@@ -184,9 +184,9 @@ def training_triplet_density(
     counts = None
     for frame, cell in zip(positions, boxes, strict=True):
         table = triplet_table(frame, cell, cutoff)
-        angle = table["largest_angle"].to_numpy()
+        angle = table[col.MAX_ANGLE].to_numpy()
         binned = binned_map(
-            angle, table["opposite_edge"].to_numpy(), np.ones_like(angle), x_edges, y_edges
+            angle, table[col.OPPOSITE_EDGE].to_numpy(), np.ones_like(angle), x_edges, y_edges
         )
         if counts is None:
             counts = binned

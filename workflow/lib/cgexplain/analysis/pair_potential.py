@@ -31,7 +31,7 @@ def potential_on_profile(potential: pd.DataFrame, profile: pd.DataFrame) -> np.n
         given, outside its sampled range.
     """
     r = potential[col.R].to_numpy(dtype=np.float64)
-    u = potential["energy"].to_numpy(dtype=np.float64)
+    u = potential[col.ENERGY].to_numpy(dtype=np.float64)
     if len(r) < 2 or np.any(np.diff(r) <= 0):
         raise InputError("pair potential needs >= 2 strictly increasing distances")
     centers = profile[col.CENTER].to_numpy(dtype=np.float64)

@@ -158,7 +158,7 @@ def pair_frame_matrix(
     """Per-frame relevance of every residue pair seen in the frames.
 
     A pair absent from a frame (outside the model's cutoff) counts 0 there, as in
-    :func:`cgexplain.analysis.relevance.pair_matrix`.
+    :func:`cgexplain.analysis.protein_maps.pair_matrix`.
 
     Args:
         pairs: pair table (``frame``, ``i`` < ``j``, ``value``).
@@ -540,14 +540,14 @@ def mutation_pair_sets(
     Args:
         structure: the protein's elements, sequence and native structure
             (``states/elements.json``).
-        mutation: e.g. ``"ILE4ASN"`` (:func:`cgexplain.cg.mapping.parse_mutation`).
+        mutation: e.g. ``"ILE4ASN"`` (:func:`cgexplain.residues.parse_mutation`).
         first_residue: PDB number of residue index 0 (None: the structure's first).
         cutoff: native-contact cutoff, Å (``states.native_cutoff``).
 
     Returns:
         name -> (n, 2) pairs i < j (0-based), sorted; possibly empty (0, 2).
     """
-    from cgexplain.cg.mapping import parse_mutation
+    from cgexplain.residues import parse_mutation
 
     first = int(structure.residue_numbers[0]) if first_residue is None else int(first_residue)
     k, _ = parse_mutation(mutation, structure.residue_names, first)

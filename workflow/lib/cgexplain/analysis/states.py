@@ -286,7 +286,7 @@ class StateElements:
         cls, native: dict[str, Any], elements: dict[str, tuple[int, int]], tica_lag: int
     ) -> StateElements:
         """From :func:`cgexplain.md.protein.load_native`'s dictionary and the elements."""
-        from cgexplain.md.protein import ONE_LETTER
+        from cgexplain.residues import ONE_LETTER
 
         names = list(native["residue_names"])
         return cls(

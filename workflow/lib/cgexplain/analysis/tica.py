@@ -19,9 +19,6 @@ from cgexplain import columns as col
 from cgexplain.io import InputError, Trajectory
 from cgexplain.units import KB_KCAL_PER_MOL_K
 
-#: Boltzmann constant, kcal/mol/K (see :mod:`cgexplain.units`)
-KB_KCAL = KB_KCAL_PER_MOL_K
-
 
 def pair_distance_features(positions: np.ndarray, min_separation: int = 3) -> np.ndarray:
     """Cα pair distances ``|i - j| >= min_separation`` of every frame.
@@ -140,7 +137,7 @@ def free_energy_surface(
     """
     counts, xe, ye = np.histogram2d(x, y, bins=bins, range=ranges)
     with np.errstate(divide="ignore"):
-        f = -KB_KCAL * temperature * np.log(counts / max(counts.sum(), 1))
+        f = -KB_KCAL_PER_MOL_K * temperature * np.log(counts / max(counts.sum(), 1))
     f[~np.isfinite(f)] = np.nan
     if np.isfinite(f).any():
         f -= np.nanmin(f)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cgexplain import columns as col
 from cgexplain.analysis.geometry import check_cutoff, distance_matrix, largest_angle
 
 
@@ -55,7 +56,7 @@ def triplet_table(positions: np.ndarray, box: np.ndarray | None, cutoff: float) 
         cutoff: connection cutoff, Å.
 
     Returns:
-        DataFrame with ``i, j, k, d_ij, d_ik, d_jk`` (Å), ``largest_angle`` (deg) and
+        DataFrame with ``i, j, k, d_ij, d_ik, d_jk`` (Å), ``max_angle`` (deg) and
         ``opposite_edge`` (Å).
     """
     if box is not None:
@@ -73,8 +74,8 @@ def triplet_table(positions: np.ndarray, box: np.ndarray | None, cutoff: float) 
             "d_ij": d_ij,
             "d_ik": d_ik,
             "d_jk": d_jk,
-            "largest_angle": angle,
-            "opposite_edge": edge,
+            col.MAX_ANGLE: angle,
+            col.OPPOSITE_EDGE: edge,
         }
     )
 
@@ -99,7 +100,7 @@ def frame_triplet_counts(
     for n, (frame, cell) in enumerate(zip(positions, box, strict=True)):
         table = triplet_table(frame, cell, cutoff)
         counts[n], _, _ = np.histogram2d(
-            table["largest_angle"], table["opposite_edge"], bins=(angle_edges, edge_edges)
+            table[col.MAX_ANGLE], table[col.OPPOSITE_EDGE], bins=(angle_edges, edge_edges)
         )
     return counts
 

@@ -32,6 +32,7 @@ def write_schnetpack_dataset(
         The path written.
     """
     from ase import Atoms
+    from schnetpack import properties as props
     from schnetpack.data import ASEAtomsData
 
     import cgexplain  # noqa: F401 - installs the SchNetPack import shim
@@ -42,7 +43,7 @@ def write_schnetpack_dataset(
         dataset = ASEAtomsData.create(
             str(tmp),
             distance_unit="Ang",
-            property_unit_dict={"forces": "kcal/mol/Ang"},
+            property_unit_dict={props.forces: "kcal/mol/Ang"},
         )
         atoms_list, properties = [], []
         for f in tqdm(range(traj.n_frames), desc="dataset", disable=not progress, mininterval=5):
@@ -54,7 +55,7 @@ def write_schnetpack_dataset(
                     pbc=is_periodic(traj.box[f]),
                 )
             )
-            properties.append({"forces": np.asarray(traj.forces[f], dtype=np.float64)})
+            properties.append({props.forces: np.asarray(traj.forces[f], dtype=np.float64)})
         dataset.add_systems(properties, atoms_list)
     return path
 
@@ -74,8 +75,8 @@ def load_external_calpha(path: str | os.PathLike) -> Trajectory:
     Raises:
         InputError: missing file, missing array, wrong shapes, NaNs, unknown residues.
     """
-    from cgexplain.cg.mapping import AMINO_ACID_TYPES
     from cgexplain.io import InputError
+    from cgexplain.residues import AMINO_ACID_TYPES
 
     path = Path(path)
     if not path.is_file():

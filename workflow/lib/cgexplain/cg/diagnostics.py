@@ -76,7 +76,7 @@ def predict_forces(
         ``total`` and ``prior`` forces, each (n, n_beads, 3) kcal/mol/Å (``prior`` is
         zero without a prior).
     """
-    from cgexplain.md.cg_simulation import BatchedPotential
+    from cgexplain.potentials.batched import BatchedPotential
 
     frames = np.asarray(frames, dtype=np.int64)
     total = np.zeros((len(frames), traj.n_sites, 3))

@@ -12,11 +12,13 @@ J. Chem. Theory Comput. 19, 2023, on force aggregation maps).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from cgexplain.io import InputError, Trajectory, is_periodic
+from cgexplain.residues import AMINO_ACID_TYPES
 
 
 @dataclass(frozen=True)
@@ -153,38 +155,6 @@ def map_trajectory(traj: Trajectory, cg_map: LinearMap) -> Trajectory:
     )
 
 
-#: bead type of each amino acid in Cα models (1-based, alphabetical by three-letter code)
-AMINO_ACID_TYPES = {
-    name: n + 1
-    for n, name in enumerate(
-        sorted(
-            [
-                "ALA",
-                "ARG",
-                "ASN",
-                "ASP",
-                "CYS",
-                "GLN",
-                "GLU",
-                "GLY",
-                "HIS",
-                "ILE",
-                "LEU",
-                "LYS",
-                "MET",
-                "PHE",
-                "PRO",
-                "SER",
-                "THR",
-                "TRP",
-                "TYR",
-                "VAL",
-            ]
-        )  # fmt: skip
-    )
-}
-
-
 def calpha_map(
     atom_names: list[str],
     atom_residues: np.ndarray,
@@ -237,36 +207,16 @@ def calpha_map(
     return LinearMap(position_map, force_map, types, names)
 
 
-def parse_mutation(
-    mutation: str, residue_names: list[str], first_residue: int = 1
-) -> tuple[int, int]:
-    """A point mutation such as ``"ILE4ASN"`` as a bead-type change.
+def load_calpha_map(pdb_path: str | os.PathLike) -> LinearMap:
+    """The Cα map (:func:`calpha_map`) of a prepared PDB's atoms
+    (:func:`cgexplain.md.protein.topology_arrays`)."""
+    from cgexplain.md.protein import topology_arrays
 
-    Args:
-        mutation: wild-type three-letter code, PDB residue number, mutant code.
-        residue_names: (N,) three-letter names of the wild-type chain.
-        first_residue: PDB number of the first residue.
-
-    Returns:
-        ``(bead index (0-based), mutant bead type)``.
-
-    Raises:
-        InputError: malformed text, residue out of range, wild type not at that
-            position, or an unknown amino acid.
-    """
-    import re
-
-    match = re.fullmatch(r"([A-Z]{3})(\d+)([A-Z]{3})", mutation)
-    if match is None:
-        raise InputError(f"mutation {mutation!r} is not like ILE4ASN")
-    wild, number, mutant = match.group(1), int(match.group(2)), match.group(3)
-    index = number - first_residue
-    if not 0 <= index < len(residue_names):
-        raise InputError(f"mutation {mutation}: residue {number} is outside the chain")
-    if residue_names[index] != wild:
-        raise InputError(
-            f"mutation {mutation}: residue {number} is {residue_names[index]}, not {wild}"
-        )
-    if mutant not in AMINO_ACID_TYPES:
-        raise InputError(f"mutation {mutation}: unknown amino acid {mutant}")
-    return index, AMINO_ACID_TYPES[mutant]
+    top = topology_arrays(pdb_path)
+    return calpha_map(
+        top["atom_names"],
+        top["atom_residues"],
+        top["residue_names"],
+        top["bonds"],
+        top["atomic_numbers"],
+    )

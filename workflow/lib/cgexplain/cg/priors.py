@@ -27,11 +27,7 @@ import torch
 from torch import nn
 
 from cgexplain import columns as col
-from cgexplain.units import KB_KCAL_PER_MOL_K_CODATA2010
-
-#: Boltzmann constant, kcal/mol/K (see :mod:`cgexplain.units`)
-KB = KB_KCAL_PER_MOL_K_CODATA2010
-
+from cgexplain.units import KB_KCAL_PER_MOL_K
 
 # ----------------------------------------------------------------- internal coordinates
 
@@ -95,7 +91,7 @@ def boltzmann_inversion(
         density = density / np.clip(np.sin(x), 1e-6, None)
     elif jacobian != "none":
         raise ValueError(f"unknown jacobian {jacobian!r}")
-    pmf = -KB * temperature * np.log(density)
+    pmf = -KB_KCAL_PER_MOL_K * temperature * np.log(density)
     return x, pmf - pmf.min(), counts[keep]
 
 
@@ -130,7 +126,7 @@ def fit_harmonic(
     a, b, _ = np.polyfit(x - centre, pmf, 2, w=np.sqrt(counts))
     x0 = centre - b / (2.0 * a) if a > 0 else np.nan
     if not low <= x0 <= high:  # not convex, or its minimum outside the sampled range
-        return float(KB * temperature / samples.var()), float(centre)
+        return float(KB_KCAL_PER_MOL_K * temperature / samples.var()), float(centre)
     return float(2.0 * a), float(x0)
 
 
@@ -164,7 +160,7 @@ def fit_fourier(
     counts, edges = np.histogram(samples, bins=np.linspace(-np.pi, np.pi, n_bins + 1))
     x = 0.5 * (edges[1:] + edges[:-1])
     density = (counts + pseudo_count) / (counts.sum() + pseudo_count * n_bins)
-    pmf = -KB * temperature * np.log(density)
+    pmf = -KB_KCAL_PER_MOL_K * temperature * np.log(density)
     design = np.concatenate([fourier_design(x, n_terms), np.ones((x.size, 1))], axis=1)
     coeffs, *_ = np.linalg.lstsq(design, pmf - pmf.min(), rcond=None)
     return coeffs[:-1]

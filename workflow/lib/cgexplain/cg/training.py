@@ -12,7 +12,6 @@ forces as its negative gradient. Units: kcal/mol and Å.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
 import os
@@ -29,21 +28,21 @@ import schnetpack.transform as trn  # noqa: E402
 import torch  # noqa: E402
 
 import cgexplain  # noqa: F401 - SchNetPack import shim
-from cgexplain.architectures import build_representation  # noqa: E402
-from cgexplain.cg.fast_so3 import accelerate_so3net, restore_so3net  # noqa: E402
 from cgexplain.cg.splits import load_split, save_split, validation_split  # noqa: E402
 from cgexplain.io import InputError, atomic_output, write_json  # noqa: E402
-from cgexplain.io import load_model as io_load_model  # noqa: E402
+from cgexplain.potentials.architectures import build_representation  # noqa: E402
+from cgexplain.potentials.fast_so3 import accelerate_so3net, restore_so3net  # noqa: E402
 from cgexplain.runlog import eta  # noqa: E402
 from cgexplain.settings.training import ARCHITECTURES, ModelSpec, TrainSpec  # noqa: E402,F401
 from cgexplain.workdir import WorkDir  # noqa: E402
 
 log = logging.getLogger(__name__)
 
+
 def build_model(spec: ModelSpec) -> spk.model.NeuralNetworkPotential:
     """A SchNetPack ``NeuralNetworkPotential`` predicting ``energy`` and ``forces``.
 
-    SO3net convolutions are switched to :class:`~cgexplain.cg.fast_so3.FastSO3Convolution`
+    SO3net convolutions are switched to :class:`~cgexplain.potentials.fast_so3.FastSO3Convolution`
     (same parameters and results, about 7x faster on CPU).
     """
     radial = spk.nn.GaussianRBF(n_rbf=spec.n_rbf, cutoff=spec.cutoff)
@@ -62,9 +61,11 @@ def build_model(spec: ModelSpec) -> spk.model.NeuralNetworkPotential:
         input_modules=[spk.atomistic.PairwiseDistances()],
         output_modules=[
             spk.atomistic.Atomwise(
-                n_in=spec.n_features, output_key="energy", aggregation_mode="sum"
+                n_in=spec.n_features, output_key=spk.properties.energy, aggregation_mode="sum"
             ),
-            spk.atomistic.Forces(energy_key="energy", force_key="forces"),
+            spk.atomistic.Forces(
+                energy_key=spk.properties.energy, force_key=spk.properties.forces
+            ),
         ],
         postprocessors=[trn.CastTo64()],
     )
@@ -147,7 +148,8 @@ def train_force_matching(
 
     Interrupted runs resume from ``work_dir/checkpoints/last.ckpt``. The best model
     (lowest validation loss, EMA weights) is saved whole to ``model_out`` (load with
-    :func:`load_model`), its hyperparameters beside it as ``<model_out>.json``.
+    :func:`cgexplain.potentials.loading.load_model`), its hyperparameters beside it as
+    ``<model_out>.json`` (:func:`cgexplain.potentials.loading.load_spec`).
 
     Args:
         dataset: ASE database written by :func:`cgexplain.cg.datasets.write_schnetpack_dataset`.
@@ -184,7 +186,7 @@ def train_force_matching(
     metrics_tmp = work / "metrics.csv"
     pl.seed_everything(train_spec.seed, workers=True)
 
-    n_frames = len(spk.data.ASEAtomsData(str(dataset), load_properties=["forces"]))
+    n_frames = len(spk.data.ASEAtomsData(str(dataset), load_properties=[spk.properties.forces]))
     if split is not None:
         train_idx, val_idx = load_split(split, n_frames)
         log.info("validation split from %s", split)
@@ -213,7 +215,7 @@ def train_force_matching(
         num_train=n_train,
         num_val=n_val,
         split_file=str(split_file),
-        load_properties=["forces"],
+        load_properties=[spk.properties.forces],
         transforms=[
             trn.CachedNeighborList(
                 str(work / "neighbor_cache"),
@@ -222,7 +224,7 @@ def train_force_matching(
             ),
             trn.CastTo32(),
         ],
-        property_units={"forces": "kcal/mol/Ang"},
+        property_units={spk.properties.forces: "kcal/mol/Ang"},
         distance_unit="Ang",
         num_workers=0,
         pin_memory=torch.cuda.is_available(),
@@ -232,7 +234,7 @@ def train_force_matching(
         model=model,
         outputs=[
             spk.task.ModelOutput(
-                name="forces",
+                name=spk.properties.forces,
                 loss_fn=torch.nn.MSELoss(),
                 loss_weight=1.0,
                 metrics={"RMSE": _rmse_metric()},
@@ -321,16 +323,3 @@ def _rmse_metric():
     import torchmetrics
 
     return torchmetrics.MeanSquaredError(squared=False)
-
-
-def load_model(path: str | os.PathLike, device: str = "cpu") -> spk.model.NeuralNetworkPotential:
-    """Load a model written by :func:`train_force_matching` (see :func:`cgexplain.io.load_model`)."""
-    return io_load_model(path, device)
-
-
-def load_spec(path: str | os.PathLike) -> tuple[ModelSpec, TrainSpec]:
-    """Hyperparameters stored beside a model (``<model>.json``)."""
-    data = json.loads(Path(str(path) + ".json").read_text())
-    # models written before validation blocks validated on single random frames
-    training = {"val_split": "frames", "val_block": 1, **data["training"]}
-    return ModelSpec(**data["model"]), TrainSpec(**training)

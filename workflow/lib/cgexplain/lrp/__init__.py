@@ -4,7 +4,7 @@ Public API: :func:`nbody_relevance` and :class:`NBodyRelevance` (:mod:`.nbody`),
 rules :class:`Gamma` and :class:`LRP0` and :func:`parse_rule` (:mod:`.rules`), the
 classic many-body decomposition :func:`classic_nbody` (:mod:`.classic`). Modules:
 :mod:`.rules` (how a dense layer is modified), :mod:`.adapters` (where relevance flows in
-PaiNN, SO3net, SchNet; the architectures are listed in :mod:`cgexplain.architectures`),
+PaiNN, SO3net, SchNet; the architectures are listed in :mod:`cgexplain.potentials.architectures`),
 :mod:`.model_io` (frames to SchNetPack inputs and graphs, model energies),
 :mod:`.engine` (walk algebra), :mod:`.exact_sets` and :mod:`.nbody` (exact-set sums),
 :mod:`.trajectory` (tables of many frames, written by :func:`~.trajectory.explain_trajectory`).

@@ -40,11 +40,13 @@ def cluster_energies(
     Returns:
         (n_clusters,) energies.
     """
+    from schnetpack import properties as prop
+
     energies = []
     for start in range(0, len(clusters), batch_size):
         batch = [_cluster(atoms, c) for c in clusters[start : start + batch_size]]
         inputs = atoms_to_inputs(model, batch)
-        energies.append(model(inputs)["energy"].detach().double().cpu().numpy())
+        energies.append(model(inputs)[prop.energy].detach().double().cpu().numpy())
     return np.concatenate(energies) if energies else np.zeros(0)
 
 

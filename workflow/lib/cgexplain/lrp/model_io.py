@@ -112,6 +112,8 @@ def model_energy(model: nn.Module, inputs: dict[str, torch.Tensor]) -> float:
     derivative (``Forces``/``Stress`` are skipped) and its postprocessors, under
     ``torch.no_grad`` (same value as ``model(inputs)["energy"]``, a third of the cost).
     """
+    from schnetpack import properties as prop
+
     batch = {key: value.clone() for key, value in inputs.items()}
     with torch.no_grad():
         for module in model.input_modules:
@@ -121,15 +123,17 @@ def model_energy(model: nn.Module, inputs: dict[str, torch.Tensor]) -> float:
             if not getattr(module, "required_derivatives", None):
                 batch = module(batch)
         batch = model.postprocess(batch)
-    return float(batch["energy"].sum())
+    return float(batch[prop.energy].sum())
 
 
 def postprocessed_energy(
     model: nn.Module, inputs: dict[str, torch.Tensor], energy: torch.Tensor
 ) -> float:
     """Apply the model's postprocessors (e.g. ``AddOffsets``, casts) to a summed energy."""
+    from schnetpack import properties as prop
+
     batch = {key: value for key, value in inputs.items()}
-    batch["energy"] = energy.detach().reshape(1)
+    batch[prop.energy] = energy.detach().reshape(1)
     with torch.no_grad():
         batch = model.postprocess(batch)
-    return float(batch["energy"].sum())
+    return float(batch[prop.energy].sum())

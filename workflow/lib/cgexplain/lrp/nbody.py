@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from cgexplain.analysis.geometry import largest_angle, mic_distances
+from cgexplain.columns import MAX_ANGLE
 from cgexplain.lrp.adapters import check_model, make_adapter
 from cgexplain.lrp.engine import (
     DEFAULT_CHUNK,
@@ -317,6 +318,6 @@ def _triplet_table(
             "d_ij": d_ij,
             "d_ik": d_ik,
             "d_jk": d_jk,
-            "max_angle": largest_angle(d_ij, d_ik, d_jk),
+            MAX_ANGLE: largest_angle(d_ij, d_ik, d_jk),
         }
     )

@@ -22,8 +22,9 @@ import pandas as pd
 import torch
 from torch import nn
 
+from cgexplain import columns as col
 from cgexplain.analysis.relevance import normalize_contributions
-from cgexplain.io import InputError, atomic_output, is_periodic
+from cgexplain.io import InputError, atomic_output, evenly_spaced, is_periodic
 from cgexplain.lrp.classic import classic_nbody
 from cgexplain.lrp.engine import DEFAULT_CHUNK
 from cgexplain.lrp.nbody import nbody_relevance
@@ -34,12 +35,11 @@ log = logging.getLogger(__name__)
 
 
 def select_frames(n_available: int, n_frames: int) -> np.ndarray:
-    """``n_frames`` evenly spaced frame indices of ``0..n_available-1`` (all if fewer)."""
+    """``n_frames`` evenly spaced frame indices of ``0..n_available-1`` (all if fewer;
+    :func:`cgexplain.io.evenly_spaced`)."""
     if n_available < 1:
         raise InputError("the trajectory has no frames to explain")
-    if n_frames >= n_available:
-        return np.arange(n_available)
-    return np.unique(np.linspace(0, n_available - 1, n_frames).round().astype(np.int64))
+    return evenly_spaced(n_available, n_frames)
 
 
 def explained_frames_of_shard(
@@ -112,15 +112,15 @@ def explain_frames(
         triplets.append(res.triplets.assign(frame=index))
         rows.append(
             {
-                "frame": index,
-                "energy": res.energy,
-                "modified_energy": res.modified_energy,
-                "total": res.total,
-                "explained": res.explained,
-                "n_walks_total": res.n_walks_total,
-                "n_pairs": len(res.pairs),
-                "n_triplets": len(res.triplets),
-                "seconds": time.perf_counter() - start,
+                col.FRAME: index,
+                col.ENERGY: res.energy,
+                col.MODIFIED_ENERGY: res.modified_energy,
+                col.TOTAL: res.total,
+                col.EXPLAINED: res.explained,
+                col.N_WALKS_TOTAL: res.n_walks_total,
+                col.N_PAIRS: len(res.pairs),
+                col.N_TRIPLETS: len(res.triplets),
+                col.SECONDS: time.perf_counter() - start,
             }
         )
         log.info(

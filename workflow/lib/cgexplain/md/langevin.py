@@ -20,10 +20,8 @@ from dataclasses import dataclass
 
 import torch
 
-from cgexplain.units import AMU_A2_PS2_PER_KCAL_MOL, KB_KCAL_PER_MOL_K_CODATA2010
+from cgexplain.units import AMU_A2_PS2_PER_KCAL_MOL, KB_KCAL_PER_MOL_K
 
-#: Boltzmann constant, kcal/mol/K (see :mod:`cgexplain.units`)
-KB_KCAL = KB_KCAL_PER_MOL_K_CODATA2010
 #: kcal/mol expressed in amu Å²/ps²
 KCAL_TO_AMU_A2_PS2 = AMU_A2_PS2_PER_KCAL_MOL
 
@@ -58,7 +56,7 @@ def kinetic_temperature(velocities: torch.Tensor, masses: torch.Tensor) -> torch
     """
     kinetic = 0.5 * (masses[None, :, None] * velocities**2).sum(dim=(1, 2))  # amu Å²/ps²
     dof = 3 * velocities.shape[1]
-    return 2.0 * kinetic / KCAL_TO_AMU_A2_PS2 / (dof * KB_KCAL)
+    return 2.0 * kinetic / KCAL_TO_AMU_A2_PS2 / (dof * KB_KCAL_PER_MOL_K)
 
 
 def kinetic_energy(velocities: torch.Tensor, masses: torch.Tensor) -> torch.Tensor:
@@ -102,7 +100,8 @@ class BAOABIntegrator:
         self.c1 = math.exp(-friction * timestep)
         self.c2 = math.sqrt(max(0.0, 1.0 - self.c1**2))
         # velocity scale sqrt(kT/m) in Å/ps, (N, 1)
-        self.sigma_v = torch.sqrt(KB_KCAL * temperature * KCAL_TO_AMU_A2_PS2 / masses)[:, None]
+        kt = KB_KCAL_PER_MOL_K * temperature  # kcal/mol
+        self.sigma_v = torch.sqrt(kt * KCAL_TO_AMU_A2_PS2 / masses)[:, None]
         self.inv_mass = (KCAL_TO_AMU_A2_PS2 / masses)[:, None]  # (kcal/mol/Å) -> Å/ps²
 
     def maxwell_boltzmann(self, n_replicas: int) -> torch.Tensor:

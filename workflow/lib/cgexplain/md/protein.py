@@ -12,13 +12,7 @@ import os
 from pathlib import Path
 
 from cgexplain.io import InputError, atomic_output
-
-#: one-letter codes of the 20 standard amino acids
-ONE_LETTER = {
-    "ALA": "A", "ARG": "R", "ASN": "N", "ASP": "D", "CYS": "C", "GLN": "Q", "GLU": "E",
-    "GLY": "G", "HIS": "H", "ILE": "I", "LEU": "L", "LYS": "K", "MET": "M", "PHE": "F",
-    "PRO": "P", "SER": "S", "THR": "T", "TRP": "W", "TYR": "Y", "VAL": "V",
-}  # fmt: skip
+from cgexplain.residues import ONE_LETTER
 
 
 def sequence(topology) -> str:
@@ -149,7 +143,8 @@ def build_protein_system(
 
 
 def topology_arrays(pdb_path: str | os.PathLike) -> dict:
-    """Per-atom arrays of a PDB for :func:`cgexplain.cg.mapping.calpha_map`.
+    """Per-atom arrays of a PDB for :func:`cgexplain.cg.mapping.calpha_map`
+    (:func:`cgexplain.cg.mapping.load_calpha_map` reads them).
 
     Returns:
         ``atom_names`` (n_atoms,), ``atom_residues`` (n_atoms,) 0-based residue index,
@@ -172,20 +167,6 @@ def topology_arrays(pdb_path: str | os.PathLike) -> dict:
         "bonds": np.array([(b[0].index, b[1].index) for b in top.bonds()], dtype=np.int64),
         "atomic_numbers": np.array([a.element.atomic_number for a in atoms], dtype=np.int64),
     }
-
-
-def load_calpha_map(pdb_path: str | os.PathLike):
-    """The Cα map (:func:`cgexplain.cg.mapping.calpha_map`) of a prepared PDB's atoms."""
-    from cgexplain.cg.mapping import calpha_map
-
-    top = topology_arrays(pdb_path)
-    return calpha_map(
-        top["atom_names"],
-        top["atom_residues"],
-        top["residue_names"],
-        top["bonds"],
-        top["atomic_numbers"],
-    )
 
 
 def load_native(pdb_path: str | os.PathLike) -> dict:

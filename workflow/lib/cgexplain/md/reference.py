@@ -15,7 +15,6 @@ checkpoint, finish); :func:`run_reference` runs them in order.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -23,7 +22,7 @@ import shutil
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 import h5py
@@ -31,13 +30,20 @@ import numpy as np
 import openmm
 from openmm import unit
 
-from cgexplain.config import from_block
-from cgexplain.io import TrajectoryWriter, atomic_output
+from cgexplain.io import InputError, TrajectoryWriter, atomic_output
 from cgexplain.md.systems import ReferenceSystem
-from cgexplain.units import KJ_MOL_NM_TO_KCAL_MOL_A, NS_PER_PS, PS_PER_FS, SECONDS_PER_DAY
+
+# the run settings live in the settings package (pure, read when the workflow is parsed);
+# check_seed is imported back for cgexplain.md.sampling
+from cgexplain.settings.reference import RunSettings, check_seed  # noqa: F401
+from cgexplain.units import KJ_MOL_NM_TO_KCAL_MOL_A, NS_PER_PS, SECONDS_PER_DAY
 from cgexplain.workdir import WorkDir
 
 log = logging.getLogger(__name__)
+
+#: force group of a sampling bias (:mod:`cgexplain.md.sampling`); stored forces and
+#: energies leave it out
+BIAS_GROUP = 31
 
 #: files of a run in its work directory: the trajectory so far, the checkpoint record
 #: (fingerprint, block, frames), the OpenMM checkpoint and the same state as XML (used
@@ -47,107 +53,6 @@ PARTIAL, PROGRESS, CHECKPOINT, STATE = "partial.h5", "progress.json", "state.chk
 
 class SimulationError(RuntimeError):
     """The simulation became unstable (NaN or infinite coordinates, forces or energy)."""
-
-
-def check_seed(seed: int) -> int:
-    """A seed for OpenMM's Langevin noise and velocities, which must be at least 1.
-
-    OpenMM reads a seed of 0 as "draw a new one", so a run given 0 could not be
-    repeated; the workflow's seeds (:func:`cgexplain.config.system_seed`) are >= 1.
-    """
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 1:
-        raise ValueError(
-            f"seed must be an integer >= 1 (OpenMM draws a random seed for 0), got {seed!r}"
-        )
-    return int(seed)
-
-
-@dataclass(frozen=True)
-class RunSettings:
-    """Settings of one reference run.
-
-    Attributes:
-        temperature: K.
-        friction: Langevin collision rate, 1/ps.
-        timestep: fs.
-        equilibration: NVT equilibration after minimisation, ps.
-        length: production length, ps.
-        save_interval: time between stored frames, ps.
-        checkpoint_interval: time between checkpoints, ps.
-        minimize_tolerance: energy minimisation tolerance, kJ/mol/nm (OpenMM's unit).
-        seed: seed for velocities and the Langevin noise, >= 1 (:func:`check_seed`).
-        platform: ``"auto"`` (CUDA, then OpenCL, then CPU) or an OpenMM platform name.
-        threads: CPU threads for the CPU platform.
-        heat_temperature, heat_length: an optional hot run (K, ps) right after the
-            minimisation, before the equilibration, to start from a partly unfolded
-            protein; ``heat_length = 0`` skips it.
-    """
-
-    temperature: float
-    friction: float
-    timestep: float
-    equilibration: float
-    length: float
-    save_interval: float
-    checkpoint_interval: float
-    seed: int
-    minimize_tolerance: float
-    platform: str = "auto"
-    threads: int = 1
-    heat_temperature: float = 0.0
-    heat_length: float = 0.0
-
-    @classmethod
-    def from_config(cls, block: Mapping[str, Any], **extra: Any) -> RunSettings:
-        """From a validated ``<system>.reference`` block plus derived values (``seed``,
-        ``platform``, ``threads``); a liquid's block has no hot run (``heat_*`` stay 0)."""
-        return from_block(cls, block, **extra)
-
-    def __post_init__(self) -> None:
-        for key in ("temperature", "friction", "timestep", "length", "save_interval"):
-            if not getattr(self, key) > 0:
-                raise ValueError(f"{key} must be positive, got {getattr(self, key)}")
-        if self.equilibration < 0:
-            raise ValueError(f"equilibration must be >= 0 ps, got {self.equilibration}")
-        if self.heat_length > 0 and not self.heat_temperature > 0:
-            raise ValueError("heat_temperature must be positive when heat_length > 0")
-        check_seed(self.seed)
-        if self.save_interval > self.length:
-            raise ValueError(
-                f"save_interval ({self.save_interval} ps) is longer than the run "
-                f"(length = {self.length} ps)"
-            )
-        if self.steps(self.save_interval) * self.timestep * PS_PER_FS - self.save_interval > 1e-9:
-            raise ValueError("save_interval must be a multiple of the timestep")
-
-    def steps(self, ps: float) -> int:
-        """Number of integration steps in ``ps`` picoseconds (rounded)."""
-        return int(round(ps / (self.timestep * PS_PER_FS)))
-
-    @property
-    def save_steps(self) -> int:
-        return self.steps(self.save_interval)
-
-    @property
-    def n_frames(self) -> int:
-        return self.steps(self.length) // self.save_steps
-
-    @property
-    def equilibration_blocks(self) -> int:
-        return int(np.ceil(self.steps(self.equilibration) / self.save_steps))
-
-    @property
-    def checkpoint_blocks(self) -> int:
-        return max(1, self.steps(self.checkpoint_interval) // self.save_steps)
-
-    def fingerprint(self, system_xml: str) -> str:
-        """Hash of everything that determines the run (excluding threads and platform)."""
-        d = asdict(self)
-        d.pop("threads")
-        d.pop("platform")
-        h = hashlib.sha256(json.dumps(d, sort_keys=True).encode())
-        h.update(system_xml.encode())
-        return h.hexdigest()[:16]
 
 
 def select_platform(name: str, threads: int) -> tuple[openmm.Platform, dict[str, str]]:
@@ -175,6 +80,22 @@ def select_platform(name: str, threads: int) -> tuple[openmm.Platform, dict[str,
             continue
         return platform, properties
     raise RuntimeError(f"no usable OpenMM platform among {order}")
+
+
+def with_bias(system: openmm.System, bias: openmm.Force) -> openmm.System:
+    """A copy of ``system`` with ``bias`` added (the original is left unchanged).
+
+    Raises:
+        InputError: a force of ``system`` already uses :data:`BIAS_GROUP`.
+    """
+    for force in system.getForces():
+        if force.getForceGroup() == BIAS_GROUP:
+            raise InputError(
+                f"{type(force).__name__} uses force group {BIAS_GROUP}, kept for the bias"
+            )
+    copy = openmm.XmlSerializer.deserialize(openmm.XmlSerializer.serialize(system))
+    copy.addForce(openmm.XmlSerializer.deserialize(openmm.XmlSerializer.serialize(bias)))
+    return copy
 
 
 def _check_finite(state: openmm.State, what: str, step: int) -> None:
@@ -253,7 +174,7 @@ class ReferenceRun:
         work_dir: the work directory (see :func:`run_reference`).
         bias: an optional biasing force (e.g. :func:`cgexplain.md.sampling.contact_bias`)
             added to a copy of the system in force group
-            :data:`~cgexplain.md.sampling.BIAS_GROUP`; it drives the dynamics but is left
+            :data:`BIAS_GROUP`; it drives the dynamics but is left
             out of every stored force and energy.
         metadata: extra provenance stored in the trajectory (e.g. the seed's state).
     """
@@ -266,8 +187,6 @@ class ReferenceRun:
         bias: openmm.Force | None = None,
         metadata: Mapping[str, Any] | None = None,
     ) -> None:
-        from cgexplain.md.sampling import BIAS_GROUP, with_bias
-
         self.ref, self.settings = ref, settings
         self.system = ref.system if bias is None else with_bias(ref.system, bias)
         #: force groups of the stored forces and energies (-1: all)

@@ -34,7 +34,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,14 +45,17 @@ from openmm import unit
 from cgexplain import columns as col
 from cgexplain.analysis.states import ELEMENTS, STATES, frame_states
 from cgexplain.io import InputError, atomic_output
+from cgexplain.md.reference import BIAS_GROUP, with_bias
 from cgexplain.md.systems import ReferenceSystem
 from cgexplain.runlog import progress
+
+# the sampling settings and the seed-state rule live in the settings package (pure,
+# read when the workflow is parsed)
+from cgexplain.settings.protein import BiasSettings, RampSettings, seed_states
 from cgexplain.units import ANGSTROM_PER_NM, KJ_PER_KCAL
 
 log = logging.getLogger(__name__)
 
-#: force group of a sampling bias; stored forces and energies leave it out
-BIAS_GROUP = 31
 #: the corner of each state in (b1b2, b1b3, helix) contact-fraction space
 CORNERS: dict[str, tuple[float, float, float]] = {
     "F": (1.0, 1.0, 1.0),
@@ -165,22 +168,6 @@ def contact_bias(
     return bias
 
 
-def with_bias(system: openmm.System, bias: openmm.Force) -> openmm.System:
-    """A copy of ``system`` with ``bias`` added (the original is left unchanged).
-
-    Raises:
-        InputError: a force of ``system`` already uses :data:`BIAS_GROUP`.
-    """
-    for force in system.getForces():
-        if force.getForceGroup() == BIAS_GROUP:
-            raise InputError(
-                f"{type(force).__name__} uses force group {BIAS_GROUP}, kept for the bias"
-            )
-    copy = openmm.XmlSerializer.deserialize(openmm.XmlSerializer.serialize(system))
-    copy.addForce(openmm.XmlSerializer.deserialize(openmm.XmlSerializer.serialize(bias)))
-    return copy
-
-
 def corner_distance(fractions: pd.DataFrame, state: str, formed_weight: float = 1.0) -> np.ndarray:
     """Distance of each frame's (b1b2, b1b3, helix) to ``state``'s corner.
 
@@ -248,43 +235,6 @@ def _trace(
     table.insert(1, "time", (np.arange(len(frames)) + 1) * save_interval)
     table.insert(2, "temperature", temperature)
     return table
-
-
-@dataclass(frozen=True)
-class RampSettings:
-    """A linear heating ramp.
-
-    Attributes:
-        start_temperature, end_temperature: K.
-        length: ps; save_interval: ps between recorded frames.
-        friction: 1/ps; timestep: fs; seed; platform; threads: as for reference runs.
-    """
-
-    start_temperature: float
-    end_temperature: float
-    length: float
-    save_interval: float
-    friction: float = 1.0
-    timestep: float = 4.0
-    seed: int = 1
-    platform: str = "auto"
-    threads: int = 1
-    minimize_tolerance: float = 10.0
-
-    def __post_init__(self) -> None:
-        for key in ("start_temperature", "end_temperature", "length", "save_interval"):
-            if not getattr(self, key) > 0:
-                raise InputError(f"ramp {key} must be positive, got {getattr(self, key)}")
-        if self.save_interval > self.length:
-            raise InputError("ramp save_interval is longer than the ramp")
-
-    @property
-    def save_steps(self) -> int:
-        return max(1, int(round(self.save_interval * 1000.0 / self.timestep)))
-
-    @property
-    def n_frames(self) -> int:
-        return int(round(self.length / self.save_interval))
 
 
 def run_ramp(
@@ -359,36 +309,6 @@ def melting_order(table: pd.DataFrame, broken: float = 0.3, window: int = 5) -> 
             "melt_time": float(table["time"].iloc[k]) if k >= 0 else np.nan,
         })  # fmt: skip
     return pd.DataFrame(rows).sort_values("first_melt_temperature", na_position="last")
-
-
-@dataclass(frozen=True)
-class BiasSettings:
-    """A biased run that makes a seed of a state no ramp frame is in.
-
-    Attributes:
-        k: wall stiffness, kcal/mol per unit fraction².
-        sharpness: of the smooth contact fraction, 1/Å.
-        tolerance: λ of the biased smooth fraction; larger than the state's tolerance so
-            that a broken element is pulled well past the state's contact distance
-            (contacts stretched just past it snap back once the bias is off).
-        margin: walls at ``formed + margin`` / ``broken - margin``.
-        temperature: K; max_length: ps at most; settle: ps the state must hold.
-        save_interval: ps between checks.
-    """
-
-    k: float = 300.0
-    sharpness: float = 2.0
-    tolerance: float = 1.5
-    margin: float = 0.1
-    temperature: float = 350.0
-    max_length: float = 20.0
-    settle: float = 1.0
-    save_interval: float = 0.2
-    friction: float = 1.0
-    timestep: float = 4.0
-    seed: int = 1
-    platform: str = "auto"
-    threads: int = 1
 
 
 def make_seed(
@@ -491,13 +411,6 @@ def read_seed(path: str | os.PathLike, n_atoms: int) -> dict:
             f"{path}: seed positions of shape {x.shape}, expected ({n_atoms}, 3) finite"
         )
     return seed
-
-
-def seed_states(n_runs: int, states: Sequence[str]) -> list[str]:
-    """Seed state of each of ``n_runs`` production runs, cycling through ``states``."""
-    if not states:
-        raise InputError("sampling.states is empty")
-    return [states[k % len(states)] for k in range(n_runs)]
 
 
 __all__ = [

@@ -14,15 +14,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
 
-from cgexplain.plots.style import setup
+from cgexplain.plots.style import save, setup
 
 RELEVANCE_LABEL = "relevance / a.u."
-
-
-def _save(fig: plt.Figure, paths: Sequence[str]) -> None:
-    for path in paths:
-        fig.savefig(path)
-    plt.close(fig)
 
 
 def _masked_grid(table: pd.DataFrame, min_count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -143,7 +137,7 @@ def plot_fig2(
         ax.axvline(cutoff, color="0.6", lw=0.8, ls="-.")
     handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
     ax.legend(handles=handles, frameon=False, fontsize="small", loc="upper right")
-    _save(fig, paths)
+    save(fig, paths)
     return fig
 
 
@@ -250,7 +244,7 @@ def plot_fig3(
             title="vertex-angle profile",
         )
         ax.legend(frameon=False, fontsize="small")
-    _save(fig, paths)
+    save(fig, paths)
     return fig
 
 
@@ -284,7 +278,7 @@ def plot_ci_map(
     axes[0].set(ylabel="opposite edge / Å", title=title)
     axes[1].set_title("bootstrap interval width")
     _fit_filled_rows(axes[0], ys, grid)
-    _save(fig, paths)
+    save(fig, paths)
     return fig
 
 
@@ -313,7 +307,7 @@ def plot_nbody_spectrum(
     ax.set_xticks(x, [f"{o}-body" for o in ORDERS])
     ax.set(ylabel="share of |relevance|", ylim=(0, 1), title=title)
     ax.legend(frameon=False)
-    _save(fig, paths)
+    save(fig, paths)
     return fig
 
 
@@ -369,7 +363,7 @@ def plot_artifacts(
     axes[0].set(ylabel="opposite edge / Å", title=f"{title}: 3-body relevance")
     axes[1].set_title(f"training data; {len(artifacts)} artifact bins outlined")
     _fit_filled_rows(axes[0], ys, grid)
-    _save(fig, paths)
+    save(fig, paths)
     return fig
 
 
@@ -395,7 +389,7 @@ def plot_pair_distribution(
     ax.axhline(0.0, color="0.5", lw=0.6, ls=":")
     ax.set(xlabel="r / Å", ylabel="2-body " + RELEVANCE_LABEL, title=title)
     ax.legend(frameon=False, fontsize="small")
-    _save(fig, paths)
+    save(fig, paths)
     return fig
 
 
@@ -423,7 +417,7 @@ def plot_adjacent_maps(
     axes[0, 0].set_ylabel("longer adjacent edge / Å")
     fig.colorbar(mesh, ax=list(axes[0]), label="mean 3-body " + RELEVANCE_LABEL)
     fig.suptitle(title)
-    _save(fig, paths)
+    save(fig, paths)
     return fig
 
 
@@ -454,5 +448,5 @@ def plot_classic(
     fig.colorbar(mesh, ax=right, label="mean E3 / kcal mol⁻¹")
     right.set(xlabel="largest angle / deg", ylabel="opposite edge / Å", title="3-body (trimers)")
     fig.suptitle(title)
-    _save(fig, paths)
+    save(fig, paths)
     return fig

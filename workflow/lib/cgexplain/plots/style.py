@@ -19,7 +19,12 @@ def setup() -> None:
 
 
 def save(fig: plt.Figure, path: str | Sequence[str]) -> None:
-    """Save a figure to one path or to each of several (e.g. PNG and PDF), then close it."""
+    """Save a figure to one path or to each of several (e.g. PNG and PDF), then close it.
+
+    The one figure saver of the workflow: ``fig.savefig`` with matplotlib's defaults and
+    the house rcParams of :func:`setup` (150 dpi, tight bounding box); the format follows
+    each path's suffix, the metadata are matplotlib's defaults.
+    """
     for target in [path] if isinstance(path, str) else path:
         fig.savefig(target)
     plt.close(fig)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from cgexplain.config import from_block
 from cgexplain.settings import job, seed_of
+from cgexplain.settings.training import SeriesRun, cutoff_series_runs, series_models
 
 
 @dataclass(frozen=True)
@@ -72,3 +73,104 @@ def simulate_cg(config: Mapping[str, Any], *, system: str, model: str) -> Simula
         bead_mass=float(block["bead_mass"]),
         neighbor_skin=float(block["neighbor_skin"]),
     )
+
+
+def structure_pairs(
+    config: Mapping[str, Any], imc_systems: Sequence[str]
+) -> tuple[tuple[str, str], ...]:
+    """(system, model) of every liquid CG simulation whose structure is validated: the
+    trained potentials of each liquid, then the IMC pair potential (model ``imc``) of
+    each of ``imc_systems``, then the cutoff-series copies."""
+    liquids = [s for s in config["systems"] if config[s]["kind"] == "liquid"]
+    return (
+        tuple((s, m) for s in liquids for m in config[s]["training"]["models"])
+        + tuple((s, "imc") for s in imc_systems)
+        + tuple((s, m) for s in liquids for m in series_models(config, s))
+    )
+
+
+@dataclass(frozen=True)
+class StructureBootstrap:
+    """Block bootstrap of one liquid's structure metrics
+    (:func:`cgexplain.analysis.compare.structure_intervals`).
+
+    Attributes:
+        system: the liquid.
+        n_resamples: bootstrap resamples.
+        confidence: level of the percentile intervals, in (0, 1).
+        block_length: frames per block; None: from the autocorrelation time.
+        seed: seed of the resampling (stage ``structure_metrics``).
+    """
+
+    system: str
+    n_resamples: int
+    confidence: float
+    block_length: int | None
+    seed: int
+
+
+class ValidateStructure(NamedTuple):
+    """Settings of ``validate_structure``: every CG simulation's structure against its
+    reference, with intervals.
+
+    Attributes:
+        pairs: (system, model) of each simulation, in the order of the rule's inputs.
+        bootstrap: one :class:`StructureBootstrap` per liquid, in the config's order.
+    """
+
+    pairs: tuple[tuple[str, str], ...]
+    bootstrap: tuple[StructureBootstrap, ...]
+
+    def bootstrap_of(self, system: str) -> StructureBootstrap:
+        """The bootstrap settings of ``system``.
+
+        Raises:
+            KeyError: ``system`` is not a liquid of the config.
+        """
+        for settings in self.bootstrap:
+            if settings.system == system:
+                return settings
+        raise KeyError(f"no structure bootstrap settings for {system!r}")
+
+
+@job("validate_structure")
+def validate_structure(
+    config: Mapping[str, Any], *, imc_systems: Sequence[str]
+) -> ValidateStructure:
+    """:func:`structure_pairs` and each liquid's ``relevance.bootstrap`` block with the
+    seed of ``structure_metrics``.
+
+    Args:
+        imc_systems: the liquids whose IMC pair potential is simulated (a workflow fact:
+            the IMC tools may be missing).
+    """
+    liquids = [s for s in config["systems"] if config[s]["kind"] == "liquid"]
+    return ValidateStructure(
+        pairs=structure_pairs(config, imc_systems),
+        bootstrap=tuple(
+            from_block(
+                StructureBootstrap,
+                config[s]["relevance"]["bootstrap"],
+                system=s,
+                seed=seed_of(config, s, "structure_metrics"),
+            )
+            for s in liquids
+        ),
+    )
+
+
+class CompareCutoffs(NamedTuple):
+    """Settings of ``compare_cutoffs`` (Suppl. Fig. S2).
+
+    Attributes:
+        runs: (model name, cutoff Å) of the liquid's cutoff series, by cutoff, in the
+            order of the rule's inputs.
+    """
+
+    runs: tuple[SeriesRun, ...]
+
+
+@job("compare_cutoffs")
+def compare_cutoffs(config: Mapping[str, Any], *, system: str) -> CompareCutoffs:
+    """:func:`cgexplain.settings.training.cutoff_series_runs` of ``system``."""
+    return CompareCutoffs(runs=cutoff_series_runs(config, system))

@@ -1,16 +1,16 @@
 """Architecture adapters: one module per SchNetPack representation.
 
 A new architecture is one new module implementing :class:`~.base.Adapter` plus one
-entry in the architecture registry :data:`cgexplain.architectures.ARCHITECTURES`.
+entry in the architecture registry :data:`cgexplain.potentials.architectures.ARCHITECTURES`.
 """
 
 from __future__ import annotations
 
 from torch import nn
 
-from cgexplain.architectures import ARCHITECTURES, architecture_of
 from cgexplain.lrp.adapters.base import Adapter, ForwardPass, Graph
 from cgexplain.lrp.rules import Rule, check_rule
+from cgexplain.potentials.architectures import ARCHITECTURES, architecture_of
 
 #: representation class name -> adapter class (from the architecture registry)
 ADAPTERS: dict[str, type[Adapter]] = {
@@ -18,8 +18,13 @@ ADAPTERS: dict[str, type[Adapter]] = {
 }
 
 
-def energy_readout(model: nn.Module, energy_key: str = "energy") -> nn.Sequential:
-    """The ``outnet`` of the summed ``Atomwise`` module that predicts ``energy_key``."""
+def energy_readout(model: nn.Module, energy_key: str | None = None) -> nn.Sequential:
+    """The ``outnet`` of the summed ``Atomwise`` module that predicts ``energy_key``
+    (default: SchNetPack's ``schnetpack.properties.energy``, "energy")."""
+    if energy_key is None:
+        from schnetpack import properties
+
+        energy_key = properties.energy
     for module in model.output_modules:
         if type(module).__name__ == "Atomwise" and module.output_key == energy_key:
             if module.aggregation_mode != "sum":

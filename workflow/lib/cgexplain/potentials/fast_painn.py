@@ -121,7 +121,7 @@ def supports(model: torch.nn.Module) -> bool:
         and len(outputs) == 2
         and type(outputs[0]) is spk.atomistic.Atomwise
         and outputs[0].aggregation_mode == "sum"
-        and outputs[0].output_key == "energy"
+        and outputs[0].output_key == spk.properties.energy
         and outputs[0].per_atom_output_key is None
         and type(outputs[1]) is spk.atomistic.Forces
         and not outputs[1].calc_stress
@@ -208,4 +208,4 @@ class FastPaiNN:
                 n_molecules,
             )
             (grad,) = torch.autograd.grad(energy.sum(), positions)
-        return {"energy": energy.detach(), "forces": -grad}
+        return {props.energy: energy.detach(), props.forces: -grad}
