@@ -73,7 +73,12 @@ def _assert_frame_matches_api(pairs, triplets, summary, frame: int, expected, rt
                 got[column].to_numpy(), want[column].to_numpy(), rtol=rtol, err_msg=column
             )
         scale = abs(expected.total / expected.n_walks_total)  # published normalisation
-        np.testing.assert_allclose(got.relevance_norm, want.relevance / scale, rtol=rtol)
+        # the scale is the frame's float32 total, which the command line's process and
+        # this one round differently about one run in five (threaded float32 sums): equal
+        # to float32 precision (seen: 1.0e-7 relative), not to ``rtol``
+        np.testing.assert_allclose(
+            got.relevance_norm, want.relevance / scale, rtol=max(rtol, 1e-6)
+        )
     row = summary.set_index("frame").loc[frame]
     assert row.n_walks_total == expected.n_walks_total
     assert (row.n_pairs, row.n_triplets) == (len(expected.pairs), len(expected.triplets))
