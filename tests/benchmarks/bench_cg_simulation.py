@@ -3,7 +3,7 @@
 A script, not a test (``python tests/benchmarks/bench_cg_simulation.py [--replicas 1 8 32]
 [--steps N] [--model painn] [--so3net]``). Both engines run in the same process, on the
 same model object (same weights), the same frame, 2 fs steps, 300 K, and report
-replica-steps per second (replicas x steps / seconds of stepping):
+replica-steps per second (replicas x steps / CPU seconds of stepping):
 
 - **ours**: :class:`cgexplain.potentials.batched.BatchedPotential` (its Verlet list,
   :class:`cgexplain.potentials.neighbors.VerletList`, skin ``--skin``, default 1 Å, and its
@@ -41,15 +41,31 @@ needed; ``--energy-scale`` would multiply the energy head's last layer (energy a
 forces scale alike, in both engines) if a model ever did. Speed, not physics, is
 measured; the final temperatures are printed only as a sanity check.
 
+Clock: CPU time, not wall time: ``time.thread_time`` of the one thread that steps, with
+torch on one thread (``--threads 1``, the default); with more threads
+``time.process_time`` (all threads summed). The clock is printed.
+
+Fraction of the compute floor (PaiNN): the analytic FLOP count of one energy + forces
+(``compute_floor.py``: 2 x the forward pass, whose blocks cost the filter matmul
+E x (K+1) x 3F, the context MLPs N x F x F and N x F x 3F, the edge messages 16 E F, the
+mixing 12 N F^2 + N x 2F x F + N x F x 3F; E the start frame's directed pairs within the
+cutoff, so a Verlet skin's or buffer shell's extra pairs count as overhead) per
+replica-step, divided by the median CPU time per replica-step and by the peak FLOP/s of
+one thread measured at the start in this process with a large fp32 ``torch.mm`` (printed).
+
 Each replica count gets ``--warmup`` untimed steps per engine first. Steps per row are
 ``min(--steps, max(2, --max-replica-steps // R))`` so large batches stay short on a
 small machine; they are split into ``--rounds`` chunks that alternate between the two
-engines (each keeps its state between chunks), so a burst of load from elsewhere on a
-shared CPU hits both alike. The table shows the mean rate (total stepping time, which includes
-schnetpack.md's occasional neighbour-list rebuilds) and the rate from the median step
-time (robust to a noisy, shared CPU). Never asserts a wall-clock time.
+engines (ours, schnetpack.md, ours, ...; each keeps its state between chunks), so a burst
+of load from elsewhere on a shared CPU hits both alike. The table shows the mean rate
+(total stepping CPU time, which includes schnetpack.md's occasional neighbour-list
+rebuilds) and the rate from the median step CPU time (robust to a noisy, shared CPU);
+below it, per row, each side's median CPU time per replica-step, their ratio and the
+fractions of the compute floor. Never asserts a wall-clock time.
 
-The last line is the verdict, the ratio of median rates at 4 replicas (the first model):
+The line ``fraction of the compute floor: ours X %, stock Y %`` is that of the 4-replica row
+(the first row without it). The last line is the verdict, the ratio of median rates at 4
+replicas (the first model):
 ``cg-simulation speed-up over schnetpack.md: X``. Both engines run in one process after
 ``import cgexplain``, so both have its allocator tuning (:mod:`cgexplain.runtime`).
 """
@@ -61,7 +77,6 @@ import copy
 import statistics
 import sys
 import tempfile
-import time
 
 import numpy as np
 import torch
@@ -74,6 +89,13 @@ import schnetpack  # noqa: F401
 import ase  # noqa: E402
 import schnetpack.md as spkmd  # noqa: E402
 import schnetpack.transform as trn  # noqa: E402
+from compute_floor import (  # noqa: E402
+    count_pairs,
+    cpu_clock,
+    describe_peak,
+    painn_energy_forces_flops,
+    peak_flops,
+)
 from schnetpack.md.calculators import SchNetPackCalculator  # noqa: E402
 from schnetpack.md.neighborlist_md import NeighborListMD  # noqa: E402
 from schnetpack.md.simulation_hooks import LangevinThermostat, SimulationHook  # noqa: E402
@@ -89,6 +111,9 @@ Z = 8
 MASS = 18.015
 TEMPERATURE = 300.0
 TIME_CONSTANT_FS = 100.0  # schnetpack.md Langevin default; friction 1/100 fs = 10/ps
+
+#: the CPU clock of the timing and its name (set by ``main`` from ``--threads``)
+CLOCK, CLOCK_NAME = cpu_clock(1)
 
 
 def water_like_frame(seed: int) -> np.ndarray:
@@ -149,13 +174,13 @@ class OursRunner:
         self.run(warmup)
 
     def run(self, steps: int) -> list[float]:
-        """Seconds of each of ``steps`` steps of run_cg_simulation's inner loop."""
+        """CPU seconds of each of ``steps`` steps of run_cg_simulation's inner loop."""
         times = []
         for _ in range(steps):
-            t0 = time.perf_counter()
+            t0 = CLOCK()
             self.integrator.step(self.state, 1)
             self.t_block += kinetic_temperature(self.state.velocities, self.masses_t)
-            times.append(time.perf_counter() - t0)
+            times.append(CLOCK() - t0)
         return times
 
     def finish(self) -> tuple[float, bool]:
@@ -218,17 +243,17 @@ class _ModelCalculator(SchNetPackCalculator):
 
 
 class _StepTimer(SimulationHook):
-    """Timestamps at each step's start and at the end of the simulation."""
+    """CPU-time stamps (``CLOCK``) at each step's start and at the end of the simulation."""
 
     def __init__(self):
         super().__init__()
         self.stamps: list[float] = []
 
     def on_step_begin(self, simulator):
-        self.stamps.append(time.perf_counter())
+        self.stamps.append(CLOCK())
 
     def on_simulation_end(self, simulator):
-        self.stamps.append(time.perf_counter())
+        self.stamps.append(CLOCK())
 
     def step_times(self) -> list[float]:
         return list(np.diff(self.stamps))
@@ -278,7 +303,7 @@ class SpkRunner:
             self.simulator.simulate(warmup)
 
     def run(self, steps: int) -> list[float]:
-        """Seconds of each step of one ``simulate(steps)`` (its initial force call excluded)."""
+        """CPU seconds of each step of one ``simulate(steps)`` (initial force call excluded)."""
         self.timer.stamps.clear()
         builds0 = _CountingMatScipy.builds
         self.simulator.simulate(steps)
@@ -294,8 +319,10 @@ class SpkRunner:
 # --------------------------------------------------------------------------- main
 
 
-def bench_model(spec: ModelSpec, args, pos) -> dict[int, float]:
-    """Print the table of one model; return {replicas: ratio of median rates}."""
+def bench_model(spec: ModelSpec, args, pos, peak: float) -> dict[int, float]:
+    """Print the table of one model and, per row, the median CPU times per replica-step and
+    (PaiNN) the fractions of the compute floor at ``peak`` FLOP/s; return {replicas: ratio
+    of median rates}."""
     dtype = torch.float32 if args.precision == 32 else torch.float64
     model = make_model(spec, args.energy_scale, args.seed, dtype)
     rows = sorted(set(args.replicas) | ({4} if args.with_four else set()))
@@ -317,7 +344,8 @@ def bench_model(spec: ModelSpec, args, pos) -> dict[int, float]:
     )
     print(header)
     print("-" * len(header), flush=True)
-    ratios = {}
+    ratios: dict[int, float] = {}
+    medians: dict[int, tuple[float, float]] = {}  # CPU s per replica-step: ours, spk.md
     for replicas in rows:
         steps = min(args.steps, max(2, args.max_replica_steps // replicas))
         warmup = args.warmup
@@ -348,6 +376,7 @@ def bench_model(spec: ModelSpec, args, pos) -> dict[int, float]:
             flush=True,
         )
         ratios[replicas] = o_med / s_med
+        medians[replicas] = (1 / o_med, 1 / s_med)
         if args.check_run_cg:
             rate = check_run_cg(model, spec, pos, replicas, steps, args.seed)
             print(f"    run_cg_simulation reports {rate:.2f} replica-steps/s", flush=True)
@@ -356,6 +385,35 @@ def bench_model(spec: ModelSpec, args, pos) -> dict[int, float]:
         f"{args.skin} Å; schnetpack.md: buffer shell {args.spk_shell} Å).",
         flush=True,
     )
+    flops = None
+    if spec.architecture == "painn":
+        pairs = count_pairs(pos, BOX, spec.cutoff)
+        sizes = (N_BEADS, pairs, spec.n_features, spec.n_interactions, spec.n_rbf)
+        flops = painn_energy_forces_flops(*sizes)
+        print(
+            f"one energy + forces: {flops / 1e9:.3f} GFLOP (analytic, {N_BEADS} beads, "
+            f"{pairs} pairs within {spec.cutoff:g} Å); {describe_peak(peak, CLOCK_NAME)}",
+            flush=True,
+        )
+    print(f"median CPU time per replica-step ({CLOCK_NAME}):", flush=True)
+    fractions = {}
+    for replicas, (ours_s, spk_s) in medians.items():
+        line = (
+            f"  R {replicas:>3}: ours {1e3 * ours_s:8.2f} ms, schnetpack.md {1e3 * spk_s:8.2f} ms, "
+            f"spk.md / ours {spk_s / ours_s:5.2f}"
+        )
+        if flops is not None:
+            fractions[replicas] = (100 * flops / ours_s / peak, 100 * flops / spk_s / peak)
+            line += (
+                f"; compute floor: ours {fractions[replicas][0]:5.1f} %, "
+                f"stock {fractions[replicas][1]:5.1f} %"
+            )
+        print(line, flush=True)
+    if fractions:
+        ours_f, spk_f = fractions.get(4, fractions[rows[0]])
+        print(
+            f"fraction of the compute floor: ours {ours_f:.1f} %, stock {spk_f:.1f} %", flush=True
+        )
     return ratios
 
 
@@ -384,7 +442,7 @@ def main(argv=None) -> int:
     parser.add_argument("--warmup", type=int, default=2, help="untimed steps per engine and row")
     parser.add_argument("--model", choices=("painn", "so3net", "schnet"), default="painn")
     parser.add_argument("--so3net", action="store_true", help="also benchmark SO3net (lmax 2)")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (timing: 1)")
     parser.add_argument("--precision", type=int, choices=(32, 64), default=32)
     parser.add_argument("--skin", type=float, default=1.0, help="our Verlet skin, Å")
     parser.add_argument(
@@ -401,13 +459,17 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
+    global CLOCK, CLOCK_NAME
+    CLOCK, CLOCK_NAME = cpu_clock(args.threads)
+    peak = peak_flops(CLOCK)
     torch.set_num_threads(args.threads)
+    print(describe_peak(peak, CLOCK_NAME), flush=True)
     pos = water_like_frame(args.seed)
     cutoff = {"painn": 6.0, "so3net": 5.0, "schnet": 6.0}[args.model]
     specs = [ModelSpec(args.model, 64, 3, 20, cutoff, lmax=2)]
     if args.so3net and args.model != "so3net":
         specs.append(ModelSpec("so3net", 64, 3, 20, 5.0, lmax=2))
-    ratios = [bench_model(spec, args, pos) for spec in specs]
+    ratios = [bench_model(spec, args, pos, peak) for spec in specs]
     verdict = ratios[0].get(4)
     if verdict is not None:
         print(f"cg-simulation speed-up over schnetpack.md: {verdict:.2f}", flush=True)

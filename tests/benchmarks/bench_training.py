@@ -4,7 +4,7 @@ A script, not a test (``python tests/benchmarks/bench_training.py [--models pain
 [--steps N] [--batch 8]``). Both sides run in the same process, with the same weights,
 the same batch of frames and the same targets, one Lightning ``Trainer`` per timed chunk
 (``max_steps`` = chunk length, no validation, no logger), and report training frames per
-second (batch size / median step time):
+second (batch size / median step CPU time):
 
 - **ours**: the model of :func:`cgexplain.cg.training.build_model` (SO3net convolutions
   switched to :class:`cgexplain.potentials.fast_so3.FastSO3Convolution`; PaiNN and SchNet as in
@@ -16,7 +16,10 @@ second (batch size / median step time):
 
 One step is what Lightning does per batch in automatic optimisation: forward (energy and
 forces by autograd), force loss, backward through the force (second derivatives), AdamW
-step. It is timed from ``on_train_batch_start`` to ``on_train_batch_end`` (a callback);
+step. It is timed from ``on_train_batch_start`` to ``on_train_batch_end`` (a callback)
+in CPU time, not wall time: ``time.thread_time`` of the one thread that runs the step with
+torch on one thread (``--threads 1``, the default; ``time.process_time``, all threads
+summed, with more threads; the clock is printed);
 the data loader hands out copies of one prebuilt batch, so data loading and neighbour
 lists are outside the timing, as the training's neighbour-list cache makes them after
 the first epoch.
@@ -27,11 +30,20 @@ Data: ``--batch`` frames of 258 water-like beads (random sites of a 7^3 lattice 
 not fitting, is measured). Models: PaiNN 64 x 3, 6 Å; SO3net 32 x 3, lmax 2, 5 Å (the
 default configuration's water SO3net); SchNet 64 x 3, 5 Å; 20 RBF each.
 
-Steps are split into ``--rounds`` chunks that alternate between the two sides, so a burst
-of load from elsewhere on a shared CPU hits both alike; each chunk first runs
-``--warmup`` untimed steps. Never asserts a wall-clock time. The last line is the verdict,
-the ratio of frames/s of the first model:
-``training speed-up over stock SchNetPack: X``.
+Steps are split into ``--rounds`` chunks that alternate between the two sides (ours,
+stock, ours, stock, ...), so a burst of load from elsewhere on a shared CPU hits both alike;
+each chunk first runs ``--warmup`` untimed steps. Each side reports the median of its
+steps' CPU times, and the ratio is of those medians.
+
+Fraction of the compute floor (PaiNN): the analytic FLOP count of one force-matching step
+on the batch (3 x energy + forces, see ``compute_floor.py``: per block the filter matmul
+E x (K+1) x 3F, the context MLPs N x F x F and N x F x 3F, the edge messages 16 E F, the
+mixing 12 N F^2 + N x 2F x F + N x F x 3F; E the batch's pairs within the cutoff) divided
+by the median step CPU time and by the peak FLOP/s of one thread, measured at the start
+in this process with a large fp32 ``torch.mm`` (printed). Other models print no fraction.
+
+Never asserts a wall-clock time. The last line is the verdict, the ratio of frames/s of
+the first model: ``training speed-up over stock SchNetPack: X``.
 """
 
 from __future__ import annotations
@@ -40,7 +52,6 @@ import argparse
 import copy
 import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +67,12 @@ import ase  # noqa: E402
 import pytorch_lightning as pl  # noqa: E402
 import schnetpack.transform as trn  # noqa: E402
 from bench_cg_simulation import BOX, N_BEADS, Z, water_like_frame  # noqa: E402
+from compute_floor import (  # noqa: E402
+    cpu_clock,
+    describe_peak,
+    painn_training_step_flops,
+    peak_flops,
+)
 
 from cgexplain.cg.training import ModelSpec, build_model  # noqa: E402
 from cgexplain.potentials.fast_so3 import restore_so3net  # noqa: E402
@@ -108,18 +125,22 @@ class _SameBatch(torch.utils.data.Dataset):
         return {k: v.clone() for k, v in self.batch.items()}
 
 
+#: the CPU clock of the timing and its name (set by ``main`` from ``--threads``)
+CLOCK, CLOCK_NAME = cpu_clock(1)
+
+
 class _StepTimer(pl.Callback):
-    """Seconds of each training step after the first ``warmup`` of a fit."""
+    """CPU seconds (``CLOCK``) of each training step after the first ``warmup`` of a fit."""
 
     def __init__(self, warmup: int) -> None:
         self.warmup, self.times, self._start = warmup, [], 0.0
 
     def on_train_batch_start(self, trainer, pl_module, batch, batch_idx) -> None:
-        self._start = time.perf_counter()
+        self._start = CLOCK()
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
         if batch_idx >= self.warmup:
-            self.times.append(time.perf_counter() - self._start)
+            self.times.append(CLOCK() - self._start)
 
 
 def make_task(model: torch.nn.Module) -> spk.task.AtomisticTask:
@@ -137,7 +158,7 @@ def make_task(model: torch.nn.Module) -> spk.task.AtomisticTask:
 
 
 def fit_chunk(task, batch, steps: int, warmup: int) -> list[float]:
-    """Run ``warmup + steps`` Lightning training steps; seconds of the last ``steps``."""
+    """Run ``warmup + steps`` Lightning training steps; CPU seconds of the last ``steps``."""
     timer = _StepTimer(warmup)
     loader = torch.utils.data.DataLoader(
         _SameBatch(batch, warmup + steps), batch_size=None, shuffle=False
@@ -159,8 +180,9 @@ def fit_chunk(task, batch, steps: int, warmup: int) -> list[float]:
     return timer.times
 
 
-def bench(name: str, args) -> float:
-    """Print both sides' frames/s for one model; return ours / stock."""
+def bench(name: str, args, peak: float) -> float:
+    """Print both sides' frames/s (and, for PaiNN, fraction of the compute floor at
+    ``peak`` FLOP/s) for one model; return ours / stock."""
     spec = MODELS[name]
     torch.manual_seed(args.seed)
     ours = build_model(spec).to(torch.float32)
@@ -187,11 +209,26 @@ def bench(name: str, args) -> float:
     for side in ("ours", "stock"):
         t = times[side]
         print(
-            f"  {side:5s}: median step {statistics.median(t):.3f} s "
+            f"  {side:5s}: median step {statistics.median(t):.3f} s CPU "
             f"(min {min(t):.3f}, {len(t)} steps): {rate[side]:.2f} frames/s",
             flush=True,
         )
     ratio = rate["ours"] / rate["stock"]
+    if spec.architecture == "painn":
+        n_atoms = batch[spk.properties.Z].shape[0]
+        sizes = (n_atoms, pairs, spec.n_features, spec.n_interactions, spec.n_rbf)
+        flops = painn_training_step_flops(*sizes)
+        frac = {side: 100 * flops / statistics.median(t) / peak for side, t in times.items()}
+        print(
+            f"  one training step: {flops / 1e9:.2f} GFLOP (analytic, {n_atoms} beads, "
+            f"{pairs} pairs within {spec.cutoff:g} Å)",
+            flush=True,
+        )
+        print(
+            f"fraction of the compute floor: ours {frac['ours']:.1f} %, "
+            f"stock {frac['stock']:.1f} %",
+            flush=True,
+        )
     print(f"RESULT {name}: training frames/s ours / stock = {ratio:.2f}", flush=True)
     return ratio
 
@@ -203,11 +240,20 @@ def main(argv=None) -> int:
     parser.add_argument("--steps", type=int, default=6, help="timed steps per side")
     parser.add_argument("--rounds", type=int, default=2, help="alternating chunks per side")
     parser.add_argument("--warmup", type=int, default=1, help="untimed steps per chunk")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (timing: 1)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+    global CLOCK, CLOCK_NAME
+    CLOCK, CLOCK_NAME = cpu_clock(args.threads)
+    peak = peak_flops(CLOCK)
     torch.set_num_threads(args.threads)
-    ratios = [bench(name, args) for name in args.models]
+    print(
+        f"torch threads {torch.get_num_threads()}; step times are CPU seconds "
+        f"({CLOCK_NAME}), medians over steps of alternating rounds",
+        flush=True,
+    )
+    print(describe_peak(peak, CLOCK_NAME), flush=True)
+    ratios = [bench(name, args, peak) for name in args.models]
     print(f"training speed-up over stock SchNetPack: {ratios[0]:.2f}", flush=True)
     return 0
 

@@ -9,7 +9,7 @@ import torch
 
 from cgexplain.cg.training import ModelSpec, build_model
 from cgexplain.potentials.batched import BatchedPotential
-from cgexplain.potentials.fast_painn import EdgeMessage, FastPaiNN, supports
+from cgexplain.potentials.fast_painn import EdgeMessage, FastPaiNN, HalfEdgeMessage, supports
 from cgexplain.potentials.neighbors import VerletList
 
 
@@ -73,3 +73,72 @@ def test_batched_potential_runs_painn_fast_and_the_others_as_they_are():
     assert BatchedPotential(so3, numbers, np.eye(3) * box, 5.0).fast is None
     with pytest.raises(ValueError, match="PaiNN"):
         FastPaiNN(so3)
+
+
+def test_half_edge_message_backward_matches_finite_differences():
+    gen = torch.Generator().manual_seed(1)
+    n, h, f, k = 5, 13, 3, 4
+
+    def leaf(t):
+        return t.double().requires_grad_(True)
+
+    x = leaf(torch.randn(n, 3 * f, generator=gen))
+    mu = leaf(torch.randn(n, 3, f, generator=gen))
+    g = leaf(torch.rand(h, k, generator=gen))
+    basis = leaf(torch.randn(k, 3 * f, generator=gen))
+    direction = leaf(torch.nn.functional.normalize(torch.randn(h, 3, generator=gen), dim=1))
+    idx_i = torch.randint(0, n, (h,), generator=gen)
+    idx_j = torch.randint(0, n, (h,), generator=gen)  # some i == j: periodic self-images
+    assert (idx_i == idx_j).any()
+    for block in (3, 5, 64):
+        assert torch.autograd.gradcheck(
+            lambda *a, block=block: HalfEdgeMessage.apply(*a, idx_i, idx_j, block),
+            (x, mu, g, basis, direction),
+        )
+    # equal to EdgeMessage on the directed list (both directions, reverse unit vector)
+    both_i, both_j = torch.cat([idx_i, idx_j]), torch.cat([idx_j, idx_i])
+    want = EdgeMessage.apply(
+        x, mu, torch.cat([g, g]), basis, torch.cat([direction, -direction]), both_i, both_j, 7
+    )
+    got = HalfEdgeMessage.apply(x, mu, g, basis, direction, idx_i, idx_j, 4)
+    for a, b in zip(got, want, strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_fast_painn_on_half_pairs_equals_schnetpack_with_self_images(dtype):
+    """A box smaller than twice the cutoff (SchNetPack's own neighbour list, with periodic
+    self-images and pairs through several images) and the minimum-image Verlet list."""
+    import ase
+    import schnetpack as spk
+    import schnetpack.transform as trn
+
+    torch.manual_seed(5)
+    model = build_model(ModelSpec("painn", 16, 2, 10, 5.0)).to(dtype)
+    for p in model.parameters():
+        p.data.add_(0.1 * torch.randn_like(p))
+    rng = np.random.default_rng(0)
+    box = 4.5  # < cutoff: every bead sees its own images
+    atoms = ase.Atoms(
+        numbers=np.tile([6, 8], 4), positions=rng.uniform(0, box, (8, 3)), cell=np.eye(3) * box
+    )
+    atoms.pbc = True
+    converter = spk.interfaces.AtomsConverter(
+        neighbor_list=trn.ASENeighborList(cutoff=5.0), dtype=dtype
+    )
+    inputs = converter(atoms)
+    assert (inputs["_idx_i"] == inputs["_idx_j"]).any()  # self-images present
+    want = {k: v.to(dtype) for k, v in model({k: v.clone() for k, v in inputs.items()}).items()}
+    got = FastPaiNN(model, block=31, half_pairs=True)(inputs)
+    atol, rtol = (1e-10, 0.0) if dtype == torch.float64 else (1e-4, 1e-5)
+    assert want["forces"].abs().max() > 0.1
+    torch.testing.assert_close(got["energy"], want["energy"], rtol=rtol, atol=atol)
+    torch.testing.assert_close(got["forces"], want["forces"], rtol=rtol, atol=atol)
+    # and the simulation's Verlet list, several replicas
+    positions, box = periodic_batch()
+    stock = BatchedPotential(model, np.tile([6, 8], 20), np.eye(3) * box, 5.0, fast=False)
+    inputs = stock.inputs(positions.to(dtype), VerletList(5.0, 0.0, np.eye(3) * box))
+    want = {k: v.to(dtype) for k, v in model({k: v.clone() for k, v in inputs.items()}).items()}
+    got = FastPaiNN(model, block=97, half_pairs=True)(inputs)
+    torch.testing.assert_close(got["energy"], want["energy"], rtol=rtol, atol=atol)
+    torch.testing.assert_close(got["forces"], want["forces"], rtol=rtol, atol=atol)

@@ -7,6 +7,7 @@
 - :mod:`cgexplain.potentials.fast_painn`, :mod:`cgexplain.potentials.fast_so3`: faster,
   numerically equivalent evaluations of PaiNN and SO3net;
 - :mod:`cgexplain.potentials.neighbors`: Verlet neighbour lists of batched replicas;
+- :mod:`cgexplain.potentials.pairs`: half pair lists (one entry per undirected pair);
 - :mod:`cgexplain.potentials.batched`: a model (plus prior) as a batched force function.
 
 The package imports only :mod:`cgexplain.settings`, :mod:`cgexplain.config`,

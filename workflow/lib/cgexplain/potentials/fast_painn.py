@@ -16,7 +16,10 @@ pair) and :math:`B_l = [A_l; b_l]`. SchNetPack evaluates this on whole edge tens
 computes the same sums over blocks of pairs, never holding more than one block of edge
 tensors, and its backward pass (written out below) recomputes the block's filter instead
 of storing it. Everything on the beads (context networks, mixing, energy head) runs the
-model's own modules under autograd.
+model's own modules under autograd. With ``half_pairs=True``, :class:`HalfEdgeMessage`
+does the same on one entry per undirected pair (:mod:`cgexplain.potentials.pairs`):
+distances, radial basis, cutoff and the filter product are computed once and used for
+both directions (``W(r_ij) = W(r_ji)``, the unit direction flips sign).
 
 Use :class:`FastPaiNN` for forces (simulation). Its backward pass is first order only
 (``once_differentiable``): force-matching training, which differentiates the forces
@@ -30,7 +33,9 @@ import math
 import torch
 from torch.autograd.function import once_differentiable
 
-__all__ = ["EdgeMessage", "FastPaiNN", "supports"]
+from cgexplain.potentials.pairs import half_pairs
+
+__all__ = ["EdgeMessage", "FastPaiNN", "HalfEdgeMessage", "supports"]
 
 
 class EdgeMessage(torch.autograd.Function):
@@ -104,6 +109,90 @@ class EdgeMessage(torch.autograd.Function):
         return gx, gmu, gg, gbasis, gdir, None, None, None
 
 
+class HalfEdgeMessage(torch.autograd.Function):
+    """:class:`EdgeMessage` on a half pair list: each undirected pair sends both ways.
+
+    The filter :math:`W_l(r_{ij}) = g(r_{ij}) B_l` is the same for ``i <- j`` and
+    ``j <- i`` and the unit direction flips sign, so a block of C half pairs computes its
+    filter once (one (C, K+1) x (K+1, 3F) product) and uses it for its 2C directed pairs;
+    the backward pass adds the two directions' filter gradients before the products
+    with ``B^T`` and ``g^T``.
+
+    Forward args:
+        x: (N, 3F) context features phi_l(q) of the beads.
+        mu: (N, 3, F) vector features.
+        g: (H, K+1) filter basis of the undirected pairs.
+        basis: (K+1, 3F) filter weights B_l (last row: bias).
+        direction: (H, 3) unit vectors from ``idx_i`` to ``idx_j``.
+        idx_i, idx_j: (H,) beads of each undirected pair (``idx_i == idx_j`` for a
+            periodic self-image, whose reverse is the other image).
+        block: undirected pairs per block.
+
+    Returns:
+        dq (N, F), dmu (N, 3, F), summed over both directions of every pair.
+    """
+
+    @staticmethod
+    def forward(ctx, x, mu, g, basis, direction, idx_i, idx_j, block: int):
+        n, f = mu.shape[0], mu.shape[2]
+        dq = torch.zeros(n, f, dtype=x.dtype, device=x.device)
+        dmu = torch.zeros(n, 3, f, dtype=x.dtype, device=x.device)
+        for s in range(0, g.shape[0], block):
+            a, b = idx_i[s : s + block], idx_j[s : s + block]
+            c = a.shape[0]
+            ii, jj = torch.cat([a, b]), torch.cat([b, a])  # receivers, senders of 2C pairs
+            rs = direction[s : s + block]
+            w = torch.mm(g[s : s + block], basis)
+            m = x.index_select(0, jj).view(2, c, -1).mul_(w).view(2 * c, -1)
+            dq.index_add_(0, ii, m[:, :f])
+            v = mu.index_select(0, jj).mul_(m[:, None, 2 * f :])
+            v.addcmul_(m[:, None, f : 2 * f], torch.cat([rs, -rs])[:, :, None])
+            dmu.index_add_(0, ii, v)
+        ctx.save_for_backward(x, mu, g, basis, direction, idx_i, idx_j)
+        ctx.block = block
+        return dq, dmu
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_q, grad_mu):
+        # as EdgeMessage.backward for the 2C directed pairs of a block; the filter's and
+        # the direction's gradients of the two directions are then summed (direction: with
+        # the sign of the reverse), since both use the same W(r) and +-r_hat.
+        x, mu, g, basis, direction, idx_i, idx_j = ctx.saved_tensors
+        f = mu.shape[2]
+        grad_q = grad_q.contiguous()
+        grad_mu = grad_mu.contiguous()
+        gx, gmu = torch.zeros_like(x), torch.zeros_like(mu)
+        gg, gdir = torch.empty_like(g), torch.empty_like(direction)
+        gbasis = torch.zeros_like(basis)
+        for s in range(0, g.shape[0], ctx.block):
+            a, b = idx_i[s : s + ctx.block], idx_j[s : s + ctx.block]
+            c = a.shape[0]
+            ii, jj = torch.cat([a, b]), torch.cat([b, a])
+            gs, rs = g[s : s + ctx.block], direction[s : s + ctx.block]
+            w = torch.mm(gs, basis)
+            xj = x.index_select(0, jj)
+            h = grad_mu.index_select(0, ii)  # (2C, 3, F)
+            gm = torch.cat(
+                [
+                    grad_q.index_select(0, ii),
+                    (h * torch.cat([rs, -rs])[:, :, None]).sum(1),
+                    (h * mu.index_select(0, jj)).sum(1),
+                ],
+                dim=1,
+            )
+            m = (xj.view(2, c, -1) * w).view(2 * c, -1)
+            both = (h * m[:, None, f : 2 * f]).sum(2)
+            gdir[s : s + ctx.block] = both[:c] - both[c:]
+            gmu.index_add_(0, jj, h.mul_(m[:, None, 2 * f :]))
+            gx.index_add_(0, jj, (gm.view(2, c, -1) * w).view(2 * c, -1))
+            gw = gm.mul_(xj).view(2, c, -1).sum(0)
+            gg[s : s + ctx.block] = torch.mm(gw, basis.t())
+            if ctx.needs_input_grad[3]:
+                gbasis.addmm_(gs.t(), gw)
+        return gx, gmu, gg, gbasis, gdir, None, None, None
+
+
 def supports(model: torch.nn.Module) -> bool:
     """Whether ``model`` is a SchNetPack PaiNN potential that :class:`FastPaiNN` can run:
     pairwise distances, PaiNN with Gaussian RBF and cosine cutoff, one summed ``Atomwise``
@@ -135,14 +224,22 @@ class FastPaiNN:
     Args:
         model: a potential for which :func:`supports` is true; its modules and
             parameters are used as they are (nothing is copied).
-        block: pairs per block of :class:`EdgeMessage`.
+        block: directed pairs per block of :class:`EdgeMessage` (half as many undirected
+            pairs per block of :class:`HalfEdgeMessage`).
+        half_pairs: evaluate distances, radial basis, cutoff and filter once per
+            undirected pair (:func:`cgexplain.potentials.pairs.half_pairs`, which also
+            checks that the directed list is symmetric) and send each pair's messages both
+            ways with :class:`HalfEdgeMessage`; ``False`` runs every directed pair.
     """
 
-    def __init__(self, model: torch.nn.Module, block: int = 2048) -> None:
+    def __init__(
+        self, model: torch.nn.Module, block: int = 2048, half_pairs: bool = False
+    ) -> None:
         if not supports(model):
             raise ValueError("FastPaiNN needs a SchNetPack PaiNN energy + forces potential")
         self.model = model
         self.block = block
+        self.half_pairs = half_pairs
 
     def energy(
         self,
@@ -157,6 +254,11 @@ class FastPaiNN:
         """Energies (n_molecules,) kcal/mol; positions (N, 3) Å, pairs as SchNetPack's."""
         rep = self.model.representation
         n_feat = rep.n_atom_basis
+        message, block = EdgeMessage, self.block
+        if self.half_pairs:
+            half = half_pairs(idx_i, idx_j, offsets)
+            idx_i, idx_j, offsets = half.idx_i, half.idx_j, offsets[half.directed]
+            message, block = HalfEdgeMessage, max(1, self.block // 2)
         r = positions[idx_j] - positions[idx_i] + offsets
         d = torch.linalg.vector_norm(r, dim=1)
         direction = r / d[:, None]
@@ -175,9 +277,7 @@ class FastPaiNN:
                 weights if rep.share_filters else weights[:, layer * width : (layer + 1) * width]
             )
             x = inter.interatomic_context_net(q)
-            dq, dmu = EdgeMessage.apply(
-                x, mu, g, basis.contiguous(), direction, idx_i, idx_j, self.block
-            )
+            dq, dmu = message.apply(x, mu, g, basis.contiguous(), direction, idx_i, idx_j, block)
             q, mu = q + dq, mu + dmu
             mixed = mix.mu_channel_mix(mu)
             mu_v, mu_w = mixed[..., :n_feat], mixed[..., n_feat:]
