@@ -75,6 +75,7 @@ from compute_floor import (  # noqa: E402
 )
 
 from cgexplain.cg.training import ModelSpec, build_model  # noqa: E402
+from cgexplain.potentials.fast_painn import restore_painn  # noqa: E402
 from cgexplain.potentials.fast_so3 import restore_so3net  # noqa: E402
 
 #: benchmark models: (architecture, features, interactions, cutoff in Å)
@@ -188,6 +189,7 @@ def bench(name: str, args, peak: float) -> float:
     ours = build_model(spec).to(torch.float32)
     stock = copy.deepcopy(ours)
     restore_so3net(stock.representation)
+    restore_painn(stock)
     same = all(
         torch.equal(a, b)
         for a, b in zip(ours.state_dict().values(), stock.state_dict().values(), strict=True)

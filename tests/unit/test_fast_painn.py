@@ -1,5 +1,7 @@
-"""FastPaiNN against SchNetPack's PaiNN (float64) and its hand-written backward against
-finite differences (``torch.autograd.gradcheck``, which shares none of its code)."""
+"""FastPaiNN against SchNetPack's PaiNN (float64) and its hand-written backward and double
+backward against finite differences (``torch.autograd.gradcheck``/``gradgradcheck``, which
+share none of its code); the training potential's forces and the weight gradients of the
+force-matching loss against SchNetPack's autograd on the same state dict."""
 
 from __future__ import annotations
 
@@ -9,11 +11,19 @@ import torch
 
 from cgexplain.cg.training import ModelSpec, build_model
 from cgexplain.potentials.batched import BatchedPotential
-from cgexplain.potentials.fast_painn import EdgeMessage, FastPaiNN, HalfEdgeMessage, supports
+from cgexplain.potentials.fast_painn import (
+    EdgeMessage,
+    FastPaiNN,
+    FastPaiNNPotential,
+    HalfEdgeMessage,
+    accelerate_painn,
+    restore_painn,
+    supports,
+)
 from cgexplain.potentials.neighbors import VerletList
 
 
-def test_edge_message_backward_matches_finite_differences():
+def test_edge_message_backward_and_double_backward_match_finite_differences():
     gen = torch.Generator().manual_seed(0)
     n, e, f, k = 6, 23, 4, 5
 
@@ -28,10 +38,9 @@ def test_edge_message_backward_matches_finite_differences():
     idx_i = torch.randint(0, n, (e,), generator=gen)
     idx_j = (idx_i + torch.randint(1, n, (e,), generator=gen)) % n
     for block in (4, 7, 64):  # several blocks, a ragged last one, one block
-        assert torch.autograd.gradcheck(
-            lambda *a, block=block: EdgeMessage.apply(*a, idx_i, idx_j, block),
-            (x, mu, g, basis, direction),
-        )
+        fn = lambda *a, block=block: EdgeMessage.apply(*a, idx_i, idx_j, block)  # noqa: E731
+        assert torch.autograd.gradcheck(fn, (x, mu, g, basis, direction))
+        assert torch.autograd.gradgradcheck(fn, (x, mu, g, basis, direction))
 
 
 def periodic_batch(replicas: int = 3, n: int = 40, box: float = 11.0):
@@ -75,7 +84,7 @@ def test_batched_potential_runs_painn_fast_and_the_others_as_they_are():
         FastPaiNN(so3)
 
 
-def test_half_edge_message_backward_matches_finite_differences():
+def test_half_edge_message_backward_and_double_backward_match_finite_differences():
     gen = torch.Generator().manual_seed(1)
     n, h, f, k = 5, 13, 3, 4
 
@@ -91,10 +100,9 @@ def test_half_edge_message_backward_matches_finite_differences():
     idx_j = torch.randint(0, n, (h,), generator=gen)  # some i == j: periodic self-images
     assert (idx_i == idx_j).any()
     for block in (3, 5, 64):
-        assert torch.autograd.gradcheck(
-            lambda *a, block=block: HalfEdgeMessage.apply(*a, idx_i, idx_j, block),
-            (x, mu, g, basis, direction),
-        )
+        fn = lambda *a, block=block: HalfEdgeMessage.apply(*a, idx_i, idx_j, block)  # noqa: E731
+        assert torch.autograd.gradcheck(fn, (x, mu, g, basis, direction))
+        assert torch.autograd.gradgradcheck(fn, (x, mu, g, basis, direction))
     # equal to EdgeMessage on the directed list (both directions, reverse unit vector)
     both_i, both_j = torch.cat([idx_i, idx_j]), torch.cat([idx_j, idx_i])
     want = EdgeMessage.apply(
@@ -142,3 +150,111 @@ def test_fast_painn_on_half_pairs_equals_schnetpack_with_self_images(dtype):
     got = FastPaiNN(model, block=97, half_pairs=True)(inputs)
     torch.testing.assert_close(got["energy"], want["energy"], rtol=rtol, atol=atol)
     torch.testing.assert_close(got["forces"], want["forces"], rtol=rtol, atol=atol)
+
+
+def force_matching_gradients(model, inputs, target):
+    """Energies, forces and the weight gradients of a force-matching loss (training mode,
+    as Lightning's step: forces with ``create_graph``, then one backward)."""
+    model.train()
+    model.do_postprocessing = False
+    out = model({k: v.clone() for k, v in inputs.items()})
+    loss = ((out["forces"] - target) ** 2).mean() + 1e-3 * (out["energy"] ** 2).mean()
+    grads = torch.autograd.grad(loss, list(model.parameters()))
+    return out["energy"].detach(), out["forces"].detach(), grads
+
+
+def small_periodic_batch(dtype, frames=3, n=10, box=4.6, cutoff=5.0):
+    """SchNetPack inputs of ``frames`` random frames in a box smaller than twice the
+    cutoff (periodic self-images and pairs through several images)."""
+    import ase
+    import schnetpack as spk
+    import schnetpack.transform as trn
+
+    rng = np.random.default_rng(0)
+    atoms = [
+        ase.Atoms(
+            numbers=np.tile([6, 8], n // 2),
+            positions=rng.uniform(0, box, (n, 3)),
+            cell=np.eye(3) * box,
+            pbc=True,
+        )
+        for _ in range(frames)
+    ]
+    converter = spk.interfaces.AtomsConverter(
+        neighbor_list=trn.ASENeighborList(cutoff=cutoff), dtype=dtype
+    )
+    inputs = converter(atoms)
+    target = torch.as_tensor(rng.normal(size=(frames * n, 3)), dtype=dtype)
+    return inputs, target
+
+
+def painn_pair(dtype, seed=5):
+    """A SchNetPack PaiNN potential (weights moved off their initial values) and an
+    accelerated deep copy."""
+    import copy
+
+    torch.manual_seed(seed)
+    stock = build_model(ModelSpec("painn", 16, 3, 10, 5.0)).to(dtype)
+    assert restore_painn(stock)  # build_model accelerates PaiNN: undo for the reference
+    for p in stock.parameters():
+        p.data.add_(0.1 * torch.randn_like(p))
+    fast = copy.deepcopy(stock)
+    assert accelerate_painn(fast) and type(fast) is FastPaiNNPotential
+    return stock, fast
+
+
+@pytest.mark.parametrize("half", [False, True])
+def test_training_potential_equals_schnetpack_with_weight_gradients_in_float64(half, monkeypatch):
+    monkeypatch.setattr(FastPaiNNPotential, "half_pairs", half)
+    monkeypatch.setattr(FastPaiNNPotential, "block", 64)  # several blocks
+    stock, fast = painn_pair(torch.float64)
+    inputs, target = small_periodic_batch(torch.float64)
+    assert (inputs["_idx_i"] == inputs["_idx_j"]).any()
+    want = force_matching_gradients(stock, inputs, target)
+    got = force_matching_gradients(fast, inputs, target)
+    assert want[1].abs().max() > 0.1
+    torch.testing.assert_close(got[0], want[0], rtol=1e-10, atol=0)
+    torch.testing.assert_close(got[1], want[1], rtol=0, atol=1e-10 * want[1].abs().max())
+    names = [name for name, _ in stock.named_parameters()]
+    for name, a, b in zip(names, got[2], want[2], strict=True):
+        assert b.abs().max() > 0, name  # every weight takes part
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-10 * b.abs().max(), msg=name)
+
+
+@pytest.mark.parametrize("half", [False, True])
+def test_training_potential_in_float32_is_as_close_to_float64_as_schnetpack(half, monkeypatch):
+    """float32 against the float64 result of the same weights: SchNetPack's own float32
+    error sets the scale (summation order differs, so the two float32 results cannot be
+    bitwise equal); forces to 1e-6 relative, weight gradients to 1e-5 of their largest."""
+    monkeypatch.setattr(FastPaiNNPotential, "half_pairs", half)
+    stock, fast = painn_pair(torch.float64)
+    inputs, target = small_periodic_batch(torch.float64)
+    truth = force_matching_gradients(stock, inputs, target)
+    inputs32 = {k: v.float() if v.is_floating_point() else v for k, v in inputs.items()}
+    errors = {}
+    for side, model in (("stock", stock), ("fast", fast)):
+        got = force_matching_gradients(model.float(), inputs32, target.float())
+        force = float((got[1].double() - truth[1]).abs().max() / truth[1].abs().max())
+        grad = max(
+            float((a.double() - b).abs().max() / b.abs().max())
+            for a, b in zip(got[2], truth[2], strict=True)
+        )
+        errors[side] = force, grad
+    assert errors["fast"][0] < 1e-6 and errors["fast"][1] < 1e-5, errors
+    assert errors["fast"][0] < 4 * errors["stock"][0], errors
+    assert errors["fast"][1] < 4 * errors["stock"][1], errors
+
+
+def test_accelerate_and_restore_keep_the_state_dict_and_pickle(tmp_path):
+    stock, fast = painn_pair(torch.float32)
+    assert accelerate_painn(fast)  # idempotent
+    for (k, a), (k2, b) in zip(stock.state_dict().items(), fast.state_dict().items(), strict=True):
+        assert k == k2 and torch.equal(a, b)
+    torch.save(fast, tmp_path / "fast.pt")
+    loaded = torch.load(tmp_path / "fast.pt", weights_only=False)
+    assert type(loaded) is FastPaiNNPotential and restore_painn(loaded)
+    import schnetpack as spk
+
+    assert type(loaded) is spk.model.NeuralNetworkPotential and not restore_painn(loaded)
+    so3 = build_model(ModelSpec("so3net", 8, 1, 6, 5.0, lmax=1))
+    assert not accelerate_painn(so3) and type(so3) is spk.model.NeuralNetworkPotential

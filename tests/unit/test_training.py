@@ -96,6 +96,8 @@ def test_training_gives_loadable_model_with_conservative_forces(dataset, tmp_pat
     assert list(metrics.columns[:3]) == ["epoch", "train_force_rmse", "val_force_rmse"]
     assert len(metrics) == 1 and np.isfinite(metrics.to_numpy()).all()
     assert load_spec(out) == (model_spec, train_spec)
+    saved = torch.load(out, weights_only=False)  # this test's own file
+    assert type(saved) is __import__("schnetpack").model.NeuralNetworkPotential  # plain class
 
     model = load_model(out).double()
     import schnetpack.transform as trn

@@ -31,6 +31,7 @@ import cgexplain  # noqa: F401 - SchNetPack import shim
 from cgexplain.cg.splits import load_split, save_split, validation_split  # noqa: E402
 from cgexplain.io import InputError, atomic_output, write_json  # noqa: E402
 from cgexplain.potentials.architectures import build_representation  # noqa: E402
+from cgexplain.potentials.fast_painn import accelerate_painn, restore_painn  # noqa: E402
 from cgexplain.potentials.fast_so3 import accelerate_so3net, restore_so3net  # noqa: E402
 from cgexplain.runlog import eta  # noqa: E402
 from cgexplain.settings.training import ARCHITECTURES, ModelSpec, TrainSpec  # noqa: E402,F401
@@ -43,7 +44,9 @@ def build_model(spec: ModelSpec) -> spk.model.NeuralNetworkPotential:
     """A SchNetPack ``NeuralNetworkPotential`` predicting ``energy`` and ``forces``.
 
     SO3net convolutions are switched to :class:`~cgexplain.potentials.fast_so3.FastSO3Convolution`
-    (same parameters and results, about 7x faster on CPU).
+    (same parameters and results, about 7x faster on CPU) and a PaiNN potential to
+    :class:`~cgexplain.potentials.fast_painn.FastPaiNNPotential` (same parameters and
+    results, forces and their weight gradients by hand-written backward passes).
     """
     radial = spk.nn.GaussianRBF(n_rbf=spec.n_rbf, cutoff=spec.cutoff)
     cutoff_fn = spk.nn.CosineCutoff(spec.cutoff)
@@ -56,7 +59,7 @@ def build_model(spec: ModelSpec) -> spk.model.NeuralNetworkPotential:
         lmax=spec.lmax,
     )
     accelerate_so3net(representation)  # switches SO3net convolutions, leaves others alone
-    return spk.model.NeuralNetworkPotential(
+    model = spk.model.NeuralNetworkPotential(
         representation=representation,
         input_modules=[spk.atomistic.PairwiseDistances()],
         output_modules=[
@@ -69,6 +72,8 @@ def build_model(spec: ModelSpec) -> spk.model.NeuralNetworkPotential:
         ],
         postprocessors=[trn.CastTo64()],
     )
+    accelerate_painn(model)  # PaiNN: FastPaiNNPotential, others as they are
+    return model
 
 
 class _EpochMetrics(pl.Callback):
@@ -294,6 +299,7 @@ def train_force_matching(
 
     final = torch.load(best_model, weights_only=False, map_location="cpu")
     restore_so3net(final)  # the saved model loads with plain SchNetPack too
+    restore_painn(final)
     with atomic_output(model_out) as tmp:
         torch.save(final, tmp)
     write_json(

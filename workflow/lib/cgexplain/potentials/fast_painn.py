@@ -21,27 +21,269 @@ does the same on one entry per undirected pair (:mod:`cgexplain.potentials.pairs
 distances, radial basis, cutoff and the filter product are computed once and used for
 both directions (``W(r_ij) = W(r_ji)``, the unit direction flips sign).
 
-Use :class:`FastPaiNN` for forces (simulation). Its backward pass is first order only
-(``once_differentiable``): force-matching training, which differentiates the forces
-again, keeps SchNetPack's model.
+Both message functions have their backward *and* double backward written out
+(:class:`_MessageGrad`): forces come from one backward pass, and force matching, which
+differentiates the forces again with respect to the weights, runs one more first-order
+pass through the hand-written double backward instead of autograd's through SchNetPack's
+edge tensors. :class:`FastPaiNN` gives energies and forces (simulation);
+:class:`FastPaiNNPotential` is a SchNetPack ``NeuralNetworkPotential`` with the same
+parameters that trains with it (:func:`accelerate_painn`).
 """
 
 from __future__ import annotations
 
 import math
 
+import schnetpack as spk
+import schnetpack.properties as props
 import torch
-from torch.autograd.function import once_differentiable
 
 from cgexplain.potentials.pairs import half_pairs
 
-__all__ = ["EdgeMessage", "FastPaiNN", "HalfEdgeMessage", "supports"]
+__all__ = [
+    "EdgeMessage",
+    "FastPaiNN",
+    "FastPaiNNPotential",
+    "HalfEdgeMessage",
+    "accelerate_painn",
+    "painn_energy",
+    "restore_painn",
+    "supports",
+]
 
 
-class EdgeMessage(torch.autograd.Function):
+def _pairs_of_block(idx_i, idx_j, direction, s: int, e: int, half: bool):
+    """Receivers, senders (S*C,) and unit directions (S, C, 3) of block ``[s, e)``.
+
+    ``S = 1`` for a directed list; ``S = 2`` for a half list, whose C undirected pairs
+    send both ways (``i <- j`` with ``r_hat``, then ``j <- i`` with ``-r_hat``).
+    """
+    a, b, rs = idx_i[s:e], idx_j[s:e], direction[s:e]
+    if not half:
+        return a, b, rs[None]
+    return torch.cat([a, b]), torch.cat([b, a]), torch.stack([rs, -rs])
+
+
+def _fold(t: torch.Tensor, half: bool, sign: bool = False) -> torch.Tensor:
+    """(S, C, ...) per directed pair -> (C, ...) per list entry: the reverse direction
+    is added (``sign``: subtracted, for gradients of the unit direction)."""
+    if not half:
+        return t[0]
+    return t[0] - t[1] if sign else t[0] + t[1]
+
+
+def _unfold(t: torch.Tensor, half: bool) -> torch.Tensor:
+    """(C, ...) per entry -> (S, C, ...) per directed pair, for a cotangent of the unit
+    direction (the reverse pair's is negated)."""
+    return torch.stack([t, -t]) if half else t[None]
+
+
+def _message_forward(x, mu, g, basis, direction, idx_i, idx_j, block: int, half: bool):
+    n, f = mu.shape[0], mu.shape[2]
+    dq = x.new_zeros(n, f)
+    dmu = x.new_zeros(n, 3, f)
+    for s in range(0, g.shape[0], block):
+        e = min(s + block, g.shape[0])
+        ii, jj, r = _pairs_of_block(idx_i, idx_j, direction, s, e, half)
+        sc, c = ii.shape[0], e - s
+        w = torch.mm(g[s:e], basis)  # (C, 3F) filter, shared by both directions
+        m = x.index_select(0, jj).view(-1, c, 3 * f).mul_(w)  # (S, C, 3F)
+        dq.index_add_(0, ii, m[..., :f].reshape(sc, f))
+        v = mu.index_select(0, jj).view(-1, c, 3, f).mul_(m[..., None, 2 * f :])
+        v.addcmul_(m[..., None, f : 2 * f], r[..., None])
+        dmu.index_add_(0, ii, v.view(sc, 3, f))
+    return dq, dmu
+
+
+class _Message(torch.autograd.Function):
+    """PaiNN messages of one interaction block (see :class:`EdgeMessage`); ``half``
+    selects a half list. Its backward is :class:`_MessageGrad`, itself differentiable."""
+
+    @staticmethod
+    def forward(ctx, x, mu, g, basis, direction, idx_i, idx_j, block: int, half: bool):
+        ctx.save_for_backward(x, mu, g, basis, direction, idx_i, idx_j)
+        ctx.block, ctx.half = block, half
+        return _message_forward(x, mu, g, basis, direction, idx_i, idx_j, block, half)
+
+    @staticmethod
+    def backward(ctx, grad_q, grad_mu):
+        x, mu, g, basis, direction, idx_i, idx_j = ctx.saved_tensors
+        grads = _MessageGrad.apply(
+            grad_q,
+            grad_mu,
+            x,
+            mu,
+            g,
+            basis,
+            direction,
+            idx_i,
+            idx_j,
+            ctx.block,
+            ctx.half,
+            ctx.needs_input_grad[3],
+        )
+        return (*grads, None, None, None, None)
+
+
+class _MessageGrad(torch.autograd.Function):
+    """The vector-Jacobian product of :class:`_Message` and its own backward (the
+    double backward that force matching needs).
+
+    With ``G = dL/d(dq)``, ``H = dL/d(dmu)`` and, per directed pair ``i <- j``, the filter
+    ``w = g B``, ``m = w * x_j = [m^q, m^R, m^mu]``, the first backward is
+
+    - ``gm = [G_i, sum_c H_ic r_c, sum_c H_ic mu_jc]`` (the gradient of ``m``),
+    - ``dL/dx_j += gm * w``, ``dL/dmu_j += H_i m^mu``, ``dL/dr_c = H_ic . m^R``,
+    - ``dL/dw = gm * x_j``, ``dL/dg = dL/dw B^T``, ``dL/dB = sum g^T dL/dw``.
+
+    It is bilinear in ``(G, H)`` and the forward's inputs. Given cotangents
+    ``(X, M, Gg, Bb, R)`` of its outputs ``(dL/dx, dL/dmu, dL/dg, dL/dB, dL/dr)``, the
+    scalar it differentiates is ``<(G, H), J v>``, the forward's Jacobian ``J`` applied to
+    the tangent ``v = (x: X, mu: M, g: Gg, B: Bb, r: R)`` (symmetry of second derivatives).
+    With the tangents ``u = Gg B + g Bb`` of ``w`` and ``mdot = w * X_j + x_j * u`` of
+    ``m``, and ``gm2 = [0, sum_c H_ic R_c, sum_c H_ic M_jc]``, its gradients are
+
+    - ``G_i: sum_j mdot^q``, ``H_ic: sum_j mdot^R r_c + m^R R_c + mdot^mu mu_jc + m^mu M_jc``,
+    - ``x_j: gm * u + gm2 * w``, ``mu_jc: H_ic mdot^mu``, ``r_c: H_ic . mdot^R``,
+    - ``g: a B^T + (gm * x_j) Bb^T``, ``B: g^T a + Gg^T (gm * x_j)`` with
+      ``a = gm * X_j + gm2 * x_j``.
+    """
+
+    @staticmethod
+    def forward(ctx, G, H, x, mu, g, basis, direction, idx_i, idx_j, block, half, want_basis):
+        f = mu.shape[2]
+        G, H = G.contiguous(), H.contiguous()
+        gx, gmu = torch.zeros_like(x), torch.zeros_like(mu)
+        gg, gdir = torch.empty_like(g), torch.empty_like(direction)
+        gbasis = torch.zeros_like(basis) if want_basis else None
+        for s in range(0, g.shape[0], block):
+            e = min(s + block, g.shape[0])
+            ii, jj, r = _pairs_of_block(idx_i, idx_j, direction, s, e, half)
+            c = e - s
+            w = torch.mm(g[s:e], basis)
+            xj = x.index_select(0, jj).view(-1, c, 3 * f)
+            h = H.index_select(0, ii).view(-1, c, 3, f)  # (S, C, 3, F)
+            gm = torch.cat(
+                [
+                    G.index_select(0, ii).view(-1, c, f),
+                    (h * r[..., None]).sum(-2),
+                    (h * mu.index_select(0, jj).view(-1, c, 3, f)).sum(-2),
+                ],
+                dim=-1,
+            )
+            m = xj * w
+            gdir[s:e] = _fold((h * m[..., None, f : 2 * f]).sum(-1), half, sign=True)
+            gmu.index_add_(0, jj, h.mul_(m[..., None, 2 * f :]).view(-1, 3, f))
+            gx.index_add_(0, jj, (gm * w).view(-1, 3 * f))
+            gw = _fold(gm.mul_(xj), half)
+            gg[s:e] = torch.mm(gw, basis.t())
+            if want_basis:
+                gbasis.addmm_(g[s:e].t(), gw)
+        ctx.save_for_backward(G, H, x, mu, g, basis, direction, idx_i, idx_j)
+        ctx.block, ctx.half = block, half
+        ctx.set_materialize_grads(False)
+        return gx, gmu, gg, gbasis, gdir
+
+    @staticmethod
+    def backward(ctx, cx, cmu, cg, cbasis, cdir):
+        G, H, x, mu, g, basis, direction, idx_i, idx_j = ctx.saved_tensors
+        half, block = ctx.half, ctx.block
+        f = mu.shape[2]
+        need = ctx.needs_input_grad
+        dG, dH, dx, dmu, dg, dB = (
+            torch.zeros_like(t) if need[k] else None for k, t in enumerate((G, H, x, mu, g, basis))
+        )
+        ddir = torch.zeros_like(direction) if need[6] else None
+        cx = None if cx is None else cx.contiguous()
+        cmu = None if cmu is None else cmu.contiguous()
+        for s in range(0, g.shape[0], block):
+            e = min(s + block, g.shape[0])
+            ii, jj, r = _pairs_of_block(idx_i, idx_j, direction, s, e, half)
+            c = e - s
+            gs = g[s:e]
+            w = torch.mm(gs, basis)  # (C, 3F)
+            u = None  # tangent of w
+            if cg is not None:
+                u = torch.mm(cg[s:e], basis)
+            if cbasis is not None:
+                u = torch.mm(gs, cbasis) if u is None else u.addmm_(gs, cbasis)
+            xj = x.index_select(0, jj).view(-1, c, 3 * f)
+            muj = mu.index_select(0, jj).view(-1, c, 3, f)
+            h = H.index_select(0, ii).view(-1, c, 3, f)
+            m = xj * w
+            xdot = None if cx is None else cx.index_select(0, jj).view(-1, c, 3 * f)
+            mdot = None  # tangent of m
+            if xdot is not None:
+                mdot = xdot * w
+            if u is not None:
+                mdot = xj * u if mdot is None else mdot.addcmul_(xj, u)
+            rdot = None if cdir is None else _unfold(cdir[s:e], half)  # (S, C, 3)
+            mudot = None if cmu is None else cmu.index_select(0, jj).view(-1, c, 3, f)
+            gm = torch.cat(
+                [
+                    G.index_select(0, ii).view(-1, c, f),
+                    (h * r[..., None]).sum(-2),
+                    (h * muj).sum(-2),
+                ],
+                dim=-1,
+            )
+            gm2 = None  # gradient of m in the products with the tangents of r and mu
+            if rdot is not None or mudot is not None:
+                gm2 = torch.zeros_like(m)
+                if rdot is not None:
+                    gm2[..., f : 2 * f] = (h * rdot[..., None]).sum(-2)
+                if mudot is not None:
+                    gm2[..., 2 * f :] = (h * mudot).sum(-2)
+            if dG is not None and mdot is not None:
+                dG.index_add_(0, ii, mdot[..., :f].reshape(-1, f))
+            if dH is not None:
+                dh = torch.zeros_like(h)
+                if mdot is not None:
+                    dh.addcmul_(mdot[..., None, f : 2 * f], r[..., None])
+                    dh.addcmul_(mdot[..., None, 2 * f :], muj)
+                if rdot is not None:
+                    dh.addcmul_(m[..., None, f : 2 * f], rdot[..., None])
+                if mudot is not None:
+                    dh.addcmul_(m[..., None, 2 * f :], mudot)
+                dH.index_add_(0, ii, dh.view(-1, 3, f))
+            if dx is not None and (u is not None or gm2 is not None):
+                d = torch.zeros_like(m)
+                if u is not None:
+                    d.addcmul_(gm, u.expand_as(m))
+                if gm2 is not None:
+                    d.addcmul_(gm2, w.expand_as(m))
+                dx.index_add_(0, jj, d.view(-1, 3 * f))
+            if dmu is not None and mdot is not None:
+                dmu.index_add_(0, jj, (h * mdot[..., None, 2 * f :]).view(-1, 3, f))
+            if ddir is not None and mdot is not None:
+                ddir[s:e] = _fold((h * mdot[..., None, f : 2 * f]).sum(-1), half, sign=True)
+            if dg is not None or dB is not None:
+                a = None  # gradient of w
+                if xdot is not None:
+                    a = gm * xdot
+                if gm2 is not None:
+                    a = gm2 * xj if a is None else a.addcmul_(gm2, xj)
+                a = None if a is None else _fold(a, half)
+                gmx = _fold(gm * xj, half)  # gradient of u
+                if dg is not None:
+                    if a is not None:
+                        dg[s:e] = torch.mm(a, basis.t())
+                    if cbasis is not None:
+                        dg[s:e].addmm_(gmx, cbasis.t())
+                if dB is not None:
+                    if a is not None:
+                        dB.addmm_(gs.t(), a)
+                    if cg is not None:
+                        dB.addmm_(cg[s:e].t(), gmx)
+        return dG, dH, dx, dmu, dg, dB, ddir, None, None, None, None, None
+
+
+class EdgeMessage:
     """Aggregated PaiNN messages of one interaction block, by blocks of pairs.
 
-    Forward args:
+    ``EdgeMessage.apply(x, mu, g, basis, direction, idx_i, idx_j, block)``:
+
+    Args:
         x: (N, 3F) context features phi_l(q) of the beads.
         mu: (N, 3, F) vector features.
         g: (E, K+1) filter basis f_c(r) [rbf(r), 1] of the pairs.
@@ -51,146 +293,34 @@ class EdgeMessage(torch.autograd.Function):
         block: pairs per block.
 
     Returns:
-        dq (N, F), dmu (N, 3, F).
+        dq (N, F), dmu (N, 3, F); differentiable twice (backward and double backward
+        written out in :class:`_MessageGrad`).
     """
 
     @staticmethod
-    def forward(ctx, x, mu, g, basis, direction, idx_i, idx_j, block: int):
-        n, f = mu.shape[0], mu.shape[2]
-        dq = torch.zeros(n, f, dtype=x.dtype, device=x.device)
-        dmu = torch.zeros(n, 3, f, dtype=x.dtype, device=x.device)
-        for s in range(0, g.shape[0], block):
-            ii, jj = idx_i[s : s + block], idx_j[s : s + block]
-            m = torch.mm(g[s : s + block], basis).mul_(x.index_select(0, jj))
-            dq.index_add_(0, ii, m[:, :f])
-            v = mu.index_select(0, jj).mul_(m[:, None, 2 * f :])
-            v.addcmul_(m[:, None, f : 2 * f], direction[s : s + block, :, None])
-            dmu.index_add_(0, ii, v)
-        ctx.save_for_backward(x, mu, g, basis, direction, idx_i, idx_j)
-        ctx.block = block
-        return dq, dmu
-
-    @staticmethod
-    @once_differentiable
-    def backward(ctx, grad_q, grad_mu):
-        # with G = dL/d(dq_i), H = dL/d(dmu_i), per pair (i <- j):
-        #   dL/dm^q = G_i,  dL/dm^R = sum_c H_ic r_c,  dL/dm^mu = sum_c H_ic mu_jc
-        #   dL/dr_c = sum_f H_icf m^R_f,  dL/dmu_j += H_i m^mu
-        #   dL/dW = dL/dm * x_j,  dL/dx_j += dL/dm * W,  dL/dg = dL/dW B^T,  dL/dB += g^T dL/dW
-        x, mu, g, basis, direction, idx_i, idx_j = ctx.saved_tensors
-        f = mu.shape[2]
-        grad_q = grad_q.contiguous()
-        grad_mu = grad_mu.contiguous()
-        gx, gmu = torch.zeros_like(x), torch.zeros_like(mu)
-        gg, gdir = torch.empty_like(g), torch.empty_like(direction)
-        gbasis = torch.zeros_like(basis)
-        for s in range(0, g.shape[0], ctx.block):
-            ii, jj = idx_i[s : s + ctx.block], idx_j[s : s + ctx.block]
-            gs, rs = g[s : s + ctx.block], direction[s : s + ctx.block]
-            w = torch.mm(gs, basis)
-            xj = x.index_select(0, jj)
-            h = grad_mu.index_select(0, ii)  # (C, 3, F)
-            gm = torch.cat(
-                [
-                    grad_q.index_select(0, ii),
-                    (h * rs[:, :, None]).sum(1),
-                    (h * mu.index_select(0, jj)).sum(1),
-                ],
-                dim=1,
-            )
-            m = w * xj
-            gdir[s : s + ctx.block] = (h * m[:, None, f : 2 * f]).sum(2)
-            gmu.index_add_(0, jj, h.mul_(m[:, None, 2 * f :]))
-            gx.index_add_(0, jj, gm * w)
-            gw = gm.mul_(xj)
-            gg[s : s + ctx.block] = torch.mm(gw, basis.t())
-            if ctx.needs_input_grad[3]:
-                gbasis.addmm_(gs.t(), gw)
-        return gx, gmu, gg, gbasis, gdir, None, None, None
+    def apply(x, mu, g, basis, direction, idx_i, idx_j, block: int):
+        return _Message.apply(x, mu, g, basis, direction, idx_i, idx_j, block, False)
 
 
-class HalfEdgeMessage(torch.autograd.Function):
+class HalfEdgeMessage:
     """:class:`EdgeMessage` on a half pair list: each undirected pair sends both ways.
 
     The filter :math:`W_l(r_{ij}) = g(r_{ij}) B_l` is the same for ``i <- j`` and
     ``j <- i`` and the unit direction flips sign, so a block of C half pairs computes its
     filter once (one (C, K+1) x (K+1, 3F) product) and uses it for its 2C directed pairs;
-    the backward pass adds the two directions' filter gradients before the products
+    the backward passes add the two directions' filter gradients before the products
     with ``B^T`` and ``g^T``.
 
-    Forward args:
-        x: (N, 3F) context features phi_l(q) of the beads.
-        mu: (N, 3, F) vector features.
-        g: (H, K+1) filter basis of the undirected pairs.
-        basis: (K+1, 3F) filter weights B_l (last row: bias).
-        direction: (H, 3) unit vectors from ``idx_i`` to ``idx_j``.
-        idx_i, idx_j: (H,) beads of each undirected pair (``idx_i == idx_j`` for a
-            periodic self-image, whose reverse is the other image).
-        block: undirected pairs per block.
-
-    Returns:
-        dq (N, F), dmu (N, 3, F), summed over both directions of every pair.
+    ``HalfEdgeMessage.apply(x, mu, g, basis, direction, idx_i, idx_j, block)`` with
+    g (H, K+1), direction (H, 3) from ``idx_i`` to ``idx_j``, idx_i, idx_j (H,) the beads
+    of each undirected pair (``idx_i == idx_j`` for a periodic self-image, whose reverse is
+    the other image) and ``block`` undirected pairs per block; returns dq (N, F) and
+    dmu (N, 3, F) summed over both directions of every pair.
     """
 
     @staticmethod
-    def forward(ctx, x, mu, g, basis, direction, idx_i, idx_j, block: int):
-        n, f = mu.shape[0], mu.shape[2]
-        dq = torch.zeros(n, f, dtype=x.dtype, device=x.device)
-        dmu = torch.zeros(n, 3, f, dtype=x.dtype, device=x.device)
-        for s in range(0, g.shape[0], block):
-            a, b = idx_i[s : s + block], idx_j[s : s + block]
-            c = a.shape[0]
-            ii, jj = torch.cat([a, b]), torch.cat([b, a])  # receivers, senders of 2C pairs
-            rs = direction[s : s + block]
-            w = torch.mm(g[s : s + block], basis)
-            m = x.index_select(0, jj).view(2, c, -1).mul_(w).view(2 * c, -1)
-            dq.index_add_(0, ii, m[:, :f])
-            v = mu.index_select(0, jj).mul_(m[:, None, 2 * f :])
-            v.addcmul_(m[:, None, f : 2 * f], torch.cat([rs, -rs])[:, :, None])
-            dmu.index_add_(0, ii, v)
-        ctx.save_for_backward(x, mu, g, basis, direction, idx_i, idx_j)
-        ctx.block = block
-        return dq, dmu
-
-    @staticmethod
-    @once_differentiable
-    def backward(ctx, grad_q, grad_mu):
-        # as EdgeMessage.backward for the 2C directed pairs of a block; the filter's and
-        # the direction's gradients of the two directions are then summed (direction: with
-        # the sign of the reverse), since both use the same W(r) and +-r_hat.
-        x, mu, g, basis, direction, idx_i, idx_j = ctx.saved_tensors
-        f = mu.shape[2]
-        grad_q = grad_q.contiguous()
-        grad_mu = grad_mu.contiguous()
-        gx, gmu = torch.zeros_like(x), torch.zeros_like(mu)
-        gg, gdir = torch.empty_like(g), torch.empty_like(direction)
-        gbasis = torch.zeros_like(basis)
-        for s in range(0, g.shape[0], ctx.block):
-            a, b = idx_i[s : s + ctx.block], idx_j[s : s + ctx.block]
-            c = a.shape[0]
-            ii, jj = torch.cat([a, b]), torch.cat([b, a])
-            gs, rs = g[s : s + ctx.block], direction[s : s + ctx.block]
-            w = torch.mm(gs, basis)
-            xj = x.index_select(0, jj)
-            h = grad_mu.index_select(0, ii)  # (2C, 3, F)
-            gm = torch.cat(
-                [
-                    grad_q.index_select(0, ii),
-                    (h * torch.cat([rs, -rs])[:, :, None]).sum(1),
-                    (h * mu.index_select(0, jj)).sum(1),
-                ],
-                dim=1,
-            )
-            m = (xj.view(2, c, -1) * w).view(2 * c, -1)
-            both = (h * m[:, None, f : 2 * f]).sum(2)
-            gdir[s : s + ctx.block] = both[:c] - both[c:]
-            gmu.index_add_(0, jj, h.mul_(m[:, None, 2 * f :]))
-            gx.index_add_(0, jj, (gm.view(2, c, -1) * w).view(2 * c, -1))
-            gw = gm.mul_(xj).view(2, c, -1).sum(0)
-            gg[s : s + ctx.block] = torch.mm(gw, basis.t())
-            if ctx.needs_input_grad[3]:
-                gbasis.addmm_(gs.t(), gw)
-        return gx, gmu, gg, gbasis, gdir, None, None, None
+    def apply(x, mu, g, basis, direction, idx_i, idx_j, block: int):
+        return _Message.apply(x, mu, g, basis, direction, idx_i, idx_j, block, True)
 
 
 def supports(model: torch.nn.Module) -> bool:
@@ -218,6 +348,86 @@ def supports(model: torch.nn.Module) -> bool:
     )
 
 
+def painn_energy(
+    model: torch.nn.Module,
+    positions: torch.Tensor,
+    numbers: torch.Tensor,
+    idx_i: torch.Tensor,
+    idx_j: torch.Tensor,
+    offsets: torch.Tensor,
+    idx_m: torch.Tensor,
+    n_molecules: int,
+    block: int = 2048,
+    half: bool = False,
+) -> torch.Tensor:
+    """Energies of a SchNetPack PaiNN potential (:func:`supports`) with its own parameters.
+
+    Args:
+        model: the potential; its modules are called as they are.
+        positions: (N, 3) Å (set ``requires_grad`` for forces).
+        numbers: (N,) atomic numbers (bead types).
+        idx_i, idx_j, offsets: SchNetPack's directed pair list, (E,), (E,), (E, 3) Å.
+        idx_m: (N,) molecule of each bead; n_molecules: M.
+        block: directed pairs per block of the message kernels (half as many undirected
+            pairs with ``half``).
+        half: evaluate distances, radial basis, cutoff and filter once per undirected
+            pair (:func:`cgexplain.potentials.pairs.half_pairs`, which also checks that
+            the list is symmetric) and send messages both ways (:class:`HalfEdgeMessage`).
+
+    Returns:
+        (M,) energies, kcal/mol, differentiable twice in ``positions`` and the weights.
+    """
+    rep = model.representation
+    n_feat = rep.n_atom_basis
+    message = EdgeMessage
+    if half:
+        pairs = half_pairs(idx_i, idx_j, offsets)
+        idx_i, idx_j, offsets = pairs.idx_i, pairs.idx_j, offsets[pairs.directed]
+        message, block = HalfEdgeMessage, max(1, block // 2)
+    r = positions[idx_j] - positions[idx_i] + offsets
+    d = torch.linalg.vector_norm(r, dim=1)
+    direction = r / d[:, None]
+    rbf = rep.radial_basis
+    phi = torch.exp((-0.5 / rbf.widths**2) * (d[:, None] - rbf.offsets) ** 2)
+    cut = rep.cutoff_fn.cutoff
+    fc = 0.5 * (torch.cos(d * (math.pi / cut)) + 1.0) * (d < cut).to(d.dtype)
+    g = torch.cat([phi * fc[:, None], fc[:, None]], dim=1)
+    weights = torch.cat([rep.filter_net.weight.t(), rep.filter_net.bias[None]], dim=0)
+    n = numbers.shape[0]
+    q = rep.embedding(numbers)
+    mu = torch.zeros(n, 3, n_feat, dtype=q.dtype, device=q.device)
+    width = 3 * n_feat
+    for layer, (inter, mix) in enumerate(zip(rep.interactions, rep.mixing, strict=True)):
+        basis = weights if rep.share_filters else weights[:, layer * width : (layer + 1) * width]
+        x = inter.interatomic_context_net(q)
+        dq, dmu = message.apply(x, mu, g, basis.contiguous(), direction, idx_i, idx_j, block)
+        q, mu = q + dq, mu + dmu
+        mixed = mix.mu_channel_mix(mu)
+        mu_v, mu_w = mixed[..., :n_feat], mixed[..., n_feat:]
+        norm = torch.sqrt((mu_v**2).sum(1) + mix.epsilon)
+        ctx = mix.intraatomic_context_net(torch.cat([q, norm], dim=1))
+        a, b, c = ctx[:, :n_feat], ctx[:, n_feat : 2 * n_feat], ctx[:, 2 * n_feat :]
+        q = q + a + c * (mu_v * mu_w).sum(1)
+        mu = mu + b[:, None] * mu_w
+    per_bead = model.output_modules[0].outnet(q)[:, 0]
+    return torch.zeros(n_molecules, dtype=q.dtype, device=q.device).index_add(0, idx_m, per_bead)
+
+
+def _energy_of_inputs(model, inputs, positions, block: int, half: bool) -> torch.Tensor:
+    return painn_energy(
+        model,
+        positions,
+        inputs[props.Z],
+        inputs[props.idx_i],
+        inputs[props.idx_j],
+        inputs[props.offsets],
+        inputs[props.idx_m],
+        int(inputs[props.n_atoms].shape[0]),
+        block,
+        half,
+    )
+
+
 class FastPaiNN:
     """Energies and forces of a SchNetPack PaiNN potential (see the module docstring).
 
@@ -226,10 +436,7 @@ class FastPaiNN:
             parameters are used as they are (nothing is copied).
         block: directed pairs per block of :class:`EdgeMessage` (half as many undirected
             pairs per block of :class:`HalfEdgeMessage`).
-        half_pairs: evaluate distances, radial basis, cutoff and filter once per
-            undirected pair (:func:`cgexplain.potentials.pairs.half_pairs`, which also
-            checks that the directed list is symmetric) and send each pair's messages both
-            ways with :class:`HalfEdgeMessage`; ``False`` runs every directed pair.
+        half_pairs: see :func:`painn_energy`.
     """
 
     def __init__(
@@ -241,71 +448,74 @@ class FastPaiNN:
         self.block = block
         self.half_pairs = half_pairs
 
-    def energy(
-        self,
-        positions: torch.Tensor,
-        numbers: torch.Tensor,
-        idx_i: torch.Tensor,
-        idx_j: torch.Tensor,
-        offsets: torch.Tensor,
-        idx_m: torch.Tensor,
-        n_molecules: int,
-    ) -> torch.Tensor:
+    def energy(self, positions, numbers, idx_i, idx_j, offsets, idx_m, n_molecules):
         """Energies (n_molecules,) kcal/mol; positions (N, 3) Å, pairs as SchNetPack's."""
-        rep = self.model.representation
-        n_feat = rep.n_atom_basis
-        message, block = EdgeMessage, self.block
-        if self.half_pairs:
-            half = half_pairs(idx_i, idx_j, offsets)
-            idx_i, idx_j, offsets = half.idx_i, half.idx_j, offsets[half.directed]
-            message, block = HalfEdgeMessage, max(1, self.block // 2)
-        r = positions[idx_j] - positions[idx_i] + offsets
-        d = torch.linalg.vector_norm(r, dim=1)
-        direction = r / d[:, None]
-        rbf = rep.radial_basis
-        phi = torch.exp((-0.5 / rbf.widths**2) * (d[:, None] - rbf.offsets) ** 2)
-        cut = rep.cutoff_fn.cutoff
-        fc = 0.5 * (torch.cos(d * (math.pi / cut)) + 1.0) * (d < cut).to(d.dtype)
-        g = torch.cat([phi * fc[:, None], fc[:, None]], dim=1)
-        weights = torch.cat([rep.filter_net.weight.t(), rep.filter_net.bias[None]], dim=0)
-        n = numbers.shape[0]
-        q = rep.embedding(numbers)
-        mu = torch.zeros(n, 3, n_feat, dtype=q.dtype, device=q.device)
-        width = 3 * n_feat
-        for layer, (inter, mix) in enumerate(zip(rep.interactions, rep.mixing, strict=True)):
-            basis = (
-                weights if rep.share_filters else weights[:, layer * width : (layer + 1) * width]
-            )
-            x = inter.interatomic_context_net(q)
-            dq, dmu = message.apply(x, mu, g, basis.contiguous(), direction, idx_i, idx_j, block)
-            q, mu = q + dq, mu + dmu
-            mixed = mix.mu_channel_mix(mu)
-            mu_v, mu_w = mixed[..., :n_feat], mixed[..., n_feat:]
-            norm = torch.sqrt((mu_v**2).sum(1) + mix.epsilon)
-            ctx = mix.intraatomic_context_net(torch.cat([q, norm], dim=1))
-            a, b, c = ctx[:, :n_feat], ctx[:, n_feat : 2 * n_feat], ctx[:, 2 * n_feat :]
-            q = q + a + c * (mu_v * mu_w).sum(1)
-            mu = mu + b[:, None] * mu_w
-        per_bead = self.model.output_modules[0].outnet(q)[:, 0]
-        return torch.zeros(n_molecules, dtype=q.dtype, device=q.device).index_add(
-            0, idx_m, per_bead
+        return painn_energy(
+            self.model,
+            positions,
+            numbers,
+            idx_i,
+            idx_j,
+            offsets,
+            idx_m,
+            n_molecules,
+            self.block,
+            self.half_pairs,
         )
 
     def __call__(self, inputs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         """SchNetPack inputs -> ``{"energy": (M,), "forces": (N, 3)}`` (model dtype)."""
-        import schnetpack.properties as props
-
         positions = inputs[props.R].detach().requires_grad_(True)
-        n_molecules = int(inputs[props.n_atoms].shape[0])
         with torch.enable_grad():
-            energy = self.energy(
-                positions,
-                inputs[props.Z],
-                inputs[props.idx_i],
-                inputs[props.idx_j],
-                inputs[props.offsets],
-                inputs[props.idx_m],
-                n_molecules,
-            )
+            energy = _energy_of_inputs(self.model, inputs, positions, self.block, self.half_pairs)
             (grad,) = torch.autograd.grad(energy.sum(), positions)
         return {props.energy: energy.detach(), props.forces: -grad}
+
+
+class FastPaiNNPotential(spk.model.NeuralNetworkPotential):
+    """A SchNetPack PaiNN ``NeuralNetworkPotential`` whose forward pass runs
+    :func:`painn_energy` (same parameters, same state dict) and its forces by one backward
+    pass, kept differentiable in training (``create_graph``) so that force matching's
+    second derivatives run through :class:`_MessageGrad`. Made by :func:`accelerate_painn`,
+    undone by :func:`restore_painn`; the class attributes ``block`` and ``half_pairs`` are
+    :func:`painn_energy`'s."""
+
+    block = 2048
+    half_pairs = False
+
+    def forward(self, inputs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        inputs = self.initialize_derivatives(inputs)
+        positions = inputs[props.R]
+        energy = _energy_of_inputs(self, inputs, positions, self.block, self.half_pairs)
+        inputs[props.energy] = energy
+        (grad,) = torch.autograd.grad(
+            energy,
+            positions,
+            grad_outputs=torch.ones_like(energy),
+            create_graph=self.training,
+            retain_graph=self.training,
+        )
+        inputs[props.forces] = -grad
+        inputs = self.postprocess(inputs)
+        return self.extract_outputs(inputs)
+
+
+def accelerate_painn(model: torch.nn.Module) -> bool:
+    """Switch a SchNetPack PaiNN potential (:func:`supports`) to
+    :class:`FastPaiNNPotential` in place (parameters and state dict untouched); other
+    models are left alone. Idempotent; returns whether ``model`` is now fast."""
+    if type(model) is FastPaiNNPotential:
+        return True
+    if type(model) is not spk.model.NeuralNetworkPotential or not supports(model):
+        return False
+    model.__class__ = FastPaiNNPotential
+    return True
+
+
+def restore_painn(model: torch.nn.Module) -> bool:
+    """Undo :func:`accelerate_painn` (for saving a model that loads with plain
+    SchNetPack); returns whether ``model`` was switched back."""
+    if type(model) is not FastPaiNNPotential:
+        return False
+    model.__class__ = spk.model.NeuralNetworkPotential
+    return True
