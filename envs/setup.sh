@@ -28,9 +28,19 @@ imc_tools() {
     "the workflow will leave the IMC stage out" >&2
 }
 
+# The fused PaiNN edge kernels (workflow/lib/cgexplain/potentials/csrc), compiled for this
+# CPU into .venv/cgexplain-extensions/ (about a minute the first time, seconds after). A
+# failed build is not fatal: the workflow then runs the pure-PyTorch kernels and says so.
+edge_kernels() {
+  .venv/bin/python -m cgexplain.potentials.extension >&2 \
+    || echo "envs/setup.sh: the fused PaiNN edge kernels did not build;" \
+      "the workflow uses the pure-PyTorch ones" >&2
+}
+
 stamp_of() { cat envs/requirements.txt envs/constraints.txt pyproject.toml | sha256sum | cut -d' ' -f1; }
 want=$(stamp_of)
 if [ -x .venv/bin/python ] && [ "$(cat .venv/.cgexplain-stamp 2>/dev/null)" = "$want" ]; then
+  edge_kernels
   exit 0
 fi
 
@@ -48,5 +58,6 @@ echo "envs/setup.sh: installing the environment into .venv/ (a few minutes)" >&2
 .venv/bin/python -m pip install --quiet --no-deps -e .
 .venv/bin/python -c "import cgexplain, schnetpack, openmm, snakemake" >/dev/null
 imc_tools  # once per environment update: a later call with the tools missing stays quiet
+edge_kernels
 echo "$want" > .venv/.cgexplain-stamp
 echo "envs/setup.sh: environment ready" >&2

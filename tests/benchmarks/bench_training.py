@@ -6,12 +6,14 @@ the same batch of frames and the same targets, one Lightning ``Trainer`` per tim
 (``max_steps`` = chunk length, no validation, no logger), and report training frames per
 second (batch size / median step CPU time):
 
-- **ours**: the model of :func:`cgexplain.cg.training.build_model` (SO3net convolutions
-  switched to :class:`cgexplain.potentials.fast_so3.FastSO3Convolution`; PaiNN and SchNet as in
-  SchNetPack) in the ``spk.task.AtomisticTask`` that
-  :func:`cgexplain.cg.training.train_force_matching` builds: force MSE loss, AdamW.
+- **ours**: the model that :func:`cgexplain.cg.training.train_force_matching` trains
+  (SO3net convolutions switched to :class:`cgexplain.potentials.fast_so3.FastSO3Convolution`;
+  PaiNN switched to :class:`cgexplain.potentials.fast_painn.FastPaiNNPotential`, forces and
+  their weight gradients by the fused edge kernels where they built; SchNet as in
+  SchNetPack) in the ``spk.task.AtomisticTask`` it builds: force MSE loss, AdamW.
 - **stock**: a deep copy of the same model with every SchNetPack module restored
-  (:func:`cgexplain.potentials.fast_so3.restore_so3net`), i.e. exactly what
+  (:func:`~cgexplain.potentials.fast_so3.restore_so3net`,
+  :func:`~cgexplain.potentials.fast_painn.restore_painn`), i.e. exactly what
   ``spk.representation.PaiNN`` / ``SO3net`` / ``SchNet`` compute, in the same task.
 
 One step is what Lightning does per batch in automatic optimisation: forward (energy and
@@ -75,7 +77,7 @@ from compute_floor import (  # noqa: E402
 )
 
 from cgexplain.cg.training import ModelSpec, build_model  # noqa: E402
-from cgexplain.potentials.fast_painn import restore_painn  # noqa: E402
+from cgexplain.potentials.fast_painn import accelerate_painn, restore_painn  # noqa: E402
 from cgexplain.potentials.fast_so3 import restore_so3net  # noqa: E402
 
 #: benchmark models: (architecture, features, interactions, cutoff in Å)
@@ -187,6 +189,7 @@ def bench(name: str, args, peak: float) -> float:
     spec = MODELS[name]
     torch.manual_seed(args.seed)
     ours = build_model(spec).to(torch.float32)
+    accelerate_painn(ours)  # as train_force_matching does
     stock = copy.deepcopy(ours)
     restore_so3net(stock.representation)
     restore_painn(stock)

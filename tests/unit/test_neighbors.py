@@ -22,10 +22,10 @@ def ase_pairs(positions: np.ndarray, box: np.ndarray | None, cutoff: float) -> d
     return {(int(a), int(b)): v for a, b, v in zip(i, j, d, strict=True)}
 
 
-def our_pairs(verlet: VerletList, positions: np.ndarray) -> list[dict]:
+def our_pairs(verlet: VerletList, positions: np.ndarray, half: bool = False) -> list[dict]:
     """Per replica {(i, j): vector} from the Verlet list, positions (R, N, 3)."""
     x = torch.as_tensor(positions)
-    pairs = verlet(x)
+    pairs = verlet(x, half=half)
     n = positions.shape[1]
     flat = x.reshape(-1, 3)
     vec = (flat[pairs.idx_j] - flat[pairs.idx_i] + pairs.offsets).numpy()
@@ -58,8 +58,12 @@ def test_pairs_equal_ase_over_a_random_walk_with_few_rebuilds(periodic):
     for _ in range(30):
         if box is not None:
             x = x % np.diag(box)  # wrapped, as the integrator does
+        halves = our_pairs(verlet, x, half=True)
         for r, ours in enumerate(our_pairs(verlet, x)):
-            assert_same(ours, ase_pairs(x[r], box, cutoff))
+            ref = ase_pairs(x[r], box, cutoff)
+            assert_same(ours, ref)
+            # the half list: each undirected pair once, i < j, same vector
+            assert_same(halves[r], {(i, j): v for (i, j), v in ref.items() if i < j})
         x = x + rng.normal(scale=0.05, size=x.shape)
     # beads moved ~0.05 * sqrt(3 * 30) = 0.47 Å: a few rebuilds, not one per step
     assert replicas <= verlet.builds < replicas * 30 / 2, verlet.builds

@@ -72,8 +72,9 @@ def specs(arch: str, epochs: int) -> tuple[ModelSpec, TrainSpec]:
 
 
 @pytest.mark.parametrize("arch", ["painn", "so3net", "schnet"])
-def test_training_gives_loadable_model_with_conservative_forces(dataset, tmp_path, arch):
+def test_training_gives_loadable_model_with_conservative_forces(dataset, tmp_path, arch, caplog):
     model_spec, train_spec = specs(arch, epochs=1)
+    caplog.set_level("INFO", logger="cgexplain.cg.training")
     out = tmp_path / "model.pt"
     summary = train_force_matching(
         dataset,
@@ -86,6 +87,8 @@ def test_training_gives_loadable_model_with_conservative_forces(dataset, tmp_pat
         split_out=tmp_path / "split.npz",
     )
     assert summary["epochs"] == 1 and not (tmp_path / "work").exists()
+    fast = "PaiNN trains with FastPaiNNPotential" in caplog.text
+    assert fast == (arch == "painn")
     split = np.load(tmp_path / "split.npz")
     val = split["val_idx"]
     # 20 % of 12 frames: one contiguous block of 2 inside one of the two runs

@@ -44,9 +44,9 @@ def build_model(spec: ModelSpec) -> spk.model.NeuralNetworkPotential:
     """A SchNetPack ``NeuralNetworkPotential`` predicting ``energy`` and ``forces``.
 
     SO3net convolutions are switched to :class:`~cgexplain.potentials.fast_so3.FastSO3Convolution`
-    (same parameters and results, about 7x faster on CPU) and a PaiNN potential to
-    :class:`~cgexplain.potentials.fast_painn.FastPaiNNPotential` (same parameters and
-    results, forces and their weight gradients by hand-written backward passes).
+    (same parameters and results, about 7x faster on CPU). PaiNN stays SchNetPack's
+    own class; :func:`train_force_matching` switches it to
+    :class:`~cgexplain.potentials.fast_painn.FastPaiNNPotential` for training.
     """
     radial = spk.nn.GaussianRBF(n_rbf=spec.n_rbf, cutoff=spec.cutoff)
     cutoff_fn = spk.nn.CosineCutoff(spec.cutoff)
@@ -72,7 +72,6 @@ def build_model(spec: ModelSpec) -> spk.model.NeuralNetworkPotential:
         ],
         postprocessors=[trn.CastTo64()],
     )
-    accelerate_painn(model)  # PaiNN: FastPaiNNPotential, others as they are
     return model
 
 
@@ -235,6 +234,8 @@ def train_force_matching(
         pin_memory=torch.cuda.is_available(),
     )
     model = build_model(model_spec).to(torch.float32)  # inputs are cast to float32
+    if accelerate_painn(model):  # same weights; forces and weight gradients fused
+        log.info("PaiNN trains with FastPaiNNPotential (hand-written double backward)")
     task = spk.task.AtomisticTask(
         model=model,
         outputs=[

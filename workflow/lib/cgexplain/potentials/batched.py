@@ -51,6 +51,10 @@ class BatchedPotential:
             tensors of hundreds of MB, which the allocator cannot keep.
         fast: evaluate PaiNN potentials with :class:`cgexplain.potentials.fast_painn.FastPaiNN`
             (same parameters, same results; other architectures run as they are).
+        half_pairs: with ``fast``, the Verlet list hands each undirected pair once
+            (``i < j``) and the fast PaiNN sends its messages both ways
+            (:class:`cgexplain.potentials.fast_painn.HalfEdgeMessage`): distances, radial
+            basis, cutoff and filter once per pair. Same results up to float rounding.
     """
 
     def __init__(
@@ -64,6 +68,7 @@ class BatchedPotential:
         skin: float = 1.0,
         batch_edges: int | None = 25_000,
         fast: bool = True,
+        half_pairs: bool = True,
     ):
         import cgexplain  # noqa: F401 - SchNetPack import shim
 
@@ -81,6 +86,7 @@ class BatchedPotential:
         self.groups: list[tuple[slice, VerletList]] = []
         self._grouped_for = 0
         self.fast = FastPaiNN(self.model) if fast and supports_fast(self.model) else None
+        self.half_pairs = half_pairs and self.fast is not None
         self.calls = 0
 
     @property
@@ -103,12 +109,15 @@ class BatchedPotential:
         ]
         self._grouped_for = replicas
 
-    def inputs(self, positions: torch.Tensor, neighbors: VerletList) -> dict[str, torch.Tensor]:
-        """SchNetPack's input dictionary of a batch, positions (R, N, 3) Å."""
+    def inputs(
+        self, positions: torch.Tensor, neighbors: VerletList, half: bool = False
+    ) -> dict[str, torch.Tensor]:
+        """SchNetPack's input dictionary of a batch, positions (R, N, 3) Å (``half``:
+        with a half pair list, for the fast PaiNN only)."""
         import schnetpack.properties as props
 
         replicas, n = positions.shape[:2]
-        pairs = neighbors(positions)
+        pairs = neighbors(positions, half=half)
         kw = {"dtype": self.dtype, "device": self.device}
         numbers = torch.as_tensor(self.numbers, dtype=torch.long, device=self.device)
         return {
@@ -134,8 +143,11 @@ class BatchedPotential:
         energies, forces = [], []
         for part, neighbors in self.groups:
             x = positions[part]
-            inputs = self.inputs(x, neighbors)
-            out = self.fast(inputs) if self.fast is not None else self.model(inputs)
+            inputs = self.inputs(x, neighbors, half=self.half_pairs)
+            if self.fast is not None:
+                out = self.fast(inputs, given_half=self.half_pairs)
+            else:
+                out = self.model(inputs)
             energies.append(out[props.energy].detach().reshape(len(x)).to(positions))
             forces.append(out[props.forces].detach().reshape(len(x), n, 3).to(positions))
         self.calls += 1

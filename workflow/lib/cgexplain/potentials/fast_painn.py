@@ -38,6 +38,7 @@ import schnetpack as spk
 import schnetpack.properties as props
 import torch
 
+from cgexplain.potentials.extension import kernels
 from cgexplain.potentials.pairs import half_pairs
 
 __all__ = [
@@ -78,10 +79,24 @@ def _unfold(t: torch.Tensor, half: bool) -> torch.Tensor:
     return torch.stack([t, -t]) if half else t[None]
 
 
+def _fused(x: torch.Tensor):
+    """The compiled edge kernels for tensors like ``x`` (CPU), else ``None``."""
+    return kernels() if x.device.type == "cpu" else None
+
+
 def _message_forward(x, mu, g, basis, direction, idx_i, idx_j, block: int, half: bool):
     n, f = mu.shape[0], mu.shape[2]
     dq = x.new_zeros(n, f)
     dmu = x.new_zeros(n, 3, f)
+    fused = _fused(x)
+    if fused is not None:
+        x, mu, direction = x.contiguous(), mu.contiguous(), direction.contiguous()
+        idx_i, idx_j = idx_i.contiguous(), idx_j.contiguous()
+        for s in range(0, g.shape[0], block):
+            e = min(s + block, g.shape[0])
+            w = torch.mm(g[s:e], basis)
+            fused.message_forward(x, mu, w, direction[s:e], idx_i[s:e], idx_j[s:e], half, dq, dmu)
+        return dq, dmu
     for s in range(0, g.shape[0], block):
         e = min(s + block, g.shape[0])
         ii, jj, r = _pairs_of_block(idx_i, idx_j, direction, s, e, half)
@@ -156,7 +171,34 @@ class _MessageGrad(torch.autograd.Function):
         gx, gmu = torch.zeros_like(x), torch.zeros_like(mu)
         gg, gdir = torch.empty_like(g), torch.empty_like(direction)
         gbasis = torch.zeros_like(basis) if want_basis else None
-        for s in range(0, g.shape[0], block):
+        fused = _fused(x)
+        if fused is not None:
+            x, mu, direction = x.contiguous(), mu.contiguous(), direction.contiguous()
+            idx_i, idx_j = idx_i.contiguous(), idx_j.contiguous()
+            gdir.zero_()
+        for s in range(0, g.shape[0] if fused is not None else 0, block):
+            e = min(s + block, g.shape[0])
+            w = torch.mm(g[s:e], basis)
+            gw = torch.zeros_like(w)
+            fused.message_backward(
+                G,
+                H,
+                x,
+                mu,
+                w,
+                direction[s:e],
+                idx_i[s:e],
+                idx_j[s:e],
+                half,
+                gx,
+                gmu,
+                gw,
+                gdir[s:e],
+            )
+            gg[s:e] = torch.mm(gw, basis.t())
+            if want_basis:
+                gbasis.addmm_(g[s:e].t(), gw)
+        for s in range(0, g.shape[0] if fused is None else 0, block):
             e = min(s + block, g.shape[0])
             ii, jj, r = _pairs_of_block(idx_i, idx_j, direction, s, e, half)
             c = e - s
@@ -359,6 +401,8 @@ def painn_energy(
     n_molecules: int,
     block: int = 2048,
     half: bool = False,
+    given_half: bool = False,
+    weight_gradients: bool = True,
 ) -> torch.Tensor:
     """Energies of a SchNetPack PaiNN potential (:func:`supports`) with its own parameters.
 
@@ -373,6 +417,10 @@ def painn_energy(
         half: evaluate distances, radial basis, cutoff and filter once per undirected
             pair (:func:`cgexplain.potentials.pairs.half_pairs`, which also checks that
             the list is symmetric) and send messages both ways (:class:`HalfEdgeMessage`).
+        given_half: the pair list *is* a half list already (each undirected pair once,
+            e.g. ``VerletList(..., half=True)``); messages are sent both ways.
+        weight_gradients: ``False`` detaches the filter weights, so that a backward
+            pass for forces alone skips their gradient.
 
     Returns:
         (M,) energies, kcal/mol, differentiable twice in ``positions`` and the weights.
@@ -380,9 +428,10 @@ def painn_energy(
     rep = model.representation
     n_feat = rep.n_atom_basis
     message = EdgeMessage
-    if half:
+    if half and not given_half:
         pairs = half_pairs(idx_i, idx_j, offsets)
         idx_i, idx_j, offsets = pairs.idx_i, pairs.idx_j, offsets[pairs.directed]
+    if half or given_half:
         message, block = HalfEdgeMessage, max(1, block // 2)
     r = positions[idx_j] - positions[idx_i] + offsets
     d = torch.linalg.vector_norm(r, dim=1)
@@ -393,6 +442,8 @@ def painn_energy(
     fc = 0.5 * (torch.cos(d * (math.pi / cut)) + 1.0) * (d < cut).to(d.dtype)
     g = torch.cat([phi * fc[:, None], fc[:, None]], dim=1)
     weights = torch.cat([rep.filter_net.weight.t(), rep.filter_net.bias[None]], dim=0)
+    if not weight_gradients:
+        weights = weights.detach()
     n = numbers.shape[0]
     q = rep.embedding(numbers)
     mu = torch.zeros(n, 3, n_feat, dtype=q.dtype, device=q.device)
@@ -413,7 +464,15 @@ def painn_energy(
     return torch.zeros(n_molecules, dtype=q.dtype, device=q.device).index_add(0, idx_m, per_bead)
 
 
-def _energy_of_inputs(model, inputs, positions, block: int, half: bool) -> torch.Tensor:
+def _energy_of_inputs(
+    model,
+    inputs,
+    positions,
+    block: int,
+    half: bool,
+    given_half: bool = False,
+    weight_gradients: bool = True,
+) -> torch.Tensor:
     return painn_energy(
         model,
         positions,
@@ -425,6 +484,8 @@ def _energy_of_inputs(model, inputs, positions, block: int, half: bool) -> torch
         int(inputs[props.n_atoms].shape[0]),
         block,
         half,
+        given_half,
+        weight_gradients,
     )
 
 
@@ -463,11 +524,16 @@ class FastPaiNN:
             self.half_pairs,
         )
 
-    def __call__(self, inputs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        """SchNetPack inputs -> ``{"energy": (M,), "forces": (N, 3)}`` (model dtype)."""
+    def __call__(
+        self, inputs: dict[str, torch.Tensor], given_half: bool = False
+    ) -> dict[str, torch.Tensor]:
+        """SchNetPack inputs -> ``{"energy": (M,), "forces": (N, 3)}`` (model dtype);
+        ``given_half``: the inputs' pair list is a half list (:func:`painn_energy`)."""
         positions = inputs[props.R].detach().requires_grad_(True)
         with torch.enable_grad():
-            energy = _energy_of_inputs(self.model, inputs, positions, self.block, self.half_pairs)
+            energy = _energy_of_inputs(
+                self.model, inputs, positions, self.block, self.half_pairs, given_half, False
+            )
             (grad,) = torch.autograd.grad(energy.sum(), positions)
         return {props.energy: energy.detach(), props.forces: -grad}
 

@@ -97,8 +97,13 @@ class VerletList:
         self.builds += 1
         return torch.cat(rows_i), torch.cat(rows_j)
 
-    def __call__(self, positions: torch.Tensor) -> NeighborPairs:
-        """Pairs within the cutoff for positions (R, N, 3) Å (any float dtype and device)."""
+    def __call__(self, positions: torch.Tensor, half: bool = False) -> NeighborPairs:
+        """Pairs within the cutoff for positions (R, N, 3) Å (any float dtype and device).
+
+        ``half=True`` returns each undirected pair once, as ``i < j`` (a half list in
+        the canonical orientation of :mod:`cgexplain.potentials.pairs`; minimum images
+        have no periodic self-images), at half the cost of filtering.
+        """
         if positions.ndim != 3 or positions.shape[-1] != 3:
             raise ValueError(f"positions must be (R, N, 3), got {tuple(positions.shape)}")
         positions = positions.detach()
@@ -118,6 +123,9 @@ class VerletList:
         idx_i, idx_j, offsets = [], [], []
         for r, (i, j) in enumerate(self._pairs):
             i, j = i.to(positions.device), j.to(positions.device)
+            if half:
+                upper = i < j
+                i, j = i[upper], j[upper]
             raw = positions[r, j] - positions[r, i]
             vec = self._minimum_image(raw)
             keep = (vec * vec).sum(-1) < self.cutoff**2
