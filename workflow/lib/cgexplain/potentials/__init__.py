@@ -5,7 +5,9 @@
   ``model.pt.json`` hyperparameters (:func:`~cgexplain.potentials.loading.load_model`,
   :func:`~cgexplain.potentials.loading.load_spec`);
 - :mod:`cgexplain.potentials.fast_painn`, :mod:`cgexplain.potentials.fast_so3`: faster,
-  numerically equivalent evaluations of PaiNN and SO3net;
+  numerically equivalent evaluations of PaiNN (simulation and training) and SO3net;
+- :mod:`cgexplain.potentials.extension`: the compiled PaiNN edge kernels
+  (``csrc/painn_edges.cpp``) or the pure-PyTorch fallback;
 - :mod:`cgexplain.potentials.neighbors`: Verlet neighbour lists of batched replicas;
 - :mod:`cgexplain.potentials.pairs`: half pair lists (one entry per undirected pair);
 - :mod:`cgexplain.potentials.batched`: a model (plus prior) as a batched force function.
