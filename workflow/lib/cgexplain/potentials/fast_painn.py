@@ -238,6 +238,11 @@ class _MessageGrad(torch.autograd.Function):
         ddir = torch.zeros_like(direction) if need[6] else None
         cx = None if cx is None else cx.contiguous()
         cmu = None if cmu is None else cmu.contiguous()
+        fused = _fused(x)
+        if fused is not None:
+            return _fused_double_backward(
+                fused, ctx, cx, cmu, cg, cbasis, cdir, (dG, dH, dx, dmu, dg, dB, ddir)
+            )
         for s in range(0, g.shape[0], block):
             e = min(s + block, g.shape[0])
             ii, jj, r = _pairs_of_block(idx_i, idx_j, direction, s, e, half)
@@ -318,6 +323,51 @@ class _MessageGrad(torch.autograd.Function):
                     if cg is not None:
                         dB.addmm_(cg[s:e].t(), gmx)
         return dG, dH, dx, dmu, dg, dB, ddir, None, None, None, None, None
+
+
+def _fused_double_backward(fused, ctx, cx, cmu, cg, cbasis, cdir, wanted):
+    """:meth:`_MessageGrad.backward` by the compiled kernel (absent cotangents as zeros)."""
+    G, H, x, mu, g, basis, direction, idx_i, idx_j = ctx.saved_tensors
+    half, block = ctx.half, ctx.block
+    x, mu, direction = x.contiguous(), mu.contiguous(), direction.contiguous()
+    idx_i, idx_j = idx_i.contiguous(), idx_j.contiguous()
+    xd = torch.zeros_like(x) if cx is None else cx
+    mud = torch.zeros_like(mu) if cmu is None else cmu
+    dG, dH, dx, dmu = (torch.zeros_like(t) for t in (G, H, x, mu))
+    ddir = torch.zeros_like(direction)
+    dg = torch.zeros_like(g) if wanted[4] is not None else None
+    dB = torch.zeros_like(basis) if wanted[5] is not None else None
+    for s in range(0, g.shape[0], block):
+        e = min(s + block, g.shape[0])
+        gs = g[s:e]
+        w = torch.mm(gs, basis)
+        u = torch.mm(cg[s:e], basis) if cg is not None else torch.zeros_like(w)
+        if cbasis is not None:
+            u.addmm_(gs, cbasis)
+        rd = cdir[s:e].contiguous() if cdir is not None else torch.zeros_like(direction[s:e])
+        aw, gmx = torch.zeros_like(w), torch.zeros_like(w)
+        fused.message_double_backward(
+            G, H, x, mu, w, direction[s:e], idx_i[s:e], idx_j[s:e], half,
+            xd, mud, u, rd, dG, dH, dx, dmu, ddir[s:e], aw, gmx,
+        )  # fmt: skip
+        if dg is not None:
+            dg[s:e] = torch.mm(aw, basis.t())
+            if cbasis is not None:
+                dg[s:e].addmm_(gmx, cbasis.t())
+        if dB is not None:
+            dB.addmm_(gs.t(), aw)
+            if cg is not None:
+                dB.addmm_(cg[s:e].t(), gmx)
+    keep = [t is not None for t in wanted]
+    out = [dG, dH, dx, dmu, dg, dB, ddir]
+    return (
+        *[t if k else None for t, k in zip(out, keep, strict=True)],
+        None,
+        None,
+        None,
+        None,
+        None,
+    )
 
 
 class EdgeMessage:
