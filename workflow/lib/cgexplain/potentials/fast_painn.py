@@ -1,4 +1,5 @@
-"""Faster PaiNN energies and forces with the parameters of a SchNetPack model (CPU).
+"""Faster PaiNN energies, forces and force-matching gradients with the parameters of a
+SchNetPack model.
 
 The PaiNN message of interaction block ``l`` (Schütt, Unke & Gastegger, ICML 2021,
 Eqs. 7-8; SchNetPack 2 ``PaiNNInteraction``) from bead j to bead i is
@@ -28,6 +29,12 @@ pass through the hand-written double backward instead of autograd's through SchN
 edge tensors. :class:`FastPaiNN` gives energies and forces (simulation);
 :class:`FastPaiNNPotential` is a SchNetPack ``NeuralNetworkPotential`` with the same
 parameters that trains with it (:func:`accelerate_painn`).
+
+Two interchangeable backends compute the pair loops: the compiled C++ kernels
+(``csrc/painn_edges.cpp``, one pass over the pairs for the messages, their backward and
+their double backward; CPU) and blocked PyTorch tensor code (any device), chosen by
+:func:`cgexplain.potentials.extension.kernels`. Tests run both against finite differences
+and against SchNetPack.
 """
 
 from __future__ import annotations
