@@ -59,8 +59,11 @@ def _explain_cli(tmp_path, model_path, trajectory) -> tuple[pd.DataFrame, ...]:
     return tuple(pd.read_parquet(path) for path in out.values())
 
 
-def _assert_frame_matches_api(pairs, triplets, summary, frame: int, expected, rtol) -> None:
-    """The CLI's rows of ``frame`` hold the API's numbers (same rows, same order)."""
+def _assert_frame_matches_api(
+    pairs, triplets, summary, frame: int, expected, rtol, summary_rtol=None
+) -> None:
+    """The CLI's rows of ``frame`` hold the API's numbers (same rows, same order);
+    ``summary_rtol`` (default ``rtol``) for the frame's energies and total."""
     got_pairs = pairs[pairs.frame == frame].reset_index(drop=True)
     got_triplets = triplets[triplets.frame == frame].reset_index(drop=True)
     for got, want, columns in (
@@ -83,7 +86,8 @@ def _assert_frame_matches_api(pairs, triplets, summary, frame: int, expected, rt
     assert row.n_walks_total == expected.n_walks_total
     assert (row.n_pairs, row.n_triplets) == (len(expected.pairs), len(expected.triplets))
     for column in ("energy", "modified_energy", "total", "explained"):
-        assert row[column] == pytest.approx(getattr(expected, column), rel=rtol), column
+        want = getattr(expected, column)
+        assert row[column] == pytest.approx(want, rel=summary_rtol or rtol), column
 
 
 def test_cli_writes_pair_and_triplet_tables(tmp_path) -> None:
@@ -199,7 +203,10 @@ def test_cli_explains_the_published_model_as_the_api(tmp_path) -> None:
     )
     expected = nbody_relevance(model, atoms)
     assert len(pairs) == 551 and set(summary.frame) == {0}
-    _assert_frame_matches_api(pairs, triplets, summary, 0, expected, rtol=1e-10)
+    # the frame's energies and total are float32 sums, which the command line's process
+    # and this one can round differently (threaded sums; seen: the total 1.0e-7 relative
+    # apart in 1 of the last 2 CI runs): equal to float32 precision, not to 1e-10
+    _assert_frame_matches_api(pairs, triplets, summary, 0, expected, rtol=1e-10, summary_rtol=1e-6)
     # float32 model against the float64 reference values above
     assert summary.total[0] == pytest.approx(REFERENCE_TOTAL, rel=1e-5)
     got = {
