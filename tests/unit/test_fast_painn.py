@@ -33,18 +33,25 @@ def edge_kernels(request, monkeypatch):
     return request.param
 
 
-def test_edge_message_backward_and_double_backward_match_finite_differences():
-    gen = torch.Generator().manual_seed(0)
-    n, e, f, k = 6, 23, 4, 5
+def message_inputs(gen, n: int, pairs: int, f: int, k: int):
+    """Random float64 leaves (x, mu, g, basis, direction) of a message function."""
 
     def leaf(t):
         return t.double().requires_grad_(True)
 
-    x = leaf(torch.randn(n, 3 * f, generator=gen))
-    mu = leaf(torch.randn(n, 3, f, generator=gen))
-    g = leaf(torch.rand(e, k, generator=gen))
-    basis = leaf(torch.randn(k, 3 * f, generator=gen))
-    direction = leaf(torch.nn.functional.normalize(torch.randn(e, 3, generator=gen), dim=1))
+    return (
+        leaf(torch.randn(n, 3 * f, generator=gen)),
+        leaf(torch.randn(n, 3, f, generator=gen)),
+        leaf(torch.rand(pairs, k, generator=gen)),
+        leaf(torch.randn(k, 3 * f, generator=gen)),
+        leaf(torch.nn.functional.normalize(torch.randn(pairs, 3, generator=gen), dim=1)),
+    )
+
+
+def test_edge_message_backward_and_double_backward_match_finite_differences():
+    gen = torch.Generator().manual_seed(0)
+    n, e = 6, 23
+    x, mu, g, basis, direction = message_inputs(gen, n, e, 4, 5)
     idx_i = torch.randint(0, n, (e,), generator=gen)
     idx_j = (idx_i + torch.randint(1, n, (e,), generator=gen)) % n
     for block in (4, 7, 64):  # several blocks, a ragged last one, one block
@@ -99,16 +106,8 @@ def test_batched_potential_runs_painn_fast_and_the_others_as_they_are():
 
 def test_half_edge_message_backward_and_double_backward_match_finite_differences():
     gen = torch.Generator().manual_seed(1)
-    n, h, f, k = 5, 13, 3, 4
-
-    def leaf(t):
-        return t.double().requires_grad_(True)
-
-    x = leaf(torch.randn(n, 3 * f, generator=gen))
-    mu = leaf(torch.randn(n, 3, f, generator=gen))
-    g = leaf(torch.rand(h, k, generator=gen))
-    basis = leaf(torch.randn(k, 3 * f, generator=gen))
-    direction = leaf(torch.nn.functional.normalize(torch.randn(h, 3, generator=gen), dim=1))
+    n, h = 5, 13
+    x, mu, g, basis, direction = message_inputs(gen, n, h, 3, 4)
     idx_i = torch.randint(0, n, (h,), generator=gen)
     idx_j = torch.randint(0, n, (h,), generator=gen)  # some i == j: periodic self-images
     assert (idx_i == idx_j).any()
@@ -296,16 +295,11 @@ def test_fused_and_pytorch_kernels_agree_and_the_fused_ones_check_their_input(
     if edge_kernels != "fused":
         pytest.skip("compares the two")
     gen = torch.Generator().manual_seed(2)
-    n, h, f, k = 7, 29, 5, 6
-    x = torch.randn(n, 3 * f, generator=gen, dtype=torch.float64, requires_grad=True)
-    mu = torch.randn(n, 3, f, generator=gen, dtype=torch.float64, requires_grad=True)
-    g = torch.rand(h, k, generator=gen, dtype=torch.float64, requires_grad=True)
-    basis = torch.randn(k, 3 * f, generator=gen, dtype=torch.float64, requires_grad=True)
-    direction = torch.nn.functional.normalize(torch.randn(h, 3, generator=gen), dim=1)
-    direction = direction.double().requires_grad_(True)
+    n, h, f = 7, 29, 5
+    leaves = message_inputs(gen, n, h, f, 6)
+    x, mu, g, basis, direction = leaves
     idx_i = torch.randint(0, n, (h,), generator=gen)
     idx_j = torch.randint(0, n, (h,), generator=gen)
-    leaves = (x, mu, g, basis, direction)
 
     def run(message):
         dq, dmu = message.apply(*leaves, idx_i, idx_j, 8)
