@@ -59,7 +59,7 @@ def build_model(spec: ModelSpec) -> spk.model.NeuralNetworkPotential:
         lmax=spec.lmax,
     )
     accelerate_so3net(representation)  # switches SO3net convolutions, leaves others alone
-    model = spk.model.NeuralNetworkPotential(
+    return spk.model.NeuralNetworkPotential(
         representation=representation,
         input_modules=[spk.atomistic.PairwiseDistances()],
         output_modules=[
@@ -72,7 +72,6 @@ def build_model(spec: ModelSpec) -> spk.model.NeuralNetworkPotential:
         ],
         postprocessors=[trn.CastTo64()],
     )
-    return model
 
 
 class _EpochMetrics(pl.Callback):
