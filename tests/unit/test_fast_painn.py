@@ -354,3 +354,25 @@ def test_fused_and_pytorch_kernels_agree_and_the_fused_ones_check_their_input(
             dq,
             dmu,
         )
+
+
+def test_a_failed_build_falls_back_in_auto_and_raises_in_require(
+    edge_kernels, monkeypatch, caplog
+):
+    from cgexplain.potentials import extension
+
+    if edge_kernels == "fused":
+        pytest.skip("runs once, under the fallback's parameter")
+
+    def broken():
+        raise OSError("no compiler here")
+
+    monkeypatch.setattr(extension, "_build", broken)
+    monkeypatch.setattr(extension, "_loaded", {})
+    monkeypatch.setenv(ENV, "auto")
+    with caplog.at_level("WARNING", logger="cgexplain.potentials.extension"):
+        assert kernels() is None
+    assert "pure PyTorch (the C++ build failed: no compiler here)" in caplog.text
+    monkeypatch.setenv(ENV, "require")
+    with pytest.raises(RuntimeError, match="did not build: no compiler here"):
+        kernels()
