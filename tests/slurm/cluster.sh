@@ -4,8 +4,10 @@
 #   bash tests/slurm/cluster.sh start     # munge, MariaDB, slurmdbd, slurmctld, slurmd
 #   bash tests/slurm/cluster.sh stop      # stops everything, removes /etc/slurm/slurm.conf
 # Needs root. All daemons listen on localhost only; state lives in $SLURM_TEST_DIR.
-# The node declares one stand-in GPU (gres.conf: File=/dev/null) so that rules with
-# gpu=1 are accepted by sbatch and their request shows in accounting.
+# The node declares one stand-in GPU per CPU (gres.conf: empty stand-in device files) so that
+# rules with gpu=1 are accepted by sbatch and their request shows in accounting, while
+# jobs still run side by side as on the CPUs alone (with one stand-in GPU, every gpu=1
+# job waited for the last: the tiny DAG took over twice its --cores 2 time).
 set -euo pipefail
 DIR=${SLURM_TEST_DIR:-/tmp/cgexplain-slurm}
 CLUSTER=cgxtest
@@ -93,10 +95,11 @@ SlurmctldPidFile=$DIR/state/slurmctld.pid
 SlurmdPidFile=$DIR/state/slurmd.pid
 SlurmctldLogFile=$DIR/log/slurmctld.log
 SlurmdLogFile=$DIR/log/slurmd.log
-NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$MEM_MB Gres=gpu:1 State=UNKNOWN
+NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$MEM_MB Gres=gpu:$CPUS State=UNKNOWN
 PartitionName=test Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
-  echo "NodeName=$NODE Name=gpu File=/dev/null" >"$DIR/gres.conf"
+  for i in $(seq 0 $((CPUS - 1))); do : >"$DIR/gpu$i"; done  # stand-in device files
+  echo "NodeName=$NODE Name=gpu File=$DIR/gpu[0-$((CPUS - 1))]" >"$DIR/gres.conf"
   # the executor plugin's job-step helper drops SLURM_CONF: the config must sit at the default path
   mkdir -p /etc/slurm
   ln -sf "$DIR/slurm.conf" /etc/slurm/slurm.conf
@@ -112,7 +115,7 @@ CONF
   wait_for 30 scontrol ping
   /usr/sbin/slurmd
   wait_for 30 bash -c "sinfo -h -N -o %t | grep -Eq '^(idle|mix|alloc)'"
-  echo "cluster.sh: one-node SLURM cluster '$CLUSTER' up (node $NODE, $CPUS CPUs, 1 stand-in GPU)"
+  echo "cluster.sh: one-node SLURM cluster '$CLUSTER' up (node $NODE, $CPUS CPUs, $CPUS stand-in GPUs)"
 }
 
 stop() {

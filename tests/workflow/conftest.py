@@ -118,6 +118,11 @@ def slurm_args(workdir: Path) -> list[str]:
     ]
 
 
+#: seconds the whole tiny DAG may take (about 13 min with --cores 2 on the 2-core CI
+#: machine, more through SLURM: one sbatch job, and one Snakemake start, per rule instance)
+TINY_TIMEOUT = 3600
+
+
 @pytest.fixture(scope="session")
 def tiny_run(request, tmp_path_factory) -> Path:
     """The whole tiny DAG, run once per test session: with ``--cores 2``, or through
@@ -138,7 +143,9 @@ def tiny_run(request, tmp_path_factory) -> Path:
     if through_slurm():
         request.getfixturevalue("slurm_cluster")
         args = slurm_args(workdir)
-        snakemake(workdir, *args, "--configfile", *configs, "config/threads2.yaml")
+        snakemake(
+            workdir, *args, "--configfile", *configs, "config/threads2.yaml", timeout=TINY_TIMEOUT
+        )
     else:
-        snakemake(workdir, "--cores", "2", "--configfile", *configs)
+        snakemake(workdir, "--cores", "2", "--configfile", *configs, timeout=TINY_TIMEOUT)
     return workdir
