@@ -4,7 +4,7 @@
 #   bash tests/slurm/cluster.sh start     # munge, MariaDB, slurmdbd, slurmctld, slurmd
 #   bash tests/slurm/cluster.sh stop      # stops everything, removes /etc/slurm/slurm.conf
 # Needs root. All daemons listen on localhost only; state lives in $SLURM_TEST_DIR.
-# The node declares one stand-in GPU per CPU (gres.conf: empty stand-in device files) so that
+# The node declares one stand-in GPU per CPU (gres.conf: empty device files) so that
 # rules with gpu=1 are accepted by sbatch and their request shows in accounting, while
 # jobs still run side by side as on the CPUs alone (with one stand-in GPU, every gpu=1
 # job waited for the last: the tiny DAG took over twice its --cores 2 time).
