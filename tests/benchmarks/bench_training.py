@@ -9,11 +9,14 @@ second (batch size / median step CPU time):
 - **ours**: the model that :func:`cgexplain.cg.training.train_force_matching` trains
   (SO3net convolutions switched to :class:`cgexplain.potentials.fast_so3.FastSO3Convolution`;
   PaiNN switched to :class:`cgexplain.potentials.fast_painn.FastPaiNNPotential`, forces and
-  their weight gradients by the fused edge kernels where they built; SchNet as in
-  SchNetPack) in the ``spk.task.AtomisticTask`` it builds: force MSE loss, AdamW.
+  their weight gradients by the fused edge kernels where they built; SchNet switched to
+  :class:`cgexplain.potentials.fast_schnet.FastSchNetPotential`, its convolution by
+  blocks of a half pair list with a hand-written double backward) in the
+  ``spk.task.AtomisticTask`` it builds: force MSE loss, AdamW.
 - **stock**: a deep copy of the same model with every SchNetPack module restored
   (:func:`~cgexplain.potentials.fast_so3.restore_so3net`,
-  :func:`~cgexplain.potentials.fast_painn.restore_painn`), i.e. exactly what
+  :func:`~cgexplain.potentials.fast_painn.restore_painn`,
+  :func:`~cgexplain.potentials.fast_schnet.restore_schnet`), i.e. exactly what
   ``spk.representation.PaiNN`` / ``SO3net`` / ``SchNet`` compute, in the same task.
 
 One step is what Lightning does per batch in automatic optimisation: forward (energy and
@@ -78,6 +81,7 @@ from compute_floor import (  # noqa: E402
 
 from cgexplain.cg.training import ModelSpec, build_model  # noqa: E402
 from cgexplain.potentials.fast_painn import accelerate_painn, restore_painn  # noqa: E402
+from cgexplain.potentials.fast_schnet import accelerate_schnet, restore_schnet  # noqa: E402
 from cgexplain.potentials.fast_so3 import restore_so3net  # noqa: E402
 
 #: benchmark models: (architecture, features, interactions, cutoff in Å)
@@ -189,10 +193,11 @@ def bench(name: str, args, peak: float) -> float:
     spec = MODELS[name]
     torch.manual_seed(args.seed)
     ours = build_model(spec).to(torch.float32)
-    accelerate_painn(ours)  # as train_force_matching does
+    accelerate_painn(ours) or accelerate_schnet(ours)  # as train_force_matching does
     stock = copy.deepcopy(ours)
     restore_so3net(stock.representation)
     restore_painn(stock)
+    restore_schnet(stock)
     same = all(
         torch.equal(a, b)
         for a, b in zip(ours.state_dict().values(), stock.state_dict().values(), strict=True)

@@ -87,8 +87,8 @@ def test_training_gives_loadable_model_with_conservative_forces(dataset, tmp_pat
         split_out=tmp_path / "split.npz",
     )
     assert summary["epochs"] == 1 and not (tmp_path / "work").exists()
-    fast = "PaiNN trains with FastPaiNNPotential" in caplog.text
-    assert fast == (arch == "painn")
+    assert ("PaiNN trains with FastPaiNNPotential" in caplog.text) == (arch == "painn")
+    assert ("SchNet trains with FastSchNetPotential" in caplog.text) == (arch == "schnet")
     split = np.load(tmp_path / "split.npz")
     val = split["val_idx"]
     # 20 % of 12 frames: one contiguous block of 2 inside one of the two runs

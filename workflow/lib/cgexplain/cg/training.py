@@ -32,6 +32,7 @@ from cgexplain.cg.splits import load_split, save_split, validation_split  # noqa
 from cgexplain.io import InputError, atomic_output, write_json  # noqa: E402
 from cgexplain.potentials.architectures import build_representation  # noqa: E402
 from cgexplain.potentials.fast_painn import accelerate_painn, restore_painn  # noqa: E402
+from cgexplain.potentials.fast_schnet import accelerate_schnet, restore_schnet  # noqa: E402
 from cgexplain.potentials.fast_so3 import accelerate_so3net, restore_so3net  # noqa: E402
 from cgexplain.runlog import eta  # noqa: E402
 from cgexplain.settings.training import ARCHITECTURES, ModelSpec, TrainSpec  # noqa: E402,F401
@@ -44,9 +45,10 @@ def build_model(spec: ModelSpec) -> spk.model.NeuralNetworkPotential:
     """A SchNetPack ``NeuralNetworkPotential`` predicting ``energy`` and ``forces``.
 
     SO3net convolutions are switched to :class:`~cgexplain.potentials.fast_so3.FastSO3Convolution`
-    (same parameters and results, about 7x faster on CPU). PaiNN stays SchNetPack's
-    own class; :func:`train_force_matching` switches it to
-    :class:`~cgexplain.potentials.fast_painn.FastPaiNNPotential` for training.
+    (same parameters and results, about 7x faster on CPU). PaiNN and SchNet stay
+    SchNetPack's own class; :func:`train_force_matching` switches them to
+    :class:`~cgexplain.potentials.fast_painn.FastPaiNNPotential` and
+    :class:`~cgexplain.potentials.fast_schnet.FastSchNetPotential` for training.
     """
     radial = spk.nn.GaussianRBF(n_rbf=spec.n_rbf, cutoff=spec.cutoff)
     cutoff_fn = spk.nn.CosineCutoff(spec.cutoff)
@@ -235,6 +237,8 @@ def train_force_matching(
     model = build_model(model_spec).to(torch.float32)  # inputs are cast to float32
     if accelerate_painn(model):  # same weights; forces and weight gradients fused
         log.info("PaiNN trains with FastPaiNNPotential (hand-written double backward)")
+    elif accelerate_schnet(model):
+        log.info("SchNet trains with FastSchNetPotential (hand-written double backward)")
     task = spk.task.AtomisticTask(
         model=model,
         outputs=[
@@ -300,6 +304,7 @@ def train_force_matching(
     final = torch.load(best_model, weights_only=False, map_location="cpu")
     restore_so3net(final)  # the saved model loads with plain SchNetPack too
     restore_painn(final)
+    restore_schnet(final)
     with atomic_output(model_out) as tmp:
         torch.save(final, tmp)
     write_json(

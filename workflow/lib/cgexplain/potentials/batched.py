@@ -3,7 +3,8 @@
 :class:`BatchedPotential` evaluates R replicas of the same N beads in one SchNetPack batch
 (or in calls of about ``batch_edges`` pairs on CPU), with a Verlet list per group of
 replicas (:class:`cgexplain.potentials.neighbors.VerletList`); PaiNN models run through
-:class:`cgexplain.potentials.fast_painn.FastPaiNN`. Positions Å, energies kcal/mol,
+:class:`cgexplain.potentials.fast_painn.FastPaiNN` and SchNet models through
+:class:`cgexplain.potentials.fast_schnet.FastSchNet`. Positions Å, energies kcal/mol,
 forces kcal/mol/Å. Used by the CG Langevin runs (:mod:`cgexplain.md.cg_simulation`) and
 the training diagnostics (:mod:`cgexplain.cg.diagnostics`).
 """
@@ -15,8 +16,7 @@ import logging
 import numpy as np
 import torch
 
-from cgexplain.potentials.fast_painn import FastPaiNN
-from cgexplain.potentials.fast_painn import supports as supports_fast
+from cgexplain.potentials import fast_painn, fast_schnet
 from cgexplain.potentials.neighbors import VerletList
 
 __all__ = ["BatchedPotential"]
@@ -50,9 +50,10 @@ class BatchedPotential:
             per second in calls of 1, 2, 4, 8 and 32 replicas; large calls allocate
             tensors of hundreds of MB, which the allocator cannot keep.
         fast: evaluate PaiNN potentials with :class:`cgexplain.potentials.fast_painn.FastPaiNN`
+            and SchNet potentials with :class:`cgexplain.potentials.fast_schnet.FastSchNet`
             (same parameters, same results; other architectures run as they are).
         half_pairs: with ``fast``, the Verlet list hands each undirected pair once
-            (``i < j``) and the fast PaiNN sends its messages both ways
+            (``i < j``) and the fast potential sends its messages both ways
             (:class:`cgexplain.potentials.fast_painn.HalfEdgeMessage`): distances, radial
             basis, cutoff and filter once per pair. Same results up to float rounding.
     """
@@ -85,7 +86,11 @@ class BatchedPotential:
         self.batch_edges = batch_edges if str(device).startswith("cpu") else None
         self.groups: list[tuple[slice, VerletList]] = []
         self._grouped_for = 0
-        self.fast = FastPaiNN(self.model) if fast and supports_fast(self.model) else None
+        self.fast = None
+        if fast and fast_painn.supports(self.model):
+            self.fast = fast_painn.FastPaiNN(self.model)
+        elif fast and fast_schnet.supports(self.model):
+            self.fast = fast_schnet.FastSchNet(self.model)
         self.half_pairs = half_pairs and self.fast is not None
         self.calls = 0
 
