@@ -6,7 +6,7 @@ knows nothing of the workflow's file layout. Subpackages, one job each:
 - :mod:`cgexplain.md`: all-atom reference systems and OpenMM runs;
 - :mod:`cgexplain.cg`: coarse-grained mapping and datasets;
 - :mod:`cgexplain.potentials`: trained potentials (architecture registry, model
-  loading, fast PaiNN/SO3net kernels, batched evaluation), below md, cg and lrp;
+  loading, fast PaiNN/SchNet/SO3net kernels, batched evaluation), below md, cg and lrp;
 - :mod:`cgexplain.analysis`: structure (RDF, triplet angles);
 - :mod:`cgexplain.lrp`: layer-wise relevance propagation kernels;
 - :mod:`cgexplain.plots`: figures from small tables.

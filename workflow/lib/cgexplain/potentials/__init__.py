@@ -4,8 +4,9 @@
 - :mod:`cgexplain.potentials.loading`: the one loader of a model file and its
   ``model.pt.json`` hyperparameters (:func:`~cgexplain.potentials.loading.load_model`,
   :func:`~cgexplain.potentials.loading.load_spec`);
-- :mod:`cgexplain.potentials.fast_painn`, :mod:`cgexplain.potentials.fast_so3`: faster,
-  numerically equivalent evaluations of PaiNN (simulation and training) and SO3net;
+- :mod:`cgexplain.potentials.fast_painn`, :mod:`cgexplain.potentials.fast_schnet`,
+  :mod:`cgexplain.potentials.fast_so3`: faster, numerically equivalent evaluations of
+  PaiNN and SchNet (simulation and training) and SO3net;
 - :mod:`cgexplain.potentials.extension`: the compiled PaiNN edge kernels
   (``csrc/painn_edges.cpp``) or the pure-PyTorch fallback;
 - :mod:`cgexplain.potentials.neighbors`: Verlet neighbour lists of batched replicas;
