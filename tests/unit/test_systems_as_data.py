@@ -125,3 +125,14 @@ def test_estimates_follow_the_settings_not_the_name():
     assert abs(retry - 2 * once) <= 1  # a retry asks for twice the time (whole minutes)
     minutes = 4 * 1000 / estimates.CG_REPLICA_STEPS_PER_S / 60
     assert estimates.simulation_runtime(methane) == int(10 + minutes)
+
+
+def test_costlier_architectures_start_training_first():
+    """Scheduling priority follows the measured cost per frame; every registered
+    architecture has one, and an unknown one keeps the base priority."""
+    from cgexplain.potentials.architectures import ARCHITECTURES
+
+    assert set(estimates.TRAINING_COST) == set(ARCHITECTURES)
+    ranks = {a: estimates.training_priority(a) for a in ("schnet", "painn", "so3net")}
+    assert ranks["so3net"] > ranks["painn"] > ranks["schnet"] > estimates.training_priority("x")
+    assert estimates.training_priority("x", base=20) == 20

@@ -20,3 +20,11 @@ def estimate(function, *args):
 def scaled_mb(mb):
     """Memory that grows with each retry."""
     return lambda wildcards, attempt: mb * attempt
+
+
+def training_priority(wildcards):
+    """Priority of a training job: the costliest architectures first (a cutoff-series copy
+    counts as its architecture; cgexplain.estimates.training_priority)."""
+    series = series_models(wildcards.system)
+    model = wildcards.model
+    return estimates.training_priority(series[model][0] if model in series else model)

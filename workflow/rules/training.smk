@@ -39,8 +39,9 @@ rule train_model:
     benchmark:
         "results/benchmarks/train_model/{system}/{model}.tsv"
     # training, and the steps that lead to it, before the protein's reference runs
-    # (priority 10): the liquids' training and CG runs are the default run's longest chain
-    priority: 20
+    # (priority 10): the liquids' training and CG runs are the default run's longest chain;
+    # the costliest architectures first (priority 21-23)
+    priority: training_priority
     conda:
         "../../envs/cgexplain.yaml"
     threads: config["threads"]["training"]

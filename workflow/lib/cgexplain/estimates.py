@@ -25,6 +25,10 @@ DEFAULT_LIQUID_NS_PER_DAY = 25.0
 PROTEIN_NS_PER_DAY = 15.0
 #: force-matching training, frames per second (2-core CPU, PaiNN 64 x 3)
 TRAINING_FRAMES_PER_S = 2.0
+#: force-matching cost per training frame relative to PaiNN, by architecture (measured in
+#: the default run, 1 thread each: water SO3net 32x3 1.3 frames/s, PaiNN 32x3 at 6 Å 7.9,
+#: SchNet 32x3 25; methane SO3net 32x3 5.6, PaiNN 64x3 15.6, SchNet 64x3 35)
+TRAINING_COST = {"schnet": 0.4, "painn": 1.0, "so3net": 4.0}
 #: batched CG Langevin, replica-steps per second (2-core CPU, 258 beads)
 CG_REPLICA_STEPS_PER_S = 5.0
 #: GNN-LRP of one frame, seconds (2-core CPU, 258 beads, PaiNN 6 Å: 6 s measured,
@@ -117,6 +121,16 @@ def training_runtime(block: Mapping[str, Any], attempt: int = 1) -> int:
     frames = training_frames(block) * (1 - opt["val_fraction"])
     minutes = opt["max_epochs"] * frames / TRAINING_FRAMES_PER_S / 60.0
     return int(min(10 + minutes, MAX_MINUTES) * attempt)
+
+
+def training_priority(architecture: str, base: int = 20) -> int:
+    """Scheduling priority of a training job: ``base`` plus the rank of the architecture's
+    cost per frame (:data:`TRAINING_COST`), so that the costliest models start first (a
+    liquid's slowest model, its CG run and its relevance are the default run's longest
+    chain); ``base`` for an architecture without a measured cost."""
+    if architecture not in TRAINING_COST:
+        return base
+    return base + 1 + sorted(TRAINING_COST, key=TRAINING_COST.get).index(architecture)
 
 
 def simulation_runtime(block: Mapping[str, Any], attempt: int = 1) -> int:
