@@ -131,7 +131,8 @@ def tiny_run(request, tmp_path_factory) -> Path:
 
     ``CGEXPLAIN_TINY_RUN=<dir>`` reuses an earlier session's run directory while
     editing tests: the workflow files are copied over it again and Snakemake brings it
-    up to date (only jobs whose inputs, code or settings changed run).
+    up to date (only jobs whose inputs, scripts or settings changed run; a change of the
+    library in ``workflow/lib`` alone reruns nothing).
     """
     reuse = os.environ.get("CGEXPLAIN_TINY_RUN")
     workdir = Path(reuse) if reuse else tmp_path_factory.mktemp("tiny")
