@@ -200,6 +200,40 @@ def small_periodic_batch(dtype, frames=3, n=10, box=4.6, cutoff=5.0):
     return inputs, target
 
 
+def assert_same_training_step(stock, fast):
+    """float64: energies to 1e-10 relative, forces and every weight gradient of the
+    force-matching loss to 1e-10 of their largest, with periodic self-images."""
+    inputs, target = small_periodic_batch(torch.float64)
+    assert (inputs["_idx_i"] == inputs["_idx_j"]).any()
+    want = force_matching_gradients(stock, inputs, target)
+    got = force_matching_gradients(fast, inputs, target)
+    assert want[1].abs().max() > 0.1
+    torch.testing.assert_close(got[0], want[0], rtol=1e-10, atol=0)
+    torch.testing.assert_close(got[1], want[1], rtol=0, atol=1e-10 * want[1].abs().max())
+    names = [name for name, _ in stock.named_parameters()]
+    for name, a, b in zip(names, got[2], want[2], strict=True):
+        assert b.abs().max() > 0, name  # every weight takes part
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-10 * b.abs().max(), msg=name)
+
+
+def float32_errors(stock, fast) -> dict[str, tuple[float, float]]:
+    """``{side: (force error, weight-gradient error)}`` of a float32 training step of
+    each float64 model against the float64 result of ``stock`` (relative to the largest)."""
+    inputs, target = small_periodic_batch(torch.float64)
+    truth = force_matching_gradients(stock, inputs, target)
+    inputs32 = {k: v.float() if v.is_floating_point() else v for k, v in inputs.items()}
+    errors = {}
+    for side, model in (("stock", stock), ("fast", fast)):
+        got = force_matching_gradients(model.float(), inputs32, target.float())
+        force = float((got[1].double() - truth[1]).abs().max() / truth[1].abs().max())
+        grad = max(
+            float((a.double() - b).abs().max() / b.abs().max())
+            for a, b in zip(got[2], truth[2], strict=True)
+        )
+        errors[side] = force, grad
+    return errors
+
+
 def painn_pair(dtype, seed=5):
     """A SchNetPack PaiNN potential (weights moved off their initial values) and an
     accelerated deep copy."""
@@ -219,18 +253,7 @@ def painn_pair(dtype, seed=5):
 def test_training_potential_equals_schnetpack_with_weight_gradients_in_float64(half, monkeypatch):
     monkeypatch.setattr(FastPaiNNPotential, "half_pairs", half)
     monkeypatch.setattr(FastPaiNNPotential, "block", 64)  # several blocks
-    stock, fast = painn_pair(torch.float64)
-    inputs, target = small_periodic_batch(torch.float64)
-    assert (inputs["_idx_i"] == inputs["_idx_j"]).any()
-    want = force_matching_gradients(stock, inputs, target)
-    got = force_matching_gradients(fast, inputs, target)
-    assert want[1].abs().max() > 0.1
-    torch.testing.assert_close(got[0], want[0], rtol=1e-10, atol=0)
-    torch.testing.assert_close(got[1], want[1], rtol=0, atol=1e-10 * want[1].abs().max())
-    names = [name for name, _ in stock.named_parameters()]
-    for name, a, b in zip(names, got[2], want[2], strict=True):
-        assert b.abs().max() > 0, name  # every weight takes part
-        torch.testing.assert_close(a, b, rtol=0, atol=1e-10 * b.abs().max(), msg=name)
+    assert_same_training_step(*painn_pair(torch.float64))
 
 
 @pytest.mark.parametrize("half", [False, True])
@@ -239,19 +262,7 @@ def test_training_potential_in_float32_is_as_close_to_float64_as_schnetpack(half
     error sets the scale (summation order differs, so the two float32 results cannot be
     bitwise equal); forces to 1e-6 relative, weight gradients to 1e-5 of their largest."""
     monkeypatch.setattr(FastPaiNNPotential, "half_pairs", half)
-    stock, fast = painn_pair(torch.float64)
-    inputs, target = small_periodic_batch(torch.float64)
-    truth = force_matching_gradients(stock, inputs, target)
-    inputs32 = {k: v.float() if v.is_floating_point() else v for k, v in inputs.items()}
-    errors = {}
-    for side, model in (("stock", stock), ("fast", fast)):
-        got = force_matching_gradients(model.float(), inputs32, target.float())
-        force = float((got[1].double() - truth[1]).abs().max() / truth[1].abs().max())
-        grad = max(
-            float((a.double() - b).abs().max() / b.abs().max())
-            for a, b in zip(got[2], truth[2], strict=True)
-        )
-        errors[side] = force, grad
+    errors = float32_errors(*painn_pair(torch.float64))
     assert errors["fast"][0] < 1e-6 and errors["fast"][1] < 1e-5, errors
     assert errors["fast"][0] < 4 * errors["stock"][0], errors
     assert errors["fast"][1] < 4 * errors["stock"][1], errors

@@ -23,7 +23,7 @@ from cgexplain.potentials.fast_schnet import (
 )
 from cgexplain.potentials.neighbors import VerletList
 
-from .test_fast_painn import force_matching_gradients, periodic_batch, small_periodic_batch
+from .test_fast_painn import assert_same_training_step, float32_errors, periodic_batch
 
 
 def conv_inputs(seed: int, n: int, pairs: int, f: int, k: int):
@@ -105,36 +105,13 @@ def schnet_pair(dtype, seed=5, interactions=3):
 def test_training_potential_equals_schnetpack_with_weight_gradients_in_float64(half, monkeypatch):
     monkeypatch.setattr(FastSchNetPotential, "half_pairs", half)
     monkeypatch.setattr(FastSchNetPotential, "block", 64)  # several blocks
-    stock, fast = schnet_pair(torch.float64)
-    inputs, target = small_periodic_batch(torch.float64)
-    assert (inputs["_idx_i"] == inputs["_idx_j"]).any()  # periodic self-images
-    want = force_matching_gradients(stock, inputs, target)
-    got = force_matching_gradients(fast, inputs, target)
-    assert want[1].abs().max() > 0.1
-    torch.testing.assert_close(got[0], want[0], rtol=1e-10, atol=0)
-    torch.testing.assert_close(got[1], want[1], rtol=0, atol=1e-10 * want[1].abs().max())
-    names = [name for name, _ in stock.named_parameters()]
-    for name, a, b in zip(names, got[2], want[2], strict=True):
-        assert b.abs().max() > 0, name  # every weight takes part
-        torch.testing.assert_close(a, b, rtol=0, atol=1e-10 * b.abs().max(), msg=name)
+    assert_same_training_step(*schnet_pair(torch.float64))
 
 
 def test_training_potential_in_float32_is_as_close_to_float64_as_schnetpack():
     """float32 against the float64 result of the same weights, SchNetPack's own float32
     error setting the scale: forces to 1e-6 relative, weight gradients to 1e-5."""
-    stock, fast = schnet_pair(torch.float64)
-    inputs, target = small_periodic_batch(torch.float64)
-    truth = force_matching_gradients(stock, inputs, target)
-    inputs32 = {k: v.float() if v.is_floating_point() else v for k, v in inputs.items()}
-    errors = {}
-    for side, model in (("stock", stock), ("fast", fast)):
-        got = force_matching_gradients(model.float(), inputs32, target.float())
-        force = float((got[1].double() - truth[1]).abs().max() / truth[1].abs().max())
-        grad = max(
-            float((a.double() - b).abs().max() / b.abs().max())
-            for a, b in zip(got[2], truth[2], strict=True)
-        )
-        errors[side] = force, grad
+    errors = float32_errors(*schnet_pair(torch.float64))
     assert errors["fast"][0] < 1e-6 and errors["fast"][1] < 1e-5, errors
     assert errors["fast"][0] < 4 * errors["stock"][0], errors
     assert errors["fast"][1] < 4 * errors["stock"][1], errors

@@ -7,6 +7,8 @@
 - :mod:`cgexplain.potentials.fast_painn`, :mod:`cgexplain.potentials.fast_schnet`,
   :mod:`cgexplain.potentials.fast_so3`: faster, numerically equivalent evaluations of
   PaiNN and SchNet (simulation and training) and SO3net;
+- :mod:`cgexplain.potentials.forward_forces`: what the fast PaiNN and SchNet share (forces
+  from a written-out energy function, the potential class that trains with it);
 - :mod:`cgexplain.potentials.extension`: the compiled PaiNN edge kernels
   (``csrc/painn_edges.cpp``) or the pure-PyTorch fallback;
 - :mod:`cgexplain.potentials.neighbors`: Verlet neighbour lists of batched replicas;

@@ -42,10 +42,10 @@ from __future__ import annotations
 import math
 
 import schnetpack as spk
-import schnetpack.properties as props
 import torch
 
 from cgexplain.potentials.extension import kernels
+from cgexplain.potentials.forward_forces import ForwardForcesPotential, forces, plain_energy_head
 from cgexplain.potentials.pairs import half_pairs
 
 __all__ = [
@@ -424,26 +424,14 @@ class HalfEdgeMessage:
 
 def supports(model: torch.nn.Module) -> bool:
     """Whether ``model`` is a SchNetPack PaiNN potential that :class:`FastPaiNN` can run:
-    pairwise distances, PaiNN with Gaussian RBF and cosine cutoff, one summed ``Atomwise``
-    energy and its ``Forces``, no post-processing beyond a float64 cast."""
-    import schnetpack as spk
-    import schnetpack.transform as trn
-
+    PaiNN with Gaussian RBF and cosine cutoff, and the energy head of
+    :func:`~cgexplain.potentials.forward_forces.plain_energy_head`."""
     rep = getattr(model, "representation", None)
-    outputs = list(getattr(model, "output_modules", []))
     return (
         isinstance(rep, spk.representation.PaiNN)
         and type(rep.radial_basis) is spk.nn.GaussianRBF
         and type(rep.cutoff_fn) is spk.nn.CosineCutoff
-        and [type(m) for m in model.input_modules] == [spk.atomistic.PairwiseDistances]
-        and len(outputs) == 2
-        and type(outputs[0]) is spk.atomistic.Atomwise
-        and outputs[0].aggregation_mode == "sum"
-        and outputs[0].output_key == spk.properties.energy
-        and outputs[0].per_atom_output_key is None
-        and type(outputs[1]) is spk.atomistic.Forces
-        and not outputs[1].calc_stress
-        and all(type(p) is trn.CastTo64 for p in model.postprocessors)
+        and plain_energy_head(model)
     )
 
 
@@ -521,31 +509,6 @@ def painn_energy(
     return torch.zeros(n_molecules, dtype=q.dtype, device=q.device).index_add(0, idx_m, per_bead)
 
 
-def _energy_of_inputs(
-    model,
-    inputs,
-    positions,
-    block: int,
-    half: bool,
-    given_half: bool = False,
-    weight_gradients: bool = True,
-) -> torch.Tensor:
-    return painn_energy(
-        model,
-        positions,
-        inputs[props.Z],
-        inputs[props.idx_i],
-        inputs[props.idx_j],
-        inputs[props.offsets],
-        inputs[props.idx_m],
-        int(inputs[props.n_atoms].shape[0]),
-        block,
-        half,
-        given_half,
-        weight_gradients,
-    )
-
-
 class FastPaiNN:
     """Energies and forces of a SchNetPack PaiNN potential (see the module docstring).
 
@@ -586,59 +549,27 @@ class FastPaiNN:
     ) -> dict[str, torch.Tensor]:
         """SchNetPack inputs -> ``{"energy": (M,), "forces": (N, 3)}`` (model dtype);
         ``given_half``: the inputs' pair list is a half list (:func:`painn_energy`)."""
-        positions = inputs[props.R].detach().requires_grad_(True)
-        with torch.enable_grad():
-            energy = _energy_of_inputs(
-                self.model, inputs, positions, self.block, self.half_pairs, given_half, False
-            )
-            (grad,) = torch.autograd.grad(energy.sum(), positions)
-        return {props.energy: energy.detach(), props.forces: -grad}
+        return forces(painn_energy, self.model, inputs, self.block, self.half_pairs, given_half)
 
 
-class FastPaiNNPotential(spk.model.NeuralNetworkPotential):
+class FastPaiNNPotential(ForwardForcesPotential):
     """A SchNetPack PaiNN ``NeuralNetworkPotential`` whose forward pass runs
     :func:`painn_energy` (same parameters, same state dict) and its forces by one backward
-    pass, kept differentiable in training (``create_graph``) so that force matching's
-    second derivatives run through :class:`_MessageGrad`. Made by :func:`accelerate_painn`,
-    undone by :func:`restore_painn`; the class attributes ``block`` and ``half_pairs`` are
-    :func:`painn_energy`'s."""
+    pass, kept differentiable in training so that force matching's second derivatives run
+    through :class:`_MessageGrad` (:class:`~cgexplain.potentials.forward_forces.ForwardForcesPotential`).
+    Made by :func:`accelerate_painn`, undone by :func:`restore_painn`."""
 
-    block = 2048
-    half_pairs = False
-
-    def forward(self, inputs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        inputs = self.initialize_derivatives(inputs)
-        positions = inputs[props.R]
-        energy = _energy_of_inputs(self, inputs, positions, self.block, self.half_pairs)
-        inputs[props.energy] = energy
-        (grad,) = torch.autograd.grad(
-            energy,
-            positions,
-            grad_outputs=torch.ones_like(energy),
-            create_graph=self.training,
-            retain_graph=self.training,
-        )
-        inputs[props.forces] = -grad
-        inputs = self.postprocess(inputs)
-        return self.extract_outputs(inputs)
+    energy_function = staticmethod(painn_energy)
 
 
 def accelerate_painn(model: torch.nn.Module) -> bool:
     """Switch a SchNetPack PaiNN potential (:func:`supports`) to
     :class:`FastPaiNNPotential` in place (parameters and state dict untouched); other
     models are left alone. Idempotent; returns whether ``model`` is now fast."""
-    if type(model) is FastPaiNNPotential:
-        return True
-    if type(model) is not spk.model.NeuralNetworkPotential or not supports(model):
-        return False
-    model.__class__ = FastPaiNNPotential
-    return True
+    return FastPaiNNPotential.switch(model, supports)
 
 
 def restore_painn(model: torch.nn.Module) -> bool:
     """Undo :func:`accelerate_painn` (for saving a model that loads with plain
     SchNetPack); returns whether ``model`` was switched back."""
-    if type(model) is not FastPaiNNPotential:
-        return False
-    model.__class__ = spk.model.NeuralNetworkPotential
-    return True
+    return FastPaiNNPotential.switch_back(model)

@@ -31,9 +31,9 @@ tested against finite differences and against SchNetPack (``tests/unit/test_fast
 from __future__ import annotations
 
 import schnetpack as spk
-import schnetpack.properties as props
 import torch
 
+from cgexplain.potentials.forward_forces import ForwardForcesPotential, forces, plain_energy_head
 from cgexplain.potentials.pairs import half_pairs
 
 __all__ = [
@@ -203,13 +203,10 @@ def _identity(activation) -> bool:
 
 def supports(model: torch.nn.Module) -> bool:
     """Whether ``model`` is a SchNetPack SchNet potential that :func:`schnet_energy` runs:
-    pairwise distances, SchNet whose filter networks end in a linear ``Dense`` with bias,
-    one summed ``Atomwise`` energy and its ``Forces``, no post-processing beyond a
-    float64 cast. Any radial basis and cutoff function (the model's own are called)."""
-    import schnetpack.transform as trn
-
+    SchNet whose filter networks end in a linear ``Dense`` with bias, and the energy head
+    of :func:`~cgexplain.potentials.forward_forces.plain_energy_head`. Any radial basis
+    and cutoff function (the model's own are called)."""
     rep = getattr(model, "representation", None)
-    outputs = list(getattr(model, "output_modules", []))
     if not isinstance(rep, spk.representation.SchNet):
         return False
     for inter in rep.interactions:
@@ -221,17 +218,7 @@ def supports(model: torch.nn.Module) -> bool:
             and net[1].bias is not None
         ):
             return False
-    return (
-        [type(m) for m in model.input_modules] == [spk.atomistic.PairwiseDistances]
-        and len(outputs) == 2
-        and type(outputs[0]) is spk.atomistic.Atomwise
-        and outputs[0].aggregation_mode == "sum"
-        and outputs[0].output_key == spk.properties.energy
-        and outputs[0].per_atom_output_key is None
-        and type(outputs[1]) is spk.atomistic.Forces
-        and not outputs[1].calc_stress
-        and all(type(p) is trn.CastTo64 for p in model.postprocessors)
-    )
+    return plain_energy_head(model)
 
 
 def schnet_energy(
@@ -293,25 +280,6 @@ def schnet_energy(
     return torch.zeros(n_molecules, dtype=h.dtype, device=h.device).index_add(0, idx_m, per_bead)
 
 
-def _energy_of_inputs(
-    model, inputs, positions, block: int, half: bool, given_half: bool = False, weights=True
-) -> torch.Tensor:
-    return schnet_energy(
-        model,
-        positions,
-        inputs[props.Z],
-        inputs[props.idx_i],
-        inputs[props.idx_j],
-        inputs[props.offsets],
-        inputs[props.idx_m],
-        int(inputs[props.n_atoms].shape[0]),
-        block,
-        half,
-        given_half,
-        weights,
-    )
-
-
 class FastSchNet:
     """Energies and forces of a SchNetPack SchNet potential (see the module docstring).
 
@@ -336,59 +304,29 @@ class FastSchNet:
     ) -> dict[str, torch.Tensor]:
         """SchNetPack inputs -> ``{"energy": (M,), "forces": (N, 3)}`` (model dtype);
         ``given_half``: the inputs' pair list is a half list (:func:`schnet_energy`)."""
-        positions = inputs[props.R].detach().requires_grad_(True)
-        with torch.enable_grad():
-            energy = _energy_of_inputs(
-                self.model, inputs, positions, self.block, self.half_pairs, given_half, False
-            )
-            (grad,) = torch.autograd.grad(energy.sum(), positions)
-        return {props.energy: energy.detach(), props.forces: -grad}
+        return forces(schnet_energy, self.model, inputs, self.block, self.half_pairs, given_half)
 
 
-class FastSchNetPotential(spk.model.NeuralNetworkPotential):
+class FastSchNetPotential(ForwardForcesPotential):
     """A SchNetPack SchNet ``NeuralNetworkPotential`` whose forward pass runs
     :func:`schnet_energy` (same parameters, same state dict) and its forces by one
-    backward pass, kept differentiable in training (``create_graph``) so that force
-    matching's second derivatives run through :class:`_CFConvGrad`. Made by
-    :func:`accelerate_schnet`, undone by :func:`restore_schnet`; the class attributes
-    ``block`` and ``half_pairs`` are :func:`schnet_energy`'s."""
+    backward pass, kept differentiable in training so that force matching's second
+    derivatives run through :class:`_CFConvGrad`
+    (:class:`~cgexplain.potentials.forward_forces.ForwardForcesPotential`; half pair lists
+    by default). Made by :func:`accelerate_schnet`, undone by :func:`restore_schnet`."""
 
-    block = 2048
+    energy_function = staticmethod(schnet_energy)
     half_pairs = True
-
-    def forward(self, inputs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        inputs = self.initialize_derivatives(inputs)
-        positions = inputs[props.R]
-        energy = _energy_of_inputs(self, inputs, positions, self.block, self.half_pairs)
-        inputs[props.energy] = energy
-        (grad,) = torch.autograd.grad(
-            energy,
-            positions,
-            grad_outputs=torch.ones_like(energy),
-            create_graph=self.training,
-            retain_graph=self.training,
-        )
-        inputs[props.forces] = -grad
-        inputs = self.postprocess(inputs)
-        return self.extract_outputs(inputs)
 
 
 def accelerate_schnet(model: torch.nn.Module) -> bool:
     """Switch a SchNetPack SchNet potential (:func:`supports`) to
     :class:`FastSchNetPotential` in place (parameters and state dict untouched); other
     models are left alone. Idempotent; returns whether ``model`` is now fast."""
-    if type(model) is FastSchNetPotential:
-        return True
-    if type(model) is not spk.model.NeuralNetworkPotential or not supports(model):
-        return False
-    model.__class__ = FastSchNetPotential
-    return True
+    return FastSchNetPotential.switch(model, supports)
 
 
 def restore_schnet(model: torch.nn.Module) -> bool:
     """Undo :func:`accelerate_schnet` (for saving a model that loads with plain
     SchNetPack); returns whether ``model`` was switched back."""
-    if type(model) is not FastSchNetPotential:
-        return False
-    model.__class__ = spk.model.NeuralNetworkPotential
-    return True
+    return FastSchNetPotential.switch_back(model)
