@@ -45,7 +45,11 @@ import schnetpack as spk
 import torch
 
 from cgexplain.potentials.extension import kernels
-from cgexplain.potentials.forward_forces import ForwardForcesPotential, forces, plain_energy_head
+from cgexplain.potentials.forward_forces import (
+    ForwardForcesPotential,
+    energy_and_forces,
+    plain_energy_head,
+)
 from cgexplain.potentials.pairs import half_pairs
 
 __all__ = [
@@ -549,7 +553,9 @@ class FastPaiNN:
     ) -> dict[str, torch.Tensor]:
         """SchNetPack inputs -> ``{"energy": (M,), "forces": (N, 3)}`` (model dtype);
         ``given_half``: the inputs' pair list is a half list (:func:`painn_energy`)."""
-        return forces(painn_energy, self.model, inputs, self.block, self.half_pairs, given_half)
+        return energy_and_forces(
+            painn_energy, self.model, inputs, self.block, self.half_pairs, given_half
+        )
 
 
 class FastPaiNNPotential(ForwardForcesPotential):

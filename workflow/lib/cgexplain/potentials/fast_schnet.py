@@ -33,7 +33,11 @@ from __future__ import annotations
 import schnetpack as spk
 import torch
 
-from cgexplain.potentials.forward_forces import ForwardForcesPotential, forces, plain_energy_head
+from cgexplain.potentials.forward_forces import (
+    ForwardForcesPotential,
+    energy_and_forces,
+    plain_energy_head,
+)
 from cgexplain.potentials.pairs import half_pairs
 
 __all__ = [
@@ -304,7 +308,9 @@ class FastSchNet:
     ) -> dict[str, torch.Tensor]:
         """SchNetPack inputs -> ``{"energy": (M,), "forces": (N, 3)}`` (model dtype);
         ``given_half``: the inputs' pair list is a half list (:func:`schnet_energy`)."""
-        return forces(schnet_energy, self.model, inputs, self.block, self.half_pairs, given_half)
+        return energy_and_forces(
+            schnet_energy, self.model, inputs, self.block, self.half_pairs, given_half
+        )
 
 
 class FastSchNetPotential(ForwardForcesPotential):

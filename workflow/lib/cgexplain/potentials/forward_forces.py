@@ -15,7 +15,7 @@ import schnetpack as spk
 import schnetpack.properties as props
 import torch
 
-__all__ = ["ForwardForcesPotential", "energy_of_inputs", "forces", "plain_energy_head"]
+__all__ = ["ForwardForcesPotential", "energy_of_inputs", "energy_and_forces", "plain_energy_head"]
 
 EnergyFunction = Callable[..., torch.Tensor]
 
@@ -67,7 +67,7 @@ def energy_of_inputs(
     )
 
 
-def forces(
+def energy_and_forces(
     fn: EnergyFunction,
     model,
     inputs: dict[str, torch.Tensor],
